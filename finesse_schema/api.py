@@ -1,0 +1,212 @@
+"""The public library: what a program (and the ``finesse`` command) calls.
+
+Every function takes a :class:`~finesse_schema.logic.config.Settings` and
+keyword-only options, returns values, and raises a
+:class:`~finesse_schema.core.errors.FinesseError` for anything a user can fix.
+Nothing here prints or exits; progress goes to the callback the caller passes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .core.errors import FinesseError, InputError, Location, Problem
+from .core.model import Schema
+from .core.plan import Plan, PlanRefused
+from .db.connect import mask_url, normalize_url
+from .db.embedded import embedded_database_url, embedded_server_url
+from .db.migrations import Revision, RunSettings, current_revision, downgrade, list_revisions, upgrade
+from .db.planner import plan_changes
+from .db.scratch import ScratchServer, choose_scratch_server
+from .logic.compile import compile_schema
+from .logic.config import Settings, read_settings
+from .logic.jsonschema import schema_json_schema
+from .logic.load import load_schema_text
+from .logic.render_revision import next_revision_id, render_revision, slugify
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def find_settings(start: Path | None = None) -> Settings:
+    """Settings of the project containing ``start`` (the nearest pyproject.toml upwards), else defaults there."""
+    start = (start or Path.cwd()).resolve()
+    for d in (start, *start.parents):
+        py = d / "pyproject.toml"
+        if py.is_file():
+            return read_settings(py.read_text(encoding="utf-8"), d, str(py))
+    return read_settings(None, start)
+
+
+def load(settings: Settings) -> Schema:
+    """Read and validate schema.yaml."""
+    path = settings.schema_path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Problem(f"no schema file at {path}", Location(str(path)),
+                                 hint="create schema.yaml, or set schema = ... under [tool.finesse]")) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(f"schema file is not UTF-8: {exc}", Location(str(path)))) from None
+    return load_schema_text(text, _display(path, settings))
+
+
+def _display(path: Path, settings: Settings) -> str:
+    try:
+        return str(path.relative_to(settings.project_dir))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The live database finesse works on, and where that URL came from."""
+
+    url: str
+    origin: str  # "option", "pyproject", "environment FOO", "embedded"
+
+    def describe(self) -> str:
+        return f"{mask_url(self.url)} ({self.origin})"
+
+
+def resolve_target(settings: Settings, database_url: str | None = None) -> Target:
+    """--database-url, else database_url in pyproject, else the environment variable, else the embedded server."""
+    if database_url:
+        return Target(normalize_url(database_url), "option")
+    if settings.database_url:
+        return Target(normalize_url(settings.database_url), "pyproject")
+    env = os.environ.get(settings.database_url_env)
+    if env:
+        return Target(normalize_url(env), f"environment {settings.database_url_env}")
+    return Target(embedded_database_url(settings.embedded_dir), "embedded")
+
+
+def _scratch(settings: Settings, target: Target, dev_url: str | None) -> ScratchServer:
+    dev = dev_url or settings.dev_url
+    return choose_scratch_server(target.url, normalize_url(dev) if dev else None,
+                                 lambda: embedded_server_url(settings.embedded_dir))
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Plan
+    target: Target
+    revision_id: str | None = None
+    revision_path: Path | None = None
+    revision_text: str | None = None
+    written: bool = False
+
+
+def _ensure_at_head(settings: Settings, target: Target) -> list[Revision]:
+    revisions = list_revisions(settings.migrations_path)
+    head = revisions[-1].id if revisions else None
+    current = current_revision(target.url)
+    if current != head:
+        known = [r.id for r in revisions]
+        pending = known[known.index(current) + 1:] if current in known else known
+        if current is not None and current not in known:
+            raise FinesseError(f"the database is at revision {current}, which {settings.migrations_path.name}/ "
+                               "does not have; fetch the missing revisions first")
+        raise FinesseError(f"the database is at revision {current or '(none)'} but revisions "
+                           f"{', '.join(pending)} are pending; run 'finesse apply' first")
+    return revisions
+
+
+def plan(settings: Settings, *, message: str = "", database_url: str | None = None, dev_url: str | None = None,
+         allow_destructive: bool = False, dry_run: bool = False, progress: Progress = _quiet) -> PlanResult:
+    """Plan the change from the live database to schema.yaml, verify it, and write it as a revision."""
+    schema = load(settings)
+    compiled = compile_schema(schema)
+    target = resolve_target(settings, database_url)
+    revisions = _ensure_at_head(settings, target)
+    server = _scratch(settings, target, dev_url)
+    progress(f"planning {target.describe()} -> {schema.source} (scratch: {server.origin})")
+    result = plan_changes(target.url, server, compiled, schema.schemas, schema_hash=schema.source_hash,
+                          progress=progress)
+    if result.empty:
+        return PlanResult(result, target)
+    if result.destructive and not allow_destructive:
+        raise PlanRefused("the plan is destructive; pass --allow-destructive once you have reviewed it:", result,
+                          tuple(c.label for c in result.destructive))
+    rev_id = next_revision_id([r.id for r in revisions])
+    message = message or "finesse plan"
+    text = render_revision(result, revision=rev_id, down_revision=revisions[-1].id if revisions else None,
+                           message=message, source=schema.source)
+    path = settings.migrations_path / "versions" / f"{rev_id}_{slugify(message)}.py"
+    if not dry_run:
+        write_revision(path, text)
+    return PlanResult(result, target, rev_id, path, text, written=not dry_run)
+
+
+def write_revision(path: Path, text: str) -> None:
+    """Write a revision atomically: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".py.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _run_settings(settings: Settings, lock_timeout: str | None, statement_timeout: str | None) -> RunSettings:
+    return RunSettings(lock_timeout or settings.lock_timeout, statement_timeout or settings.statement_timeout)
+
+
+def apply(settings: Settings, *, database_url: str | None = None, target_revision: str = "head",
+          lock_timeout: str | None = None, statement_timeout: str | None = None,
+          progress: Progress = _quiet) -> list[str]:
+    """Apply pending revisions (one transaction each); return the ids applied."""
+    target = resolve_target(settings, database_url)
+    progress(f"applying to {target.describe()}")
+    return upgrade(target.url, settings.migrations_path, target_revision,
+                   settings=_run_settings(settings, lock_timeout, statement_timeout), progress=progress)
+
+
+def down(settings: Settings, *, database_url: str | None = None, target_revision: str = "-1",
+         lock_timeout: str | None = None, statement_timeout: str | None = None,
+         progress: Progress = _quiet) -> list[str]:
+    """Revert the last revision (or down to ``target_revision``); return the ids reverted."""
+    target = resolve_target(settings, database_url)
+    if current_revision(target.url) is None:
+        raise FinesseError("no revision is applied; nothing to revert")
+    progress(f"reverting on {target.describe()}")
+    return downgrade(target.url, settings.migrations_path, target_revision,
+                     settings=_run_settings(settings, lock_timeout, statement_timeout), progress=progress)
+
+
+@dataclass(frozen=True)
+class Status:
+    target: Target
+    current: str | None
+    head: str | None
+    pending: tuple[str, ...]
+    plan: Plan | None = field(default=None)  # the difference to schema.yaml, when checked
+
+    @property
+    def in_sync(self) -> bool | None:
+        return None if self.plan is None else self.plan.empty
+
+
+def status(settings: Settings, *, database_url: str | None = None, dev_url: str | None = None,
+           compare: bool = True, progress: Progress = _quiet) -> Status:
+    """Current and pending revisions, and (with ``compare``) the difference to schema.yaml."""
+    target = resolve_target(settings, database_url)
+    revisions = list_revisions(settings.migrations_path)
+    current = current_revision(target.url)
+    ids = [r.id for r in revisions]
+    pending = tuple(ids[ids.index(current) + 1:] if current in ids else ids)
+    difference = None
+    if compare:
+        schema = load(settings)
+        difference = plan_changes(target.url, _scratch(settings, target, dev_url), compile_schema(schema),
+                                  schema.schemas, schema_hash=schema.source_hash, verify=False, progress=progress)
+    return Status(target, current, ids[-1] if ids else None, pending, difference)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of schema.yaml (for editors and CI validation)."""
+    return schema_json_schema()

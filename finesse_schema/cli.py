@@ -1,0 +1,202 @@
+"""The ``finesse`` command: a thin skin over :mod:`finesse_schema.api`. The only module that imports click.
+
+Exit codes (stable): 0 nothing to report, 1 findings or drift, 2 usage or input
+error, 3 refused as unsafe.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__, api
+from .core.errors import FinesseError
+from .core.plan import PlanRefused
+from .logic.render_summary import render_sql, render_summary
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED = 0, 1, 2, 3
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    def report(message: str) -> None:
+        if not quiet:
+            click.echo(f"... {message}", err=True)
+    return report
+
+
+def _settings(ctx: click.Context) -> api.Settings:
+    return ctx.obj["settings"]
+
+
+def _fail(exc: FinesseError) -> None:
+    click.echo(f"error: {exc}" if exc.exit_code != EXIT_REFUSED else f"refused: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn FinesseError into its message and exit code; a user never sees a traceback for their mistake."""
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PlanRefused as exc:
+            click.echo(render_summary(exc.plan), nl=False)
+            _fail(exc)
+        except FinesseError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            click.echo("interrupted; scratch databases were removed and nothing was changed", err=True)
+            sys.exit(130)
+    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+    return wrapper
+
+
+database_option = click.option("--database-url", envvar=None, default=None,
+                               help="Live database URL (default: [tool.finesse], then $FINESSE_DATABASE_URL, "
+                                    "then the embedded server under .finesse/).")
+dev_url_option = click.option("--dev-url", default=None,
+                              help="Server for scratch databases (default: the target server, else embedded).")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Do not report progress on stderr.")
+timeout_options = [
+    click.option("--lock-timeout", default=None, help="lock_timeout for each statement (default 5s)."),
+    click.option("--statement-timeout", default=None, help="statement_timeout (default 15min)."),
+]
+
+
+def _with(options: list[Callable]) -> Callable:
+    def deco(fn: Callable) -> Callable:
+        for opt in reversed(options):
+            fn = opt(fn)
+        return fn
+    return deco
+
+
+@click.group(help=__doc__.split("\n\n")[0] + "\n\nDescribe the database in schema.yaml; finesse plans, "
+             "verifies and applies the migrations that take a live PostgreSQL there.")
+@click.version_option(__version__, prog_name="finesse")
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project directory (default: the nearest folder with a pyproject.toml).")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        ctx.obj = {"settings": api.find_settings(project)}
+    except FinesseError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.option("--message", "-m", default="", help="What the revision does (its docstring and file name).")
+@click.option("--allow-destructive", is_flag=True, help="Write the revision even if it drops or narrows data.")
+@click.option("--dry-run", is_flag=True, help="Show the plan; write nothing.")
+@click.option("--sql/--no-sql", "show_sql", default=True, help="Print the SQL of the upgrade (default: on).")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@_guard
+def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: bool, show_sql: bool,
+         database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+    """Plan, verify and write the revision that takes the database to schema.yaml."""
+    result = api.plan(_settings(ctx), message=message, database_url=database_url, dev_url=dev_url,
+                      allow_destructive=allow_destructive, dry_run=dry_run, progress=_progress(quiet))
+    click.echo(render_summary(result.plan), nl=False)
+    if result.plan.empty:
+        return
+    if show_sql:
+        click.echo("\n-- upgrade\n" + render_sql(result.plan.upgrade), nl=False)
+    if result.written:
+        click.echo(f"Wrote {result.revision_path}")
+    else:
+        click.echo(f"Dry run: would write {result.revision_path}")
+
+
+@main.command()
+@click.option("--to", "target_revision", default="head", help="Revision to stop at (default: head).")
+@database_option
+@quiet_option
+@_with(timeout_options)
+@click.pass_context
+@_guard
+def apply(ctx: click.Context, target_revision: str, database_url: str | None, quiet: bool,
+          lock_timeout: str | None, statement_timeout: str | None) -> None:
+    """Apply pending revisions, each in its own transaction, under an advisory lock."""
+    done = api.apply(_settings(ctx), database_url=database_url, target_revision=target_revision,
+                     lock_timeout=lock_timeout, statement_timeout=statement_timeout, progress=_progress(quiet))
+    click.echo(f"Applied {len(done)} revision(s)" + (f": {', '.join(done)}" if done else "; already up to date"))
+
+
+@main.command()
+@click.option("--to", "target_revision", default="-1", help="Revision to go back to (default: the previous one).")
+@database_option
+@quiet_option
+@_with(timeout_options)
+@click.pass_context
+@_guard
+def down(ctx: click.Context, target_revision: str, database_url: str | None, quiet: bool,
+         lock_timeout: str | None, statement_timeout: str | None) -> None:
+    """Revert the last applied revision."""
+    done = api.down(_settings(ctx), database_url=database_url, target_revision=target_revision,
+                    lock_timeout=lock_timeout, statement_timeout=statement_timeout, progress=_progress(quiet))
+    click.echo(f"Reverted {len(done)} revision(s): {', '.join(done)}")
+
+
+@main.command()
+@click.option("--compare/--no-compare", default=True, help="Also compare the database with schema.yaml.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@_guard
+def status(ctx: click.Context, compare: bool, fmt: str, database_url: str | None, dev_url: str | None,
+           quiet: bool) -> None:
+    """Show the current and pending revisions and whether the database matches schema.yaml."""
+    st = api.status(_settings(ctx), database_url=database_url, dev_url=dev_url, compare=compare,
+                    progress=_progress(quiet))
+    if fmt == "json":
+        click.echo(json.dumps({
+            "database": st.target.describe(), "current": st.current, "head": st.head, "pending": list(st.pending),
+            "in_sync": st.in_sync,
+            "differences": [c.label for c in st.plan.upgrade] if st.plan else None}, indent=2, sort_keys=True))
+    else:
+        click.echo(f"database: {st.target.describe()}")
+        click.echo(f"current revision: {st.current or '(none)'}; head: {st.head or '(none)'}")
+        click.echo(f"pending: {', '.join(st.pending) if st.pending else 'none'}")
+        if st.plan is not None:
+            if st.plan.empty:
+                click.echo("schema: the database matches schema.yaml")
+            else:
+                click.echo("schema: the database differs from schema.yaml:")
+                click.echo(render_summary(st.plan).split("Downgrade:")[0], nl=False)
+    if st.pending or st.in_sync is False:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("json-schema")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def json_schema(output: Path | None) -> None:
+    """Print the JSON Schema of schema.yaml (point your editor's YAML support at it)."""
+    text = json.dumps(api.json_schema(), indent=2, sort_keys=True) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.pass_context
+@_guard
+def validate(ctx: click.Context) -> None:
+    """Check schema.yaml without touching any database."""
+    schema = api.load(_settings(ctx))
+    click.echo(f"{schema.source}: {len(schema.tables)} table(s), {len(schema.enums)} enum(s): valid")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

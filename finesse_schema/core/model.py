@@ -1,0 +1,184 @@
+"""The frozen model of a database schema, as declared in schema.yaml.
+
+Every object remembers where it was declared (``loc``), but locations never take
+part in equality: two schemas are equal when they describe the same database.
+Names are stored resolved: constraint and index names are PostgreSQL's default
+names unless the user chose one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum as _StdEnum
+
+from .errors import Location
+
+
+def _loc() -> Location | None:
+    return field(default=None, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
+
+
+class FkAction(str, _StdEnum):
+    NO_ACTION = "no action"
+    RESTRICT = "restrict"
+    CASCADE = "cascade"
+    SET_NULL = "set null"
+    SET_DEFAULT = "set default"
+
+
+class IdentityKind(str, _StdEnum):
+    ALWAYS = "always"
+    BY_DEFAULT = "by default"
+
+
+@dataclass(frozen=True)
+class QualifiedName:
+    schema: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Extension:
+    name: str
+    schema: str | None = None
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class Enum:
+    schema: str
+    name: str
+    values: tuple[str, ...]
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Identity:
+    kind: IdentityKind = IdentityKind.BY_DEFAULT
+    start: int | None = None
+    increment: int | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool = True
+    default: str | None = None
+    identity: Identity | None = None
+    generated: str | None = None
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    name: str
+    columns: tuple[str, ...]
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: QualifiedName
+    ref_columns: tuple[str, ...]
+    on_delete: FkAction = FkAction.NO_ACTION
+    on_update: FkAction = FkAction.NO_ACTION
+    deferrable: bool = False
+    initially_deferred: bool = False
+    on_delete_explicit: bool = field(default=False, compare=False)
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class Unique:
+    name: str
+    columns: tuple[str, ...]
+    nulls_not_distinct: bool = False
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    expression: str
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class IndexElement:
+    """One key of an index: a column name or a SQL expression, with its options."""
+
+    column: str | None = None
+    expression: str | None = None
+    descending: bool = False
+    nulls: str | None = None  # "first" | "last"
+    opclass: str | None = None
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    elements: tuple[IndexElement, ...]
+    unique: bool = False
+    where: str | None = None
+    include: tuple[str, ...] = ()
+    method: str = "btree"
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: PrimaryKey | None = None
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    uniques: tuple[Unique, ...] = ()
+    checks: tuple[Check, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A whole declared database: what schema.yaml says."""
+
+    extensions: tuple[Extension, ...] = ()
+    enums: tuple[Enum, ...] = ()
+    tables: tuple[Table, ...] = ()
+    source: str = field(default="schema.yaml", compare=False)
+    source_hash: str = field(default="", compare=False)
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        """Every PostgreSQL schema (namespace) the model places objects in, sorted; always public."""
+        names = {"public"}
+        names.update(t.schema for t in self.tables)
+        names.update(e.schema for e in self.enums)
+        names.update(x.schema for x in self.extensions if x.schema)
+        return tuple(sorted(names))
+
+    def table(self, name: QualifiedName) -> Table | None:
+        return next((t for t in self.tables if t.qualified == name), None)
+
+    def enum(self, name: QualifiedName) -> Enum | None:
+        return next((e for e in self.enums if e.qualified == name), None)

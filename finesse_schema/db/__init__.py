@@ -1,0 +1,1 @@
+"""Layer 2: the edges that touch databases. Knows nothing of click or terminals."""

@@ -1,0 +1,80 @@
+"""pg_dump --schema-only: copy a live schema into a scratch database, and compare schemas textually.
+
+pg_dump must be at least as new as the server; the newest suitable binary among
+the embedded server's, the Debian/RPM layouts and PATH is used.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+
+from ..core.errors import DatabaseError
+from .connect import connect, mask_url, normalize_url, server_major
+from .embedded import embedded_bin_dir
+
+
+def _version(binary: str) -> int:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout
+    m = re.search(r"(\d+)(?:\.\d+)?", out)
+    return int(m.group(1)) if m else 0
+
+
+@lru_cache(maxsize=None)
+def _candidates() -> tuple[tuple[int, str], ...]:
+    found: set[str] = set()
+    bundled = embedded_bin_dir()
+    if bundled:
+        found.add(str(bundled / "pg_dump"))
+    found.update(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))
+    found.update(glob.glob("/usr/pgsql-*/bin/pg_dump"))
+    on_path = shutil.which("pg_dump")
+    if on_path:
+        found.add(on_path)
+    return tuple(sorted((_version(b), b) for b in found if os.access(b, os.X_OK)))
+
+
+def pg_dump_for(major: int) -> str:
+    """The pg_dump binary closest to (and not older than) server version ``major``."""
+    fits = [(v, b) for v, b in _candidates() if v >= major]
+    if not fits:
+        have = ", ".join(f"{b} ({v})" for v, b in _candidates()) or "none"
+        raise DatabaseError(f"no pg_dump of version {major} or newer found (have: {have}); "
+                            "install the PostgreSQL client of the server's version")
+    return min(fits)[1]
+
+
+def dump_schema(url: str, exclude_schemas: tuple[str, ...] = ()) -> str:
+    """The schema-only SQL dump of the database at ``url`` (no owners, no privileges)."""
+    with connect(url) as conn:
+        major = server_major(conn)
+    args = [pg_dump_for(major), "--schema-only", "--no-owner", "--no-privileges", "--quote-all-identifiers"]
+    for s in exclude_schemas:
+        args += ["--exclude-schema", s]
+    args.append(normalize_url(url))
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise DatabaseError(f"pg_dump of {mask_url(url)} failed: {mask_url(proc.stderr.strip())}")
+    return proc.stdout
+
+
+def restore_schema(url: str, dump: str) -> None:
+    """Run a plain schema dump in the database at ``url`` (psql meta-commands are dropped)."""
+    body = "\n".join(line for line in dump.splitlines() if not line.startswith("\\"))
+    with connect(url, autocommit=False) as conn:
+        conn.execute(body)  # type: ignore[arg-type]
+        conn.commit()
+
+
+def normalize_dump(dump: str) -> str:
+    """A dump with comments, settings and blank lines removed, for comparing two schemas."""
+    keep = []
+    for line in dump.splitlines():
+        if not line.strip() or line.startswith(("--", "\\", "SET ", "SELECT pg_catalog.set_config")):
+            continue
+        keep.append(line.rstrip())
+    return "\n".join(keep) + "\n"

@@ -1,0 +1,43 @@
+"""Build a compiled schema in an (empty) database, and run plan statements.
+
+A statement PostgreSQL rejects becomes an error at the schema.yaml line that
+caused it; the transaction is rolled back, so nothing is left half-built.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..core.errors import DatabaseError, InputError, Problem
+from ..logic.compile import DDL, Compiled
+from .connect import Error, connect, error_text
+
+
+def materialize(url: str, compiled: Compiled) -> None:
+    """Create every object of ``compiled`` in the database at ``url``, in one transaction."""
+    with connect(url, autocommit=False) as conn:
+        for ddl in compiled.statements:
+            try:
+                conn.execute(ddl.sql)  # type: ignore[arg-type]
+            except Error as exc:
+                conn.rollback()
+                raise InputError(_problem(ddl, exc)) from None
+        conn.commit()
+
+
+def _problem(ddl: DDL, exc: Exception) -> Problem:
+    hint = ("check the SQL expressions (default, check, where, generated) of this declaration"
+            if ddl.path.startswith("tables.") else "")
+    return Problem(f"PostgreSQL rejects {ddl.label}: {error_text(exc)}", ddl.loc, ddl.path, hint)
+
+
+def run_statements(url: str, statements: Iterable[str], *, what: str) -> None:
+    """Run ``statements`` in one transaction; on failure roll back and say which statement failed."""
+    with connect(url, autocommit=False) as conn:
+        for sql in statements:
+            try:
+                conn.execute(sql)  # type: ignore[arg-type]
+            except Error as exc:
+                conn.rollback()
+                raise DatabaseError(f"{what} failed at:\n  {sql.strip()}\n{error_text(exc)}") from None
+        conn.commit()

@@ -1,0 +1,168 @@
+"""Alembic revisions: list, apply, revert, and read the database's current revision.
+The only module that imports alembic.
+
+finesse keeps Alembic's version table in its own schema (``finesse.alembic_version``)
+so that schema diffs never see it. Each revision runs in its own transaction,
+together with its version-table update: a failing statement rolls back both.
+Runs are serialised by an advisory lock and bounded by lock_timeout and
+statement_timeout.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+
+from ..core.errors import DatabaseError, InputError, Problem
+from .connect import error_text, sa_engine
+
+VERSION_SCHEMA = "finesse"
+VERSION_TABLE = "alembic_version"
+LOCK_KEY = 0x66696E6573  # "fines": one advisory lock for every finesse run on a database
+_HASH_RE = re.compile(r'^schema_hash\s*=\s*"([^"]*)"', re.M)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: str
+    down: str | None
+    message: str
+    path: Path
+    schema_hash: str
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    lock_timeout: str = "5s"
+    statement_timeout: str = "15min"
+    lock_wait_seconds: float = 30.0
+
+
+def _config(migrations_dir: Path) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    return cfg
+
+
+def _script(migrations_dir: Path) -> ScriptDirectory:
+    (migrations_dir / "versions").mkdir(parents=True, exist_ok=True)
+    try:
+        return ScriptDirectory.from_config(_config(migrations_dir))
+    except CommandError as exc:
+        raise InputError(Problem(f"cannot read migrations: {exc}", None, str(migrations_dir))) from None
+
+
+def list_revisions(migrations_dir: Path) -> list[Revision]:
+    """Every revision from the first to the head, in order."""
+    script = _script(migrations_dir)
+    try:
+        heads = script.get_heads()
+        if len(heads) > 1:
+            raise InputError(Problem(f"migrations have {len(heads)} heads ({', '.join(sorted(heads))})",
+                                     None, str(migrations_dir), "merge them into one line of revisions"))
+        revs = list(script.walk_revisions())
+    except CommandError as exc:
+        raise InputError(Problem(f"cannot read migrations: {exc}", None, str(migrations_dir))) from None
+    out = []
+    for sc in reversed(revs):
+        text = Path(sc.path).read_text(encoding="utf-8")
+        h = _HASH_RE.search(text)
+        down = sc.down_revision if isinstance(sc.down_revision, str) or sc.down_revision is None else None
+        out.append(Revision(sc.revision, down, (sc.doc or "").strip(), Path(sc.path), h.group(1) if h else ""))
+    return out
+
+
+def current_revision(url: str) -> str | None:
+    engine = sa_engine(url)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"version_table_schema": VERSION_SCHEMA,
+                                                         "version_table": VERSION_TABLE})
+            return ctx.get_current_revision()
+    except Exception as exc:  # noqa: BLE001 - any driver error means we cannot tell
+        raise DatabaseError(f"cannot read the current revision: {error_text(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: RunSettings,
+         progress: Progress) -> list[str]:
+    script = _script(migrations_dir)
+    cfg = _config(migrations_dir)
+    done: list[str] = []
+
+    def steps(rev, _context):  # type: ignore[no-untyped-def]
+        if direction == "up":
+            return script._upgrade_revs(target, rev)
+        return script._downgrade_revs(target, rev)
+
+    def on_apply(*, step, **_kw):  # type: ignore[no-untyped-def]
+        rid = step.up_revision_id if step.is_upgrade else step.down_revision_ids[0] if step.down_revision_ids else "base"
+        done.append(step.up_revision_id)
+        progress(f"{'applied' if step.is_upgrade else 'reverted'} {step.up_revision_id} ({rid})")
+
+    engine = sa_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {VERSION_SCHEMA}")
+            conn.commit()
+            _advisory_lock(conn, settings)
+            conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
+                                 (settings.lock_timeout, settings.statement_timeout))
+            conn.commit()
+            try:
+                with EnvironmentContext(cfg, script, fn=steps, destination_rev=target) as env:
+                    env.configure(connection=conn, version_table_schema=VERSION_SCHEMA, version_table=VERSION_TABLE,
+                                  transaction_per_migration=True, on_version_apply=on_apply)
+                    with env.begin_transaction():
+                        env.run_migrations()
+            finally:
+                if conn.in_transaction():
+                    conn.rollback()
+                conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+                conn.commit()
+    except CommandError as exc:
+        raise InputError(Problem(str(exc), None, str(migrations_dir))) from None
+    except (DatabaseError, InputError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a statement failed; its revision was rolled back
+        applied = f" (completed before it: {', '.join(done)})" if done else ""
+        raise DatabaseError(f"revision failed and was rolled back{applied}: {error_text(getattr(exc, 'orig', exc))}") from None
+    finally:
+        engine.dispose()
+    return done
+
+
+def _advisory_lock(conn, settings: RunSettings) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + settings.lock_wait_seconds
+    while True:
+        got = conn.exec_driver_sql("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).scalar()
+        conn.commit()
+        if got:
+            return
+        if time.monotonic() > deadline:
+            raise DatabaseError("another finesse run holds the migration lock on this database; try again later")
+        time.sleep(0.5)
+
+
+def upgrade(url: str, migrations_dir: Path, target: str = "head", *, settings: RunSettings = RunSettings(),
+            progress: Progress = lambda _: None) -> list[str]:
+    """Apply pending revisions up to ``target``; return the ids applied."""
+    return _run(url, migrations_dir, target, "up", settings, progress)
+
+
+def downgrade(url: str, migrations_dir: Path, target: str = "-1", *, settings: RunSettings = RunSettings(),
+              progress: Progress = lambda _: None) -> list[str]:
+    """Revert revisions down to ``target`` (default: the last one); return the ids reverted."""
+    return _run(url, migrations_dir, target, "down", settings, progress)

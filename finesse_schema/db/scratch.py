@@ -1,0 +1,67 @@
+"""Scratch databases: created for one job, always dropped afterwards (also on error or Ctrl-C)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from ..core.errors import DatabaseError
+from .connect import Error, composed, connect, error_text, identifier, literal, mask_url, with_database
+
+PREFIX = "finesse_scratch_"
+
+
+@dataclass(frozen=True)
+class ScratchServer:
+    """A server on which finesse may create and drop databases, and why it was chosen."""
+
+    admin_url: str
+    origin: str  # "target", "embedded" or "dev-url"
+
+    def describe(self) -> str:
+        return f"{self.origin} server {mask_url(self.admin_url)}"
+
+
+def can_create_databases(url: str) -> bool:
+    try:
+        with connect(url) as conn:
+            row = conn.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+            return bool(row and row[0])
+    except DatabaseError:
+        return False
+
+
+def choose_scratch_server(live_url: str | None, dev_url: str | None,
+                          embedded: Callable[[], str]) -> ScratchServer:
+    """--dev-url when given; else the target server when we may create databases there; else embedded."""
+    if dev_url:
+        return ScratchServer(dev_url, "dev-url")
+    if live_url and can_create_databases(live_url):
+        return ScratchServer(live_url, "target")
+    return ScratchServer(embedded(), "embedded")
+
+
+@contextmanager
+def scratch_database(server: ScratchServer, purpose: str = "") -> Iterator[str]:
+    """Create an empty database on ``server``; yield its URL; drop it whatever happens."""
+    name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with connect(server.admin_url) as conn:
+            conn.execute(composed("CREATE DATABASE {} TEMPLATE template0", identifier(name)))
+            if purpose:
+                conn.execute(composed("COMMENT ON DATABASE {} IS {}", identifier(name),
+                                      literal(f"finesse scratch: {purpose}")))
+    except Error as exc:
+        raise DatabaseError(f"cannot create a scratch database on {server.describe()}: {error_text(exc)}") from None
+    try:
+        yield with_database(server.admin_url, name)
+    finally:
+        drop_database(server.admin_url, name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with connect(admin_url) as conn:
+        conn.execute(composed("DROP DATABASE IF EXISTS {} WITH (FORCE)", identifier(name)))

@@ -1,0 +1,1 @@
+"""Layer 1: pure logic. No connections, no environment, no printing."""

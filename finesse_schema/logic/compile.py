@@ -1,0 +1,248 @@
+"""The model -> SQLAlchemy MetaData, and the ordered DDL that materializes it.
+
+DDL comes out one statement per object, each pointing back at the schema.yaml
+location that caused it, in dependency order: schemas, extensions, enums,
+tables (columns and primary key), unique and check constraints, indexes,
+foreign keys (after every table and unique key exists, so cycles are fine),
+comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+from sqlalchemy.schema import AddConstraint, CreateTable, SetColumnComment, SetTableComment
+from sqlalchemy.types import UserDefinedType
+
+from ..core.errors import Location
+from ..core.model import Column, FkAction, Index, IdentityKind, Schema, Table
+from .types import parse_type
+
+DIALECT = pg.dialect()
+_PREPARER = DIALECT.identifier_preparer
+
+
+def quote(name: str) -> str:
+    """Quote one identifier the way PostgreSQL needs it (always, to be safe with any name)."""
+    return _PREPARER.quote_identifier(name)
+
+
+def qualified(schema: str, name: str) -> str:
+    return f"{quote(schema)}.{quote(name)}"
+
+
+@dataclass(frozen=True)
+class DDL:
+    """One statement of the desired schema and the declaration that caused it."""
+
+    sql: str
+    label: str
+    loc: Location | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    metadata: sa.MetaData
+    statements: tuple[DDL, ...]
+
+
+class RawType(UserDefinedType):
+    """A PostgreSQL type SQLAlchemy has no class for, rendered exactly as written."""
+
+    cache_ok = True
+
+    def __init__(self, ddl: str) -> None:
+        self.ddl = ddl
+
+    def get_col_spec(self, **kw: object) -> str:
+        return self.ddl
+
+
+_SIMPLE: dict[str, sa.types.TypeEngine] = {
+    "integer": sa.Integer(), "bigint": sa.BigInteger(), "smallint": sa.SmallInteger(),
+    "text": sa.Text(), "boolean": sa.Boolean(), "date": sa.Date(), "uuid": pg.UUID(as_uuid=True),
+    "json": pg.JSON(), "jsonb": pg.JSONB(), "bytea": pg.BYTEA(), "real": sa.REAL(),
+    "double precision": pg.DOUBLE_PRECISION(), "inet": pg.INET(), "cidr": pg.CIDR(),
+    "macaddr": pg.MACADDR(), "money": pg.MONEY(), "tsvector": pg.TSVECTOR(), "interval": pg.INTERVAL(),
+}
+
+
+def sa_type(type_name: str, schema: Schema) -> sa.types.TypeEngine:
+    """The SQLAlchemy type for a canonical model type."""
+    user = {f"{e.schema}.{e.name}": f"{e.schema}.{e.name}" for e in schema.enums}
+    parsed = parse_type(type_name, user_types=user, extensions=frozenset(x.name for x in schema.extensions))
+    if parsed.array_dims:
+        inner = sa_type(type_name.replace("[]", ""), schema)
+        return pg.ARRAY(inner, dimensions=parsed.array_dims)
+    if parsed.user_type and parsed.base in user:
+        enum = schema.enum(_qn(parsed.base))
+        assert enum is not None
+        return pg.ENUM(*enum.values, name=enum.name, schema=enum.schema, create_type=False, metadata=None)
+    args = [int(a) for a in parsed.args]
+    base = parsed.base
+    if base in _SIMPLE and not args:
+        return _SIMPLE[base]
+    if base == "character varying":
+        return sa.String(*args)
+    if base == "character":
+        return sa.CHAR(*args)
+    if base == "numeric":
+        return sa.Numeric(*args)
+    if base.startswith("timestamp"):
+        return pg.TIMESTAMP(timezone=base.endswith("with time zone"), precision=args[0] if args else None)
+    if base.startswith("time "):
+        return pg.TIME(timezone=base.endswith("with time zone"), precision=args[0] if args else None)
+    return RawType(parsed.canonical)
+
+
+def _qn(text: str):
+    from ..core.model import QualifiedName
+
+    schema, _, name = text.partition(".")
+    return QualifiedName(schema, name)
+
+
+def _sa_column(col: Column, schema: Schema, in_pk: bool) -> sa.Column:
+    args: list[object] = [col.name, sa_type(col.type, schema)]
+    if col.identity:
+        args.append(sa.Identity(always=col.identity.kind == IdentityKind.ALWAYS, start=col.identity.start,
+                                increment=col.identity.increment))
+    if col.generated:
+        args.append(sa.Computed(sa.text(col.generated), persisted=True))
+    kw: dict[str, object] = {"nullable": col.nullable, "primary_key": in_pk, "comment": col.comment}
+    if not col.identity:
+        kw["autoincrement"] = False
+    if col.default is not None:
+        kw["server_default"] = sa.text(col.default)
+    return sa.Column(*args, **kw)  # type: ignore[arg-type]
+
+
+def _fk_action(action: FkAction) -> str | None:
+    return None if action == FkAction.NO_ACTION else action.value.upper()
+
+
+def build_table(t: Table, schema: Schema, metadata: sa.MetaData, *, bare: bool = False) -> sa.Table:
+    """A SQLAlchemy Table; ``bare`` keeps only columns and primary key (for CREATE TABLE)."""
+    pk_cols = set(t.primary_key.columns) if t.primary_key else set()
+    items: list[object] = [_sa_column(c, schema, c.name in pk_cols) for c in t.columns]
+    if t.primary_key:
+        items.append(sa.PrimaryKeyConstraint(*t.primary_key.columns, name=t.primary_key.name))
+    if not bare:
+        items += [sa.UniqueConstraint(*u.columns, name=u.name,
+                                      **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
+                  for u in t.uniques]
+        items += [sa.CheckConstraint(sa.text(c.expression), name=c.name) for c in t.checks]
+        items += [sa.ForeignKeyConstraint(
+            list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
+            name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
+            deferrable=fk.deferrable or None, initially="DEFERRED" if fk.initially_deferred else None,
+            use_alter=True) for fk in t.foreign_keys]
+    table = sa.Table(t.name, metadata, *items, schema=t.schema, comment=t.comment)  # type: ignore[arg-type]
+    if not bare:
+        for ix in t.indexes:
+            _sa_index(ix, table)
+    return table
+
+
+def _sa_index(ix: Index, table: sa.Table) -> sa.Index:
+    exprs: list[object] = []
+    ops: dict[str, str] = {}
+    for el in ix.elements:
+        expr: object = table.c[el.column] if el.column else sa.text(el.expression or "")
+        if el.column and el.opclass:
+            ops[el.column] = el.opclass
+        if el.descending:
+            expr = sa.desc(expr)  # type: ignore[arg-type]
+        if el.nulls:
+            expr = sa.nulls_first(expr) if el.nulls == "first" else sa.nulls_last(expr)  # type: ignore[arg-type]
+        exprs.append(expr)
+    kw: dict[str, object] = {"unique": ix.unique, "postgresql_using": ix.method}
+    if ix.where:
+        kw["postgresql_where"] = sa.text(ix.where)
+    if ix.include:
+        kw["postgresql_include"] = list(ix.include)
+    if ops:
+        kw["postgresql_ops"] = ops
+    return sa.Index(ix.name, *exprs, _table=table, **kw)  # type: ignore[arg-type]
+
+
+def index_sql(ix: Index, t: Table) -> str:
+    """CREATE INDEX for one index, spelled out (SQLAlchemy cannot put an opclass on an expression)."""
+    parts = []
+    for el in ix.elements:
+        text = quote(el.column) if el.column else f"({el.expression})"
+        if el.opclass:
+            text += f" {el.opclass}"
+        if el.descending:
+            text += " DESC"
+        if el.nulls:
+            text += f" NULLS {el.nulls.upper()}"
+        parts.append(text)
+    sql = (f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote(ix.name)} ON {qualified(t.schema, t.name)} "
+           f"USING {ix.method} ({', '.join(parts)})")
+    if ix.include:
+        sql += f" INCLUDE ({', '.join(quote(c) for c in ix.include)})"
+    if ix.where:
+        sql += f" WHERE {ix.where}"
+    return sql
+
+
+def _ddl(element: object) -> str:
+    return str(element.compile(dialect=DIALECT)).strip()  # type: ignore[attr-defined]
+
+
+def _tpath(t: Table) -> str:
+    return f"tables.{t.name if t.schema == 'public' else f'{t.schema}.{t.name}'}"
+
+
+def compile_metadata(schema: Schema) -> sa.MetaData:
+    """SQLAlchemy MetaData equal to the model (tables, keys, constraints, indexes, comments)."""
+    metadata = sa.MetaData()
+    for t in schema.tables:
+        build_table(t, schema, metadata)
+    return metadata
+
+
+def compile_schema(schema: Schema) -> Compiled:
+    """MetaData plus the ordered DDL statements that build the schema in an empty database."""
+    metadata = compile_metadata(schema)
+    out: list[DDL] = []
+    for name in schema.schemas:
+        if name != "public":
+            out.append(DDL(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}", f"create schema {name}"))
+    for ext in schema.extensions:
+        sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
+        if ext.schema:
+            sql += f" WITH SCHEMA {quote(ext.schema)}"
+        out.append(DDL(sql, f"create extension {ext.name}", ext.loc, "extensions"))
+    for e in schema.enums:
+        enum = pg.ENUM(*e.values, name=e.name, schema=e.schema)
+        out.append(DDL(_ddl(CreateEnumType(enum)), f"create enum {e.schema}.{e.name}", e.loc, f"enums.{e.name}"))
+    bare_md = sa.MetaData()
+    late: list[DDL] = []
+    for t in schema.tables:
+        path = _tpath(t)
+        bare = build_table(t, schema, bare_md, bare=True)
+        out.append(DDL(_ddl(CreateTable(bare)), f"create table {t.schema}.{t.name}", t.loc, path))
+        full = metadata.tables[f"{t.schema}.{t.name}"]
+        named = {c.name: c for c in full.constraints if c.name}
+        for u in t.uniques:
+            out.append(DDL(_ddl(AddConstraint(named[u.name])), f"add unique {u.name}", u.loc, f"{path}.unique"))
+        for c in t.checks:
+            out.append(DDL(_ddl(AddConstraint(named[c.name])), f"add check {c.name}", c.loc, f"{path}.checks"))
+        for ix in t.indexes:
+            out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))
+        for fk in t.foreign_keys:
+            late.append(DDL(_ddl(AddConstraint(named[fk.name])), f"add foreign key {fk.name}", fk.loc,
+                            f"{path}.foreign_keys"))
+        if t.comment is not None:
+            late.append(DDL(_ddl(SetTableComment(full)), f"comment on table {t.name}", t.loc, path))
+        for col in t.columns:
+            if col.comment is not None:
+                late.append(DDL(_ddl(SetColumnComment(full.c[col.name])), f"comment on column {t.name}.{col.name}",
+                                col.loc, f"{path}.columns.{col.name}"))
+    return Compiled(metadata, tuple(out + late))

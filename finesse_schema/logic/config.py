@@ -1,0 +1,73 @@
+"""Project settings from ``[tool.finesse]`` in pyproject.toml. Pure: the caller reads the file.
+
+Recognised keys (all optional)::
+
+    [tool.finesse]
+    schema = "schema.yaml"            # the declared schema
+    migrations = "migrations"         # Alembic script directory (revisions in versions/)
+    database_url_env = "FINESSE_DATABASE_URL"   # environment variable holding the live database URL
+    database_url = "postgresql://app@db/app"    # or the URL itself (prefer the variable: no passwords in files)
+    dev_url = "postgresql://postgres@localhost/postgres"  # server for scratch databases
+    lock_timeout = "5s"
+    statement_timeout = "15min"
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import InputError, Location, Problem
+
+KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout")
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    schema_path: Path
+    migrations_path: Path
+    database_url: str | None = None
+    database_url_env: str = "FINESSE_DATABASE_URL"
+    dev_url: str | None = None
+    lock_timeout: str = "5s"
+    statement_timeout: str = "15min"
+
+    @property
+    def embedded_dir(self) -> Path:
+        return self.project_dir / ".finesse" / "pgdata"
+
+
+def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "pyproject.toml") -> Settings:
+    """Settings from the text of pyproject.toml (None when there is none): defaults for what it leaves out."""
+    table: dict = {}
+    if pyproject_text:
+        try:
+            data = tomllib.loads(pyproject_text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(Problem(f"invalid TOML: {exc}", Location(file))) from None
+        table = data.get("tool", {}).get("finesse", {})
+    problems = []
+    for key, value in table.items():
+        if key in ("check",):
+            continue
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            problems.append(Problem(f"unknown setting '{key}'", Location(file), f"tool.finesse.{key}",
+                                    f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}"))
+        elif not isinstance(value, str):
+            problems.append(Problem(f"setting '{key}' must be a string", Location(file), f"tool.finesse.{key}"))
+    if problems:
+        raise InputError(problems)
+    return Settings(
+        project_dir=project_dir,
+        schema_path=project_dir / table.get("schema", "schema.yaml"),
+        migrations_path=project_dir / table.get("migrations", "migrations"),
+        database_url=table.get("database_url"),
+        database_url_env=table.get("database_url_env", "FINESSE_DATABASE_URL"),
+        dev_url=table.get("dev_url"),
+        lock_timeout=table.get("lock_timeout", "5s"),
+        statement_timeout=table.get("statement_timeout", "15min"),
+    )

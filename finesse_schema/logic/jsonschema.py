@@ -1,0 +1,88 @@
+"""The JSON Schema of schema.yaml, for editors (completion, validation) and CI.
+
+It mirrors the grammar the reader accepts (:mod:`.reader`); a test validates the
+repository's own schema.yaml and every fixture against it, and checks that the
+copy in the repository is current.
+"""
+
+from __future__ import annotations
+
+from .reader import (COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS, TABLE_KEYS,
+                     TOP_KEYS)
+
+_NAME = {"type": "string", "minLength": 1}
+_NAMES = {"oneOf": [_NAME, {"type": "array", "items": _NAME, "minItems": 1}]}
+_ACTION = {"type": "string", "enum": sorted(FK_ACTIONS) + sorted(a.upper() for a in FK_ACTIONS),
+           "description": "What happens to this row when the referenced row is deleted or updated."}
+_SQL = {"type": "string", "description": "An SQL expression."}
+
+
+def _obj(props: dict, keys: tuple[str, ...], required: tuple[str, ...] = (), description: str = "") -> dict:
+    assert set(props) == set(keys), sorted(set(props) ^ set(keys))
+    out: dict = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = list(required)
+    if description:
+        out["description"] = description
+    return out
+
+
+def schema_json_schema() -> dict:
+    identity = {"oneOf": [
+        {"type": "boolean"}, {"type": "string", "enum": ["always", "by default", "by_default"]},
+        _obj({"kind": {"type": "string", "enum": ["always", "by default", "by_default"]},
+              "start": {"type": "integer"}, "increment": {"type": "integer"}}, ("kind", "start", "increment"))]}
+    column = {"oneOf": [
+        {"type": "string", "description": "Shorthand: just the column type, e.g. varchar(80)."},
+        _obj({
+            "type": {"type": "string", "description": "PostgreSQL type: text, bigint, numeric(12,2), an enum..."},
+            "nullable": {"type": "boolean", "default": True},
+            "default": {"type": ["string", "number", "boolean"],
+                        "description": "SQL expression: now(), gen_random_uuid(), 'pending', 0"},
+            "primary_key": {"type": "boolean"}, "unique": {"type": "boolean"},
+            "identity": identity, "generated": _SQL, "comment": {"type": "string"},
+            "references": {"type": "string", "description": "table, table.column or schema.table.column"},
+            "on_delete": _ACTION, "on_update": _ACTION,
+        }, COLUMN_KEYS, ("type",))]}
+    element = {"oneOf": [_NAME, _obj({
+        "column": _NAME, "expression": _SQL, "order": {"type": "string", "enum": ["asc", "desc"]},
+        "nulls": {"type": "string", "enum": ["first", "last"]}, "opclass": _NAME}, ELEMENT_KEYS)]}
+    index = {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}, _obj({
+        "columns": {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}]},
+        "name": _NAME, "unique": {"type": "boolean"}, "where": _SQL, "include": _NAMES,
+        "method": {"type": "string", "enum": list(INDEX_METHODS)}}, INDEX_KEYS, ("columns",))]}
+    fk = _obj({
+        "columns": _NAMES,
+        "references": {"oneOf": [{"type": "string", "description": "table(col, ...)"},
+                                 _obj({"table": _NAME, "columns": _NAMES}, ("table", "columns"), ("table",))]},
+        "on_delete": _ACTION, "on_update": _ACTION, "name": _NAME,
+        "deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}}, FK_KEYS,
+        ("columns", "references"))
+    unique = {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "nulls_not_distinct": {"type": "boolean"}},
+                                     ("columns", "name", "nulls_not_distinct"), ("columns",))]}
+    check = {"oneOf": [_SQL, _obj({"name": _NAME, "expression": _SQL}, ("name", "expression"), ("expression",))]}
+    table = _obj({
+        "comment": {"type": "string"},
+        "columns": {"type": "object", "additionalProperties": column, "minProperties": 1},
+        "primary_key": {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME}, ("columns", "name"),
+                                               ("columns",))]},
+        "foreign_keys": {"type": "array", "items": fk},
+        "unique": {"type": "array", "items": unique},
+        "checks": {"type": "array", "items": check},
+        "indexes": {"type": "array", "items": index},
+    }, TABLE_KEYS, ("columns",))
+    enum = {"oneOf": [{"type": "array", "items": {"type": "string"}, "minItems": 1},
+                      _obj({"values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                            "comment": {"type": "string"}}, ("values", "comment"), ("values",))]}
+    extension = {"oneOf": [_NAME, _obj({"name": _NAME, "schema": _NAME}, ("name", "schema"), ("name",))]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://finesse.dev/schema.yaml.json",
+        "title": "finesse schema.yaml",
+        **_obj({
+            "extensions": {"type": "array", "items": extension},
+            "enums": {"type": "object", "additionalProperties": enum},
+            "tables": {"type": "object", "additionalProperties": table,
+                       "description": "Tables by name; schema.table for a schema other than public."},
+        }, TOP_KEYS, description="A PostgreSQL schema declared for finesse."),
+    }
