@@ -103,6 +103,9 @@ def classify_statement(sql: str, facts: SchemaFacts) -> Change:
         m = rx.match(text)
         if m:
             name = unquote(m.group(1))
+            if obj == "index" and kind == C and "." not in name:
+                on = re.search(rf"\son\s+(?:only\s+)?({_QN})", text, re.I)
+                name = f"{_split_qn(on.group(1))[0]}.{name}" if on else name
             if obj == "trigger" or obj == "policy":
                 on = re.search(rf"\son\s+({_QN})", text, re.I)
                 name = f"{unquote(on.group(1))}.{name}" if on else name

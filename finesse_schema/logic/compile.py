@@ -21,8 +21,17 @@ from ..core.errors import Location
 from ..core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from .types import parse_type
 
-DIALECT = pg.dialect()
+# "named" paramstyle: DDL text goes to the server as written (pyformat would double every %).
+DIALECT = pg.dialect(paramstyle="named")
 _PREPARER = DIALECT.identifier_preparer
+
+
+def sql_expression(text: str) -> sa.ColumnClause:
+    """User SQL (default, check, generated, index expression, where) rendered verbatim.
+
+    Never ``sa.text()``: it would read ``:name`` inside the SQL as a bind parameter.
+    """
+    return sa.literal_column(text)
 
 
 def quote(name: str) -> str:
@@ -112,12 +121,12 @@ def _sa_column(col: Column, schema: Schema, in_pk: bool) -> sa.Column:
         args.append(sa.Identity(always=col.identity.kind == IdentityKind.ALWAYS, start=col.identity.start,
                                 increment=col.identity.increment))
     if col.generated:
-        args.append(sa.Computed(sa.text(col.generated), persisted=True))
+        args.append(sa.Computed(sql_expression(col.generated), persisted=True))
     kw: dict[str, object] = {"nullable": col.nullable, "primary_key": in_pk, "comment": col.comment}
     if not col.identity:
         kw["autoincrement"] = False
     if col.default is not None:
-        kw["server_default"] = sa.text(col.default)
+        kw["server_default"] = sql_expression(col.default)
     return sa.Column(*args, **kw)  # type: ignore[arg-type]
 
 
@@ -135,7 +144,7 @@ def build_table(t: Table, schema: Schema, metadata: sa.MetaData, *, bare: bool =
         items += [sa.UniqueConstraint(*u.columns, name=u.name,
                                       **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
                   for u in t.uniques]
-        items += [sa.CheckConstraint(sa.text(c.expression), name=c.name) for c in t.checks]
+        items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks]
         items += [sa.ForeignKeyConstraint(
             list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
             name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
@@ -152,7 +161,7 @@ def _sa_index(ix: Index, table: sa.Table) -> sa.Index:
     exprs: list[object] = []
     ops: dict[str, str] = {}
     for el in ix.elements:
-        expr: object = table.c[el.column] if el.column else sa.text(el.expression or "")
+        expr: object = table.c[el.column] if el.column else sql_expression(el.expression or "")
         if el.column and el.opclass:
             ops[el.column] = el.opclass
         if el.descending:
@@ -162,7 +171,7 @@ def _sa_index(ix: Index, table: sa.Table) -> sa.Index:
         exprs.append(expr)
     kw: dict[str, object] = {"unique": ix.unique, "postgresql_using": ix.method}
     if ix.where:
-        kw["postgresql_where"] = sa.text(ix.where)
+        kw["postgresql_where"] = sql_expression(ix.where)
     if ix.include:
         kw["postgresql_include"] = list(ix.include)
     if ops:

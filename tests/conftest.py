@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from finesse_schema.logic.config import Settings
+
+from .pg import fresh_database, provision_server
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from current output.")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def pg_admin(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Admin URL of the PostgreSQL server this test session owns."""
+    with provision_server(tmp_path_factory.mktemp("pg")) as (url, _origin):
+        yield url
+
+
+@pytest.fixture
+def live_db(pg_admin: str) -> str:
+    with fresh_database(pg_admin, "live") as url:
+        yield url
+
+
+def make_settings(project: Path, schema_path: Path, *, database_url: str, dev_url: str) -> Settings:
+    return Settings(project_dir=project, schema_path=schema_path, migrations_path=project / "migrations",
+                    database_url=database_url, dev_url=dev_url)
