@@ -29,6 +29,16 @@ def _progress(quiet: bool) -> Callable[[str], None]:
     return report
 
 
+def _shown(path: Path | None) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    if path is None:
+        return ""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _settings(ctx: click.Context) -> api.Settings:
     return ctx.obj["settings"]
 
@@ -110,9 +120,9 @@ def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: boo
     if show_sql:
         click.echo("\n-- upgrade\n" + render_sql(result.plan.upgrade), nl=False)
     if result.written:
-        click.echo(f"Wrote {result.revision_path}")
+        click.echo(f"Wrote {_shown(result.revision_path)}")
     else:
-        click.echo(f"Dry run: would write {result.revision_path}")
+        click.echo(f"Dry run: would write {_shown(result.revision_path)}")
 
 
 @main.command()

@@ -99,3 +99,10 @@ def error_text(exc: BaseException) -> str:
             parts.append(f"HINT: {d.message_hint}")
         return " ".join(parts)
     return str(exc).strip()
+
+
+def error_position(exc: BaseException) -> int | None:
+    """The 1-based character position PostgreSQL reports for an error in a statement, if any."""
+    if isinstance(exc, psycopg.Error) and exc.diag and exc.diag.statement_position:
+        return int(exc.diag.statement_position)
+    return None

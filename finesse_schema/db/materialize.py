@@ -10,7 +10,7 @@ from typing import Iterable
 
 from ..core.errors import DatabaseError, InputError, Problem
 from ..logic.compile import DDL, Compiled
-from .connect import Error, connect, error_text
+from .connect import Error, connect, error_position, error_text
 
 
 def materialize(url: str, compiled: Compiled) -> None:
@@ -26,9 +26,10 @@ def materialize(url: str, compiled: Compiled) -> None:
 
 
 def _problem(ddl: DDL, exc: Exception) -> Problem:
+    loc, path = ddl.locate(error_position(exc))
     hint = ("check the SQL expressions (default, check, where, generated) of this declaration"
-            if ddl.path.startswith("tables.") else "")
-    return Problem(f"PostgreSQL rejects {ddl.label}: {error_text(exc)}", ddl.loc, ddl.path, hint)
+            if path.startswith("tables.") else "")
+    return Problem(f"PostgreSQL rejects {ddl.label}: {error_text(exc)}", loc, path, hint)
 
 
 def run_statements(url: str, statements: Iterable[str], *, what: str) -> None:

@@ -23,7 +23,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from ..core.errors import DatabaseError, InputError, Problem
-from .connect import error_text, sa_engine
+from .connect import error_text, mask_url, sa_engine
 
 VERSION_SCHEMA = "finesse"
 VERSION_TABLE = "alembic_version"
@@ -91,7 +91,8 @@ def current_revision(url: str) -> str | None:
                                                          "version_table": VERSION_TABLE})
             return ctx.get_current_revision()
     except Exception as exc:  # noqa: BLE001 - any driver error means we cannot tell
-        raise DatabaseError(f"cannot read the current revision: {error_text(exc)}") from None
+        raise DatabaseError(f"cannot read the current revision of {mask_url(url)}: "
+                            f"{error_text(getattr(exc, 'orig', None) or exc)}") from None
     finally:
         engine.dispose()
 

@@ -51,6 +51,17 @@ class DDL:
     label: str
     loc: Location | None = None
     path: str = ""
+    # (line of ``sql``, location, path) for statements that declare several things (CREATE TABLE)
+    lines: tuple[tuple[int, Location | None, str], ...] = ()
+
+    def locate(self, position: int | None) -> tuple[Location | None, str]:
+        """The declaration behind 1-based character ``position`` of the statement (PostgreSQL's error position)."""
+        if position:
+            line = self.sql[: position - 1].count("\n")
+            for number, loc, path in self.lines:
+                if number == line:
+                    return loc, path
+        return self.loc, self.path
 
 
 @dataclass(frozen=True)
@@ -236,7 +247,10 @@ def compile_schema(schema: Schema) -> Compiled:
     for t in schema.tables:
         path = _tpath(t)
         bare = build_table(t, schema, bare_md, bare=True)
-        out.append(DDL(_ddl(CreateTable(bare)), f"create table {t.schema}.{t.name}", t.loc, path))
+        create = _ddl(CreateTable(bare))
+        # CREATE TABLE renders one column per line, after the "CREATE TABLE name (" line
+        lines = tuple((i + 1, c.loc, f"{path}.columns.{c.name}") for i, c in enumerate(t.columns))
+        out.append(DDL(create, f"create table {t.schema}.{t.name}", t.loc, path, lines))
         full = metadata.tables[f"{t.schema}.{t.name}"]
         named = {c.name: c for c in full.constraints if c.name}
         for u in t.uniques:

@@ -260,7 +260,10 @@ class _SchemaReader(Reader):
         try:
             parsed = parse_type(text, user_types=self.user_types, extensions=self.extensions)
         except TypeError_ as exc:
-            self.problem(node, str(exc), exc.hint)
+            hint = exc.hint
+            if text.count("(") > text.count(")"):
+                hint = 'quote the type: inside { } YAML splits at the comma, write type: "numeric(10,2)"'
+            self.problem(node, str(exc), hint)
             return None
         return parsed.canonical
 

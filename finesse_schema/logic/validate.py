@@ -36,7 +36,7 @@ def validate_schema(schema: Schema) -> list[Problem]:
                                "choose a shorter name"))
         key = (schema_name, name)
         if key in space:
-            problems.append(_p(f"{what} name '{name}' is already used by {space[key]} in schema {schema_name}",
+            problems.append(_p(f"name '{name}' of {what} is already used by {space[key]} in schema {schema_name}",
                                loc, path, "choose another name"))
         else:
             space[key] = what

@@ -1,0 +1,94 @@
+"""The command line: help for every command, stable exit codes, no tracebacks for user mistakes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from finesse_schema import api
+from finesse_schema.cli import main
+
+from .conftest import FIXTURES
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_every_command_has_help() -> None:
+    assert main.help
+    for name, command in main.commands.items():
+        assert command.help and len(command.help) > 20, f"finesse {name} has no help text"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"finesse {name} {param.opts[0]} has no help text"
+
+
+def _project(tmp_path: Path, schema: str, live: str, admin: str) -> Path:
+    (tmp_path / "schema.yaml").write_text(schema)
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.finesse]\ndatabase_url = "{live}"\ndev_url = "{admin}"\n')
+    return tmp_path
+
+
+def _run(project: Path, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project), *args], catch_exceptions=False)
+
+
+def test_bad_input_exits_2_with_location_and_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "schema.yaml").write_text("tables:\n  t:\n    columns:\n      id: {type: intger}\n")
+    result = _run(tmp_path, "validate")
+    assert result.exit_code == 2
+    assert "schema.yaml:4:" in result.output and "did you mean 'integer'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plan_apply_status_down_exit_codes(tmp_path: Path, live_db: str, pg_admin: str) -> None:
+    project = _project(tmp_path, "tables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n"
+                       "      note: text\n", live_db, pg_admin)
+    result = _run(project, "plan", "-m", "create t", "-q")
+    assert result.exit_code == 0, result.output
+    assert "+ create table public.t" in result.output and "Wrote" in result.output
+    assert (project / "migrations" / "versions" / "0001_create_t.py").exists()
+    assert _run(project, "status", "-q").exit_code == 1  # 0001 pending
+    assert _run(project, "apply", "-q").exit_code == 0
+    status = _run(project, "status", "-q", "--format", "json")
+    assert status.exit_code == 0 and json.loads(status.output)["in_sync"] is True
+    nothing = _run(project, "plan", "-q")
+    assert nothing.exit_code == 0 and "Nothing to do" in nothing.output
+
+    (project / "schema.yaml").write_text("tables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n")
+    refused = _run(project, "plan", "-q", "-m", "drop note")
+    assert refused.exit_code == 3 and "drop column public.t.note" in refused.output
+    assert not (project / "migrations" / "versions" / "0002_drop_note.py").exists()
+    assert _run(project, "down", "-q").exit_code == 0
+
+
+def test_passwords_never_printed(tmp_path: Path) -> None:
+    (tmp_path / "schema.yaml").write_text("tables: {}\n")
+    result = _run(tmp_path, "plan", "--database-url", "postgresql://u:s3cret@127.0.0.1:1/db", "-q")
+    assert result.exit_code == 2
+    assert "s3cret" not in result.output and "***" in result.output
+
+
+def test_json_schema_copy_is_current() -> None:
+    printed = CliRunner().invoke(main, ["json-schema"]).output
+    assert (ROOT / "finesse-schema.json").read_text() == printed, "run: finesse json-schema -o finesse-schema.json"
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "plan").glob("*/schema.yaml")) + [ROOT / "schema.yaml"],
+                         ids=lambda p: p.parent.name)
+def test_valid_schemas_match_the_json_schema(path: Path) -> None:
+    jsonschema.validate(yaml.safe_load(path.read_text()) or {}, api.json_schema())
+
+
+def test_layers_contract() -> None:
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
