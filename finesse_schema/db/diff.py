@@ -13,10 +13,11 @@ nothing); this module never trusts them on its own.
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib
 import sys
 import types
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -32,8 +33,10 @@ def _ensure_pkg_resources() -> None:
         pass
     shim = types.ModuleType("pkg_resources")
 
-    def resource_stream(package: str, resource: str) -> Any:
-        return importlib.resources.files(package).joinpath(resource).open("rb")
+    def resource_stream(module_name: str, resource: str) -> Any:
+        # like pkg_resources: relative to the folder of the named module (package or not)
+        module = importlib.import_module(module_name)
+        return (Path(module.__file__ or "").parent / resource).open("rb")
 
     shim.resource_stream = resource_stream  # type: ignore[attr-defined]
     sys.modules["pkg_resources"] = shim
