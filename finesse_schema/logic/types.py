@@ -89,9 +89,13 @@ class ParsedType:
     @property
     def comparable(self) -> str:
         """The type as stored: serial is integer with a default."""
-        if self.base in _SERIAL_BASE:
-            return _SERIAL_BASE[self.base] + "[]" * self.array_dims
-        return self.canonical
+        return stored_type(self.canonical)
+
+
+def stored_type(canonical: str) -> str:
+    """The type a column really has: serial types are integers with a default."""
+    base = canonical.replace("[]", "")
+    return _SERIAL_BASE.get(base, base) + "[]" * canonical.count("[]")
 
 
 class TypeError_(ValueError):

@@ -11,6 +11,7 @@ import difflib
 from ..core.errors import Location, Problem
 from ..core.model import FkAction, Schema, Table
 from .naming import NAMEDATALEN
+from .types import stored_type
 
 
 def _p(message: str, loc: Location | None, path: str, hint: str = "") -> Problem:
@@ -128,9 +129,9 @@ def _table_problems(t: Table, tpath: str, tables: dict) -> list[Problem]:
                                "add a unique constraint on them in the parent table"))
         for mine, theirs in zip(fk.columns, fk.ref_columns):
             a, b = t.column(mine), parent.column(theirs)
-            if a and b and _stored(a.type) != _stored(b.type):
+            if a and b and stored_type(a.type) != stored_type(b.type):
                 problems.append(_p(f"foreign key column '{mine}' is {a.type} but '{parent.name}.{theirs}' is {b.type}",
-                                   fk.loc, path, f"make '{mine}' {_stored(b.type)}"))
+                                   fk.loc, path, f"make '{mine}' {stored_type(b.type)}"))
         if fk.on_delete == FkAction.SET_NULL or fk.on_update == FkAction.SET_NULL:
             for mine in fk.columns:
                 col = t.column(mine)
@@ -138,7 +139,3 @@ def _table_problems(t: Table, tpath: str, tables: dict) -> list[Problem]:
                     problems.append(_p(f"on_delete/on_update set null, but column '{mine}' is not nullable", fk.loc,
                                        path, "make the column nullable or choose another action"))
     return problems
-
-
-def _stored(type_name: str) -> str:
-    return {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}.get(type_name, type_name)
