@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -44,9 +45,8 @@ def choose_scratch_server(live_url: str | None, dev_url: str | None,
     return ScratchServer(embedded(), "embedded")
 
 
-@contextmanager
-def scratch_database(server: ScratchServer, purpose: str = "") -> Iterator[str]:
-    """Create an empty database on ``server``; yield its URL; drop it whatever happens."""
+def create_scratch_database(server: ScratchServer, purpose: str = "") -> tuple[str, str]:
+    """Create an empty database on ``server``; return (name, URL). The caller must drop it."""
     name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
     try:
         with connect(server.admin_url) as conn:
@@ -56,10 +56,38 @@ def scratch_database(server: ScratchServer, purpose: str = "") -> Iterator[str]:
                                       literal(f"finesse scratch: {purpose}")))
     except Error as exc:
         raise DatabaseError(f"cannot create a scratch database on {server.describe()}: {error_text(exc)}") from None
+    return name, with_database(server.admin_url, name)
+
+
+@contextmanager
+def scratch_database(server: ScratchServer, purpose: str = "") -> Iterator[str]:
+    """Create an empty database on ``server``; yield its URL; drop it whatever happens."""
+    name, url = create_scratch_database(server, purpose)
     try:
-        yield with_database(server.admin_url, name)
+        yield url
     finally:
         drop_database(server.admin_url, name)
+
+
+@contextmanager
+def scratch_databases(server: ScratchServer, purposes: list[str]) -> Iterator[list[str]]:
+    """Several scratch databases, created at once; all dropped whatever happens (also if one fails)."""
+    with ThreadPoolExecutor(max_workers=max(1, len(purposes))) as pool:
+        futures = [pool.submit(create_scratch_database, server, p) for p in purposes]
+        created, failure = [], None
+        for f in futures:
+            try:
+                created.append(f.result())
+            except BaseException as exc:  # noqa: BLE001 - re-raised after the others are dropped
+                failure = failure or exc
+    try:
+        if failure:
+            raise failure
+        yield [url for _, url in created]
+    finally:
+        with ThreadPoolExecutor(max_workers=max(1, len(created))) as pool:
+            for f in [pool.submit(drop_database, server.admin_url, name) for name, _ in created]:
+                f.result()
 
 
 def drop_database(admin_url: str, name: str) -> None:

@@ -145,26 +145,24 @@ def _fk_action(action: FkAction) -> str | None:
     return None if action == FkAction.NO_ACTION else action.value.upper()
 
 
-def build_table(t: Table, schema: Schema, metadata: sa.MetaData, *, bare: bool = False) -> sa.Table:
-    """A SQLAlchemy Table; ``bare`` keeps only columns and primary key (for CREATE TABLE)."""
+def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
+    """The SQLAlchemy Table of a model table, with keys, constraints and indexes."""
     pk_cols = set(t.primary_key.columns) if t.primary_key else set()
     items: list[object] = [_sa_column(c, schema, c.name in pk_cols) for c in t.columns]
     if t.primary_key:
         items.append(sa.PrimaryKeyConstraint(*t.primary_key.columns, name=t.primary_key.name))
-    if not bare:
-        items += [sa.UniqueConstraint(*u.columns, name=u.name,
-                                      **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
-                  for u in t.uniques]
-        items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks]
-        items += [sa.ForeignKeyConstraint(
-            list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
-            name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
-            deferrable=fk.deferrable or None, initially="DEFERRED" if fk.initially_deferred else None,
-            use_alter=True) for fk in t.foreign_keys]
+    items += [sa.UniqueConstraint(*u.columns, name=u.name,
+                                  **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
+              for u in t.uniques]
+    items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks]
+    items += [sa.ForeignKeyConstraint(
+        list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
+        name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
+        deferrable=fk.deferrable or None, initially="DEFERRED" if fk.initially_deferred else None,
+        use_alter=True) for fk in t.foreign_keys]
     table = sa.Table(t.name, metadata, *items, schema=t.schema, comment=t.comment)  # type: ignore[arg-type]
-    if not bare:
-        for ix in t.indexes:
-            _sa_index(ix, table)
+    for ix in t.indexes:
+        _sa_index(ix, table)
     return table
 
 
@@ -219,6 +217,22 @@ def _tpath(t: Table) -> str:
     return f"tables.{t.name if t.schema == 'public' else f'{t.schema}.{t.name}'}"
 
 
+def _create_table_lines(sql: str, t: Table, path: str) -> tuple[tuple[int, Location | None, str], ...]:
+    """Which declaration each line of a CREATE TABLE comes from: one column per line, then one constraint."""
+    out: list[tuple[int, Location | None, str]] = [
+        (i + 1, c.loc, f"{path}.columns.{c.name}") for i, c in enumerate(t.columns)]
+    constraints = [(u.name, u.loc, f"{path}.unique") for u in t.uniques]
+    constraints += [(c.name, c.loc, f"{path}.checks") for c in t.checks]
+    if t.primary_key:
+        constraints.append((t.primary_key.name, t.primary_key.loc, f"{path}.primary_key"))
+    marks = {f"CONSTRAINT {_PREPARER.quote(name)} ": (loc, p) for name, loc, p in constraints}
+    for number, line in enumerate(sql.splitlines()):
+        for mark, (loc, p) in marks.items():
+            if line.lstrip().startswith(mark):
+                out.append((number, loc, p))
+    return tuple(out)
+
+
 def compile_metadata(schema: Schema) -> sa.MetaData:
     """SQLAlchemy MetaData equal to the model (tables, keys, constraints, indexes, comments)."""
     metadata = sa.MetaData()
@@ -242,21 +256,15 @@ def compile_schema(schema: Schema) -> Compiled:
     for e in schema.enums:
         enum = pg.ENUM(*e.values, name=e.name, schema=e.schema)
         out.append(DDL(_ddl(CreateEnumType(enum)), f"create enum {e.schema}.{e.name}", e.loc, f"enums.{e.name}"))
-    bare_md = sa.MetaData()
     late: list[DDL] = []
     for t in schema.tables:
         path = _tpath(t)
-        bare = build_table(t, schema, bare_md, bare=True)
-        create = _ddl(CreateTable(bare))
-        # CREATE TABLE renders one column per line, after the "CREATE TABLE name (" line
-        lines = tuple((i + 1, c.loc, f"{path}.columns.{c.name}") for i, c in enumerate(t.columns))
-        out.append(DDL(create, f"create table {t.schema}.{t.name}", t.loc, path, lines))
         full = metadata.tables[f"{t.schema}.{t.name}"]
+        # columns, primary key, unique and check constraints in CREATE TABLE; foreign keys (use_alter) after
+        # every table exists, so cycles and any table order work.
+        create = _ddl(CreateTable(full))
+        out.append(DDL(create, f"create table {t.schema}.{t.name}", t.loc, path, _create_table_lines(create, t, path)))
         named = {c.name: c for c in full.constraints if c.name}
-        for u in t.uniques:
-            out.append(DDL(_ddl(AddConstraint(named[u.name])), f"add unique {u.name}", u.loc, f"{path}.unique"))
-        for c in t.checks:
-            out.append(DDL(_ddl(AddConstraint(named[c.name])), f"add check {c.name}", c.loc, f"{path}.checks"))
         for ix in t.indexes:
             out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))
         for fk in t.foreign_keys:

@@ -60,11 +60,18 @@ def _location(file: str, mark: Any) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-class _ScalarConstructor(yaml.SafeLoader):
-    """Only used to turn scalar nodes into Python values with YAML 1.1 safe rules."""
+# libyaml's parser when PyYAML was built with it (several times faster); it keeps marks too.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _construct(file: str, node: yaml.Node, path: str, problems: list[Problem], key_loc: Location | None = None) -> Node:
+def _scalar_value(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode):  # type: ignore[no-untyped-def]
+    """A scalar node as a Python value, by YAML 1.1 safe rules (one shared constructor, no loader per value)."""
+    return constructor.construct_object(node, deep=True)
+
+
+def _construct(file: str, node: yaml.Node, path: str, problems: list[Problem], key_loc: Location | None = None,
+               constructor: yaml.constructor.SafeConstructor | None = None) -> Node:
+    constructor = constructor or yaml.constructor.SafeConstructor()
     loc = _location(file, node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
@@ -83,23 +90,22 @@ def _construct(file: str, node: yaml.Node, path: str, problems: list[Problem], k
                 problems.append(Problem(f"duplicate key '{key}'", kloc, child,
                                         f"first defined at line {first.line}" if first else ""))
                 continue
-            out[key] = _construct(file, value_node, child, problems, kloc)
+            out[key] = _construct(file, value_node, child, problems, kloc, constructor)
         return Node(out, loc, path, key_loc)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_construct(file, v, f"{path}[{i}]", problems) for i, v in enumerate(node.value)],
-                    loc, path, key_loc)
-    loader = _ScalarConstructor("")
-    try:
-        value = loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
-    return Node(value, loc, path, key_loc)
+        return Node([_construct(file, v, f"{path}[{i}]", problems, None, constructor)
+                     for i, v in enumerate(node.value)], loc, path, key_loc)
+    return Node(_scalar_value(constructor, node), loc, path, key_loc)
 
 
 def parse_yaml(text: str, file: str) -> Node:
     """Parse one YAML document into located nodes; raise InputError with the position on bad YAML."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            # report with the pure-Python parser: the same words on every machine
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _location(file, mark) if mark else Location(file)
