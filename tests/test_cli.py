@@ -92,3 +92,16 @@ def test_layers_contract() -> None:
     lint = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_embedded_default_without_any_database_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No URL anywhere: finesse starts the embedded server under .finesse/ and reuses it."""
+    monkeypatch.delenv("FINESSE_DATABASE_URL", raising=False)
+    (tmp_path / "schema.yaml").write_text("tables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.finesse]\n")
+    assert _run(tmp_path, "plan", "-q", "-m", "first").exit_code == 0
+    assert (tmp_path / ".finesse" / "pgdata" / "PG_VERSION").exists()
+    assert _run(tmp_path, "apply", "-q").exit_code == 0
+    status = _run(tmp_path, "status", "-q", "--format", "json")
+    assert status.exit_code == 0, status.output
+    assert "(embedded)" in json.loads(status.output)["database"]

@@ -14,43 +14,62 @@ nothing); this module never trusts them on its own.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import types
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 
-def _ensure_pkg_resources() -> None:
-    """schemainspect imports pkg_resources, which new setuptools (and new Pythons) no longer ship.
+def _resource_stream(module_name: str, resource: str) -> Any:
+    """pkg_resources.resource_stream: a file beside the named module (package or not)."""
+    module = importlib.import_module(module_name)
+    return (Path(module.__file__ or "").parent / resource).open("rb")
 
-    It only uses ``resource_stream``; provide exactly that through importlib.resources.
+
+def _import_migra() -> tuple[Any, Any, str]:
+    """Import migra with a stand-in for pkg_resources.
+
+    schemainspect imports pkg_resources for one function, resource_stream. The real
+    module is gone from new setuptools, and where it exists importing it scans every
+    installed distribution (most of a second). The stand-in is in sys.modules only
+    while migra imports, so nothing else in the process ever sees it.
     """
+    missing = "pkg_resources" not in sys.modules
+    if missing:
+        shim = types.ModuleType("pkg_resources")
+        shim.resource_stream = _resource_stream  # type: ignore[attr-defined]
+        sys.modules["pkg_resources"] = shim
+    # schemainspect finds the caller of resource_text() with inspect.stack(), which reads the
+    # source of every frame: over a second at import on a deep stack. Frames are all it uses.
+    real_stack = inspect.stack
+    inspect.stack = _frames_only  # type: ignore[assignment]
     try:
-        import pkg_resources  # noqa: F401
-        return
-    except ImportError:
-        pass
-    shim = types.ModuleType("pkg_resources")
-
-    def resource_stream(module_name: str, resource: str) -> Any:
-        # like pkg_resources: relative to the folder of the named module (package or not)
-        module = importlib.import_module(module_name)
-        return (Path(module.__file__ or "").parent / resource).open("rb")
-
-    shim.resource_stream = resource_stream  # type: ignore[attr-defined]
-    sys.modules["pkg_resources"] = shim
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from migra import Migration
+            from schemainspect import get_inspector
+            from schemainspect.pg.obj import PROPS
+    finally:
+        inspect.stack = real_stack  # type: ignore[assignment]
+        if missing:
+            sys.modules.pop("pkg_resources", None)
+    return Migration, get_inspector, PROPS
 
 
-_ensure_pkg_resources()
+def _frames_only(context: int = 1) -> list[tuple[Any]]:
+    """inspect.stack() without source lines: (frame,) for the caller and every frame above it."""
+    out = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        out.append((frame,))
+        frame = frame.f_back
+    return out
 
-import warnings  # noqa: E402
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from migra import Migration  # noqa: E402
-    from schemainspect import get_inspector  # noqa: E402
-    from schemainspect.pg.obj import PROPS  # noqa: E402
+Migration, get_inspector, PROPS = _import_migra()
 
 from ..logic.compile import quote  # noqa: E402
 from .connect import sa_engine  # noqa: E402
