@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from finesse_schema import api  # noqa: E402
 from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
 from finesse_schema.db.diff import diff_statements, inspect_database  # noqa: E402
-from finesse_schema.db.embedded import embedded_server_url  # noqa: E402
+from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
 from finesse_schema.db.materialize import materialize  # noqa: E402
 from finesse_schema.logic.compile import compile_schema  # noqa: E402
 from finesse_schema.logic.config import Settings  # noqa: E402
@@ -114,11 +114,14 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        admin = embedded_server_url(work / "pgdata")
+        admin = embedded_server_url(work / "pgdata", keep_running=False)
         rows = []
-        for n in (int(s) for s in args.sizes.split(",")):
-            print(f"measuring {n} tables ...", file=sys.stderr, flush=True)
-            rows.append(measure(admin, n, work))
+        try:
+            for n in (int(s) for s in args.sizes.split(",")):
+                print(f"measuring {n} tables ...", file=sys.stderr, flush=True)
+                rows.append(measure(admin, n, work))
+        finally:
+            stop_embedded_server(work / "pgdata")  # before its folder goes
     header = ("| tables | changes | finesse cold (s) | finesse warm (s) | migra CLI (s) | migra in-process (s) "
               "| cold / migra CLI | warm / migra in-process |\n|---:|---:|---:|---:|---:|---:|---:|---:|")
     body = "\n".join(

@@ -42,7 +42,7 @@ def provision_server(tmp_dir: Path) -> Iterator[tuple[str, str]]:
         with PostgresContainer("postgres:16", driver=None) as pg:
             yield pg.get_connection_url(), "testcontainers postgres:16"
         return
-    yield embedded_server_url(tmp_dir / "pgdata"), "embedded pgserver"
+    yield embedded_server_url(tmp_dir / "pgdata", keep_running=False), "embedded pgserver"
 
 
 @contextmanager

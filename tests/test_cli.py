@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from finesse_schema import api
 from finesse_schema.cli import main
+from finesse_schema.db.embedded import stop_embedded_server
 
 from .conftest import FIXTURES
 
@@ -105,3 +106,5 @@ def test_embedded_default_without_any_database_configured(tmp_path: Path, monkey
     status = _run(tmp_path, "status", "-q", "--format", "json")
     assert status.exit_code == 0, status.output
     assert "(embedded)" in json.loads(status.output)["database"]
+    stop_embedded_server(tmp_path / ".finesse" / "pgdata")
+    assert not (tmp_path / ".finesse" / "pgdata" / "postmaster.pid").exists()

@@ -17,8 +17,12 @@ from .connect import connect, identifier, composed, with_database
 DEFAULT_DATABASE = "finesse"
 
 
-def embedded_server_url(data_dir: Path) -> str:
-    """Start (or reuse) the embedded server in ``data_dir`` and return the URL of its postgres database."""
+def embedded_server_url(data_dir: Path, *, keep_running: bool = True) -> str:
+    """Start (or reuse) the embedded server in ``data_dir`` and return the URL of its postgres database.
+
+    ``keep_running``: leave it running for the next command (the default for users);
+    False stops it when this process exits (tests, benchmarks).
+    """
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
@@ -28,7 +32,7 @@ def embedded_server_url(data_dir: Path) -> str:
         try:
             import pgserver
 
-            server = pgserver.get_server(data_dir, cleanup_mode=None)
+            server = pgserver.get_server(data_dir, cleanup_mode=None if keep_running else "stop")
         except Exception as exc:  # pgserver raises bare subprocess / assertion errors
             log = data_dir / "log"
             tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
@@ -52,3 +56,13 @@ def embedded_bin_dir() -> Path | None:
     except Exception:  # pragma: no cover - pgserver missing or changed layout
         return None
     return Path(POSTGRES_BIN_PATH)
+
+
+def stop_embedded_server(data_dir: Path) -> None:
+    """Stop the embedded server in ``data_dir`` if it is running (its data stays)."""
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    from pgserver._commands import pg_ctl  # pgserver is pinned exactly; its server object caches per folder
+
+    user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None  # as pgserver runs it
+    pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir.resolve(), user=user, timeout=60)

@@ -76,20 +76,26 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                  *, schema_hash: str = "", verify: bool = True, progress: Progress = _quiet) -> Plan:
     """The plan from the live database to ``compiled``; verified unless ``verify`` is False."""
     purposes = ["desired schema"] + (["plan verification"] if verify else [])
-    with scratch_databases(server, purposes) as urls, ThreadPoolExecutor(max_workers=2) as pool:
-        desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress)
-        copy_future = pool.submit(_copy_live, live_url, urls[1], progress) if verify else None
-        progress("inspecting the live database")
-        live = inspect_database(live_url, schemas)
-        desired = desired_future.result()
-        progress("diffing")
-        d = diff_inspections(live, desired)
-        plan = Plan(d.upgrade, d.downgrade, schema_hash)
-        if plan.empty and not plan.downgrade:
-            return Plan((), (), schema_hash, verified=True)
-        if copy_future is not None:
-            copy_future.result()
-            verify_on_copy(urls[1], plan, live, desired, progress)
+    with scratch_databases(server, purposes) as urls:
+        pool = ThreadPoolExecutor(max_workers=2)
+        try:
+            desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress)
+            copy_future = pool.submit(_copy_live, live_url, urls[1], progress) if verify else None
+            progress("inspecting the live database")
+            live = inspect_database(live_url, schemas)
+            desired = desired_future.result()
+            progress("diffing")
+            d = diff_inspections(live, desired)
+            plan = Plan(d.upgrade, d.downgrade, schema_hash)
+            if plan.empty and not plan.downgrade:
+                return Plan((), (), schema_hash, verified=True)
+            if copy_future is not None:
+                copy_future.result()
+                verify_on_copy(urls[1], plan, live, desired, progress)
+        finally:
+            # On Ctrl-C or an error do not wait for the workers: dropping the scratch
+            # databases (WITH FORCE) ends their sessions.
+            pool.shutdown(wait=False, cancel_futures=True)
     return Plan(plan.upgrade, plan.downgrade, schema_hash, verified=verify)
 
 

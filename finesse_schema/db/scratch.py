@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -46,7 +46,11 @@ def choose_scratch_server(live_url: str | None, dev_url: str | None,
 
 
 def create_scratch_database(server: ScratchServer, purpose: str = "") -> tuple[str, str]:
-    """Create an empty database on ``server``; return (name, URL). The caller must drop it."""
+    """Create an empty database on ``server``; return (name, URL). The caller must drop it.
+
+    If this is interrupted (Ctrl-C) or fails after the server may have created the
+    database, the database is dropped again before the exception goes on.
+    """
     name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
     try:
         with connect(server.admin_url) as conn:
@@ -54,40 +58,71 @@ def create_scratch_database(server: ScratchServer, purpose: str = "") -> tuple[s
             if purpose:
                 conn.execute(composed("COMMENT ON DATABASE {} IS {}", identifier(name),
                                       literal(f"finesse scratch: {purpose}")))
-    except Error as exc:
-        raise DatabaseError(f"cannot create a scratch database on {server.describe()}: {error_text(exc)}") from None
+    except BaseException as exc:
+        _finish(lambda: drop_database(server.admin_url, name))  # IF EXISTS: harmless when never created
+        if isinstance(exc, Error):
+            raise DatabaseError(f"cannot create a scratch database on {server.describe()}: "
+                                f"{error_text(exc)}") from None
+        raise
     return name, with_database(server.admin_url, name)
+
+
+def _finish(fn: Callable[[], None]) -> tuple[BaseException | None, BaseException | None]:
+    """Run cleanup to the end even if Ctrl-C or SIGTERM arrives meanwhile.
+
+    Returns (the interrupt that arrived, the error the cleanup itself raised), either may be None.
+    """
+    interrupted: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(fn)
+        while True:
+            try:
+                wait([future])
+                break
+            except BaseException as exc:  # noqa: BLE001 - finish cleaning up first
+                interrupted = interrupted or exc
+    return interrupted, future.exception()
 
 
 @contextmanager
 def scratch_database(server: ScratchServer, purpose: str = "") -> Iterator[str]:
     """Create an empty database on ``server``; yield its URL; drop it whatever happens."""
-    name, url = create_scratch_database(server, purpose)
-    try:
-        yield url
-    finally:
-        drop_database(server.admin_url, name)
+    with scratch_databases(server, [purpose]) as urls:
+        yield urls[0]
 
 
 @contextmanager
 def scratch_databases(server: ScratchServer, purposes: list[str]) -> Iterator[list[str]]:
-    """Several scratch databases, created at once; all dropped whatever happens (also if one fails)."""
-    with ThreadPoolExecutor(max_workers=max(1, len(purposes))) as pool:
-        futures = [pool.submit(create_scratch_database, server, p) for p in purposes]
-        created, failure = [], None
-        for f in futures:
-            try:
-                created.append(f.result())
-            except BaseException as exc:  # noqa: BLE001 - re-raised after the others are dropped
-                failure = failure or exc
+    """Several scratch databases, created at once; all dropped whatever happens (also if one fails,
+    and also if Ctrl-C or SIGTERM arrives while they are created or dropped)."""
+    pool = ThreadPoolExecutor(max_workers=max(1, len(purposes)))
+    futures = [pool.submit(create_scratch_database, server, p) for p in purposes]
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            wait(futures)
+            break
+        except BaseException as exc:  # noqa: BLE001 - let every creation finish, then clean up
+            interrupted = interrupted or exc
+    pool.shutdown()
+    created = [f.result() for f in futures if f.exception() is None]
+    failure = interrupted or next((f.exception() for f in futures if f.exception() is not None), None)
     try:
         if failure:
             raise failure
         yield [url for _, url in created]
     finally:
-        with ThreadPoolExecutor(max_workers=max(1, len(created))) as pool:
-            for f in [pool.submit(drop_database, server.admin_url, name) for name, _ in created]:
-                f.result()
+        def drop_all() -> None:
+            with ThreadPoolExecutor(max_workers=max(1, len(created))) as drops:
+                for f in [drops.submit(drop_database, server.admin_url, name) for name, _ in created]:
+                    f.result()
+        late, error = _finish(drop_all)
+        if error is not None:
+            names = ", ".join(name for name, _ in created)
+            raise DatabaseError(f"could not drop scratch database(s) {names} on {server.describe()}: {error}; "
+                                "drop them by hand")
+        if late is not None and failure is None:
+            raise late
 
 
 def drop_database(admin_url: str, name: str) -> None:
