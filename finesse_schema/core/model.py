@@ -138,6 +138,22 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """A trigger on a table: ``timing`` before/after/instead of, ``events`` insert/update/delete/truncate."""
+
+    name: str
+    timing: str
+    events: tuple[str, ...]
+    function: QualifiedName
+    level: str = "row"  # row | statement
+    update_columns: tuple[str, ...] = ()
+    when: str | None = None
+    arguments: tuple[str, ...] = ()
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
 class Table:
     schema: str
     name: str
@@ -148,6 +164,7 @@ class Table:
     checks: tuple[Check, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
+    triggers: tuple[Trigger, ...] = ()
     loc: Location | None = _loc()
 
     @property
@@ -159,12 +176,101 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Sequence:
+    schema: str
+    name: str
+    type: str = "bigint"
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int | None = None
+    cycle: bool = False
+    owned_by: str | None = None  # "table.column" (same schema) or "schema.table.column"
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Domain:
+    schema: str
+    name: str
+    type: str
+    not_null: bool = False
+    default: str | None = None
+    checks: tuple[Check, ...] = ()
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str | None
+    type: str
+    mode: str = "in"  # in | out | inout | variadic
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function or procedure; its identity is schema, name and argument types."""
+
+    schema: str
+    name: str
+    body: str
+    language: str = "plpgsql"
+    arguments: tuple[Argument, ...] = ()
+    returns: str | None = None  # None for a procedure
+    kind: str = "function"  # function | procedure
+    volatility: str = "volatile"  # volatile | stable | immutable
+    security_definer: bool = False
+    strict: bool = False
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+    @property
+    def identity_arguments(self) -> str:
+        return ", ".join(a.type for a in self.arguments if a.mode != "out")
+
+
+@dataclass(frozen=True)
+class View:
+    schema: str
+    name: str
+    definition: str
+    materialized: bool = False
+    indexes: tuple[Index, ...] = ()
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True)
 class Schema:
     """A whole declared database: what schema.yaml says."""
 
     extensions: tuple[Extension, ...] = ()
     enums: tuple[Enum, ...] = ()
     tables: tuple[Table, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    functions: tuple[Function, ...] = ()
+    views: tuple[View, ...] = ()
     source: str = field(default="schema.yaml", compare=False)
     source_hash: str = field(default="", compare=False)
 
@@ -175,6 +281,8 @@ class Schema:
         names.update(t.schema for t in self.tables)
         names.update(e.schema for e in self.enums)
         names.update(x.schema for x in self.extensions if x.schema)
+        for group in (self.sequences, self.domains, self.functions, self.views):
+            names.update(o.schema for o in group)
         return tuple(sorted(names))
 
     def table(self, name: QualifiedName) -> Table | None:

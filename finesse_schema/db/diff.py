@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
 import types
 import warnings
@@ -71,40 +72,21 @@ def _frames_only(context: int = 1) -> list[tuple[Any]]:
 
 Migration, get_inspector, PROPS = _import_migra()
 
-from ..logic.compile import quote  # noqa: E402
 from .connect import sa_engine  # noqa: E402
+from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
+                   sequence_statements, sink_function_drops)
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
 INTERNAL_SCHEMAS = ("finesse",)
 
 
-# Comments, which migra does not compare: (object kind, schema, name, column) -> text.
-_COMMENTS_SQL = """
-SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
-            ELSE 'TABLE' END, n.nspname, c.relname, a.attname, d.description
-  FROM pg_description d
-  JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
- WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (d.objsubid = 0 OR a.attname IS NOT NULL)
-UNION ALL
-SELECT 'TYPE', n.nspname, t.typname, NULL, d.description
-  FROM pg_description d
-  JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
-  JOIN pg_namespace n ON n.oid = t.typnamespace
- WHERE t.typtype IN ('e', 'd')
-"""
-
-CommentKey = tuple[str, str, str, str | None]
-
-
 @dataclass
 class Inspection:
-    """One database as migra sees it (plus its comments), limited to the schemas finesse manages."""
+    """One database as migra sees it, plus what migra misses (see gaps.py), limited to the managed schemas."""
 
     inspected: Any
     schemas: tuple[str, ...]
-    comments: dict[CommentKey, str]
+    extras: Extras
 
 
 def inspect_database(url: str, schemas: tuple[str, ...]) -> Inspection:
@@ -113,50 +95,37 @@ def inspect_database(url: str, schemas: tuple[str, ...]) -> Inspection:
     try:
         with engine.connect() as conn:
             inspected = get_inspector(conn)
-            comments = {(kind, schema, name, column): text
-                        for kind, schema, name, column, text in conn.exec_driver_sql(_COMMENTS_SQL)
-                        if schema in keep}
+            extras = inspect_extras(conn, keep)
     finally:
         engine.dispose()
     for prop in PROPS.split():
         items = getattr(inspected, prop)
         setattr(inspected, prop, {k: v for k, v in items.items() if _schema_of(v) in keep})
-    return Inspection(inspected, tuple(sorted(keep)), comments)
+    return Inspection(inspected, tuple(sorted(keep)), extras)
 
 
 def _schema_of(obj: Any) -> str:
     return getattr(obj, "schema", None) or getattr(obj, "name", "")
 
 
+_HEAD_RE = re.compile(r"^\s*(create schema|create extension|alter extension|create type|create collation)", re.I)
+
+
 def diff_statements(source: Inspection, target: Inspection) -> list[str]:
-    """The statements that turn ``source`` into ``target``: migra's, then the comments migra misses."""
+    """The statements that turn ``source`` into ``target``: migra's, with its gaps closed (gaps.py)."""
     migration = Migration(source.inspected, target.inspected)
     migration.set_safety(False)
     migration.add_all_changes(privileges=False)
-    return [s.strip() for s in migration.statements if s and s.strip()] + comment_statements(source, target)
-
-
-def _exists(target: Inspection, kind: str, schema: str, name: str, column: str | None) -> bool:
-    i = target.inspected
-    qualified = f"{quote(schema)}.{quote(name)}"
-    if kind == "TYPE":
-        return qualified in i.enums or qualified in getattr(i, "domains", {})
-    rel = i.relations.get(qualified)
-    return rel is not None and (column is None or column in rel.columns)
-
-
-def comment_statements(source: Inspection, target: Inspection) -> list[str]:
-    """COMMENT ON for every comment that differs, on objects present in ``target`` (sorted)."""
-    out = []
-    for key in sorted(set(source.comments) | set(target.comments), key=lambda k: tuple(x or "" for x in k)):
-        old, new = source.comments.get(key), target.comments.get(key)
-        kind, schema, name, column = key
-        if old == new or not _exists(target, kind, schema, name, column):
-            continue
-        obj = f"{quote(schema)}.{quote(name)}" + (f".{quote(column)}" if column else "")
-        text = "NULL" if new is None else "'" + new.replace("'", "''") + "'"
-        out.append(f"comment on {'column' if column else kind.lower()} {obj} is {text};")
-    return out
+    statements = [s.strip() for s in migration.statements if s and s.strip()]
+    early, late = domain_statements(source.extras, target.extras)
+    late = sequence_statements(source.extras, target.extras) + late  # after migra has created them
+    head = next((i for i, s in enumerate(statements) if not _HEAD_RE.match(s)), len(statements))
+    tail = len(statements)
+    while tail > head and statements[tail - 1].lower().startswith("drop schema"):
+        tail -= 1
+    statements = (statements[:head] + early + sink_function_drops(statements[head:tail]) + late
+                  + statements[tail:])
+    return hoist_functions(statements + comment_statements(source.extras, target.extras))
 
 
 def column_types(inspection: Inspection) -> dict[tuple[str, str, str], str]:

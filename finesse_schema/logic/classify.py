@@ -67,6 +67,7 @@ _SIMPLE: list[tuple[str, ChangeKind, str, bool]] = [
     (rf"create collation (?:if not exists )?({_QN})", C, "collation", False),
     (rf"drop collation (?:if exists )?({_QN})", D, "collation", False),
     (rf"comment on \w+(?: \w+)? ({_QN}(?:\s*\.\s*{_ID})?)", A, "comment", False),
+    (r"set (?:local )?(\w+)", A, "setting", False),
 ]
 _SIMPLE_RE = [(re.compile(p, re.I | re.S), k, t, d) for p, k, t, d in _SIMPLE]
 

@@ -19,6 +19,8 @@ from sqlalchemy.types import UserDefinedType
 
 from ..core.errors import Location
 from ..core.model import Column, FkAction, Index, IdentityKind, Schema, Table
+from .compile_objects import (comment_sql, domain_sql, function_signature, function_sql, ordered_views,
+                              owned_by_sql, sequence_sql, trigger_sql, type_sql, view_sql)
 from .types import parse_type
 
 # "named" paramstyle: DDL text goes to the server as written (pyformat would double every %).
@@ -93,6 +95,9 @@ _SIMPLE: dict[str, sa.types.TypeEngine] = {
 
 def sa_type(type_name: str, schema: Schema) -> sa.types.TypeEngine:
     """The SQLAlchemy type for a canonical model type."""
+    domains = {f"{d.schema}.{d.name}" for d in schema.domains}
+    if type_name.rstrip("[]") in domains:
+        return RawType(type_sql(type_name))
     user = {f"{e.schema}.{e.name}": f"{e.schema}.{e.name}" for e in schema.enums}
     parsed = parse_type(type_name, user_types=user, extensions=frozenset(x.name for x in schema.extensions))
     if parsed.array_dims:
@@ -256,6 +261,15 @@ def compile_schema(schema: Schema) -> Compiled:
     for e in schema.enums:
         enum = pg.ENUM(*e.values, name=e.name, schema=e.schema)
         out.append(DDL(_ddl(CreateEnumType(enum)), f"create enum {e.schema}.{e.name}", e.loc, f"enums.{e.name}"))
+    for d in schema.domains:
+        out.append(DDL(domain_sql(d), f"create domain {d.schema}.{d.name}", d.loc, f"domains.{d.name}"))
+    for sq in schema.sequences:
+        out.append(DDL(sequence_sql(sq), f"create sequence {sq.schema}.{sq.name}", sq.loc, f"sequences.{sq.name}"))
+    # function bodies are checked when called, not here (as pg_dump restores): a function may read
+    # tables that come later, and a default or check may call a function
+    out.append(DDL("SET LOCAL check_function_bodies = off", "settings"))
+    for f in schema.functions:
+        out.append(DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}"))
     late: list[DDL] = []
     for t in schema.tables:
         path = _tpath(t)
@@ -276,4 +290,40 @@ def compile_schema(schema: Schema) -> Compiled:
             if col.comment is not None:
                 late.append(DDL(_ddl(SetColumnComment(full.c[col.name])), f"comment on column {t.name}.{col.name}",
                                 col.loc, f"{path}.columns.{col.name}"))
-    return Compiled(metadata, tuple(out + late))
+    out += late
+    out += _after_tables(schema)
+    return Compiled(metadata, tuple(out))
+
+
+def _after_tables(schema: Schema) -> list[DDL]:
+    """Sequence ownership, views (in dependency order) and their indexes, triggers, and their comments."""
+    out: list[DDL] = []
+    for sq in schema.sequences:
+        owned = owned_by_sql(sq)
+        if owned:
+            out.append(DDL(owned, f"sequence {sq.name} owned by {sq.owned_by}", sq.loc, f"sequences.{sq.name}"))
+    for v in ordered_views(schema):
+        path = f"views.{v.name}"
+        kind = "materialized view" if v.materialized else "view"
+        out.append(DDL(view_sql(v), f"create {kind} {v.schema}.{v.name}", v.loc, path))
+        out += [DDL(index_sql(ix, v), f"create index {ix.name}", ix.loc, f"{path}.indexes")  # type: ignore[arg-type]
+                for ix in v.indexes]
+        if v.comment is not None:
+            out.append(DDL(comment_sql(kind.upper(), qualified(v.schema, v.name), v.comment), f"comment on {kind}",
+                           v.loc, path))
+    for t in schema.tables:
+        for tr in t.triggers:
+            out.append(DDL(trigger_sql(t, tr), f"create trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
+            if tr.comment is not None:
+                out.append(DDL(comment_sql("TRIGGER", f"{quote(tr.name)} ON {qualified(t.schema, t.name)}",
+                                           tr.comment), f"comment on trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
+    for group, kind in ((schema.domains, "DOMAIN"), (schema.sequences, "SEQUENCE")):
+        for o in group:
+            if o.comment is not None:
+                out.append(DDL(comment_sql(kind, qualified(o.schema, o.name), o.comment),
+                               f"comment on {kind.lower()} {o.name}", o.loc, f"{kind.lower()}s.{o.name}"))
+    for f in schema.functions:
+        if f.comment is not None:
+            out.append(DDL(comment_sql(f.kind.upper(), function_signature(f), f.comment),
+                           f"comment on {f.kind} {f.name}", f.loc, f"functions.{f.name}"))
+    return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from .reader import (COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS, TABLE_KEYS,
                      TOP_KEYS)
+from .reader_objects import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, SEQUENCE_KEYS, TRIGGER_KEYS,
+                             VIEW_KEYS)
 
 _NAME = {"type": "string", "minLength": 1}
 _NAMES = {"oneOf": [_NAME, {"type": "array", "items": _NAME, "minItems": 1}]}
@@ -61,7 +63,15 @@ def schema_json_schema() -> dict:
     unique = {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "nulls_not_distinct": {"type": "boolean"}},
                                      ("columns", "name", "nulls_not_distinct"), ("columns",))]}
     check = {"oneOf": [_SQL, _obj({"name": _NAME, "expression": _SQL}, ("name", "expression"), ("expression",))]}
+    trigger = _obj({
+        "name": _NAME, "function": {"type": "string", "description": "function name, or schema.name"},
+        "timing": {"type": "string", "enum": ["before", "after", "instead of"]},
+        "events": {"type": "array", "items": {"type": "string", "enum": list(EVENTS)}, "minItems": 1},
+        "level": {"type": "string", "enum": ["row", "statement"]}, "columns": _NAMES, "when": _SQL,
+        "arguments": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
+        "comment": {"type": "string"}}, TRIGGER_KEYS, ("name", "function", "events"))
     table = _obj({
+        "triggers": {"type": "array", "items": trigger},
         "comment": {"type": "string"},
         "columns": {"type": "object", "additionalProperties": column, "minProperties": 1},
         "primary_key": {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME}, ("columns", "name"),
@@ -75,6 +85,29 @@ def schema_json_schema() -> dict:
                       _obj({"values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                             "comment": {"type": "string"}}, ("values", "comment"), ("values",))]}
     extension = {"oneOf": [_NAME, _obj({"name": _NAME, "schema": _NAME}, ("name", "schema"), ("name",))]}
+    sequence = {"oneOf": [{"type": "null"}, _obj({
+        "type": {"type": "string", "enum": ["smallint", "integer", "bigint", "int2", "int4", "int8", "int"]},
+        "start": {"type": "integer"}, "increment": {"type": "integer"}, "min": {"type": "integer"},
+        "max": {"type": "integer"}, "cache": {"type": "integer"}, "cycle": {"type": "boolean"},
+        "owned_by": {"type": "string", "description": "table.column"}, "comment": {"type": "string"}},
+        SEQUENCE_KEYS)]}
+    domain = {"oneOf": [{"type": "string"}, _obj({
+        "type": {"type": "string"}, "not_null": {"type": "boolean"},
+        "default": {"type": ["string", "number", "boolean"]}, "checks": {"type": "array", "items": check},
+        "comment": {"type": "string"}}, DOMAIN_KEYS, ("type",))]}
+    argument = {"oneOf": [{"type": "string", "description": "[mode] [name] type [DEFAULT expr]"}, _obj({
+        "name": _NAME, "type": {"type": "string"}, "mode": {"type": "string", "enum": list(MODES)},
+        "default": {"type": ["string", "number", "boolean"]}}, ARGUMENT_KEYS, ("type",))]}
+    function = _obj({
+        "returns": {"type": "string"}, "language": {"type": "string"},
+        "arguments": {"type": "array", "items": argument},
+        "volatility": {"type": "string", "enum": ["volatile", "stable", "immutable"]},
+        "security_definer": {"type": "boolean"}, "strict": {"type": "boolean"}, "body": {"type": "string"},
+        "kind": {"type": "string", "enum": ["function", "procedure"]}, "comment": {"type": "string"}},
+        FUNCTION_KEYS, ("body",))
+    view = {"oneOf": [_SQL, _obj({
+        "definition": _SQL, "materialized": {"type": "boolean"}, "indexes": {"type": "array", "items": index},
+        "comment": {"type": "string"}}, VIEW_KEYS, ("definition",))]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://finesse.dev/schema.yaml.json",
@@ -82,6 +115,10 @@ def schema_json_schema() -> dict:
         **_obj({
             "extensions": {"type": "array", "items": extension},
             "enums": {"type": "object", "additionalProperties": enum},
+            "domains": {"type": "object", "additionalProperties": domain},
+            "sequences": {"type": "object", "additionalProperties": sequence},
+            "functions": {"type": "object", "additionalProperties": function},
+            "views": {"type": "object", "additionalProperties": view},
             "tables": {"type": "object", "additionalProperties": table,
                        "description": "Tables by name; schema.table for a schema other than public."},
         }, TOP_KEYS, description="A PostgreSQL schema declared for finesse."),

@@ -22,18 +22,26 @@ Names of constraints and indexes default to PostgreSQL's own (see :mod:`.naming`
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
-from ..core.errors import InputError, Location
+from ..core.errors import InputError, Location, Problem
 from ..core.model import (Check, Column, Enum, Extension, FkAction, ForeignKey, Identity, IdentityKind,
                           Index, IndexElement, PrimaryKey, QualifiedName, Schema, Table, Unique)
 from .fields import Reader
 from .naming import Namer, index_column_name
+from .reader_objects import read_domains, read_functions, read_sequences, read_triggers, read_views
 from .types import TypeError_, parse_type
 from .yaml_source import Node
 
-TOP_KEYS = ("extensions", "enums", "tables")
-TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment")
+TOP_KEYS = ("extensions", "enums", "domains", "sequences", "functions", "tables", "views")
+TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers")
+# types a function may take or return that no column can have
+PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", "anymultirange",
+                "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "void", "trigger",
+                "event_trigger", "regclass", "regproc", "regtype")
+BUILTIN_TRIGGER_FUNCTIONS = ("suppress_redundant_updates_trigger", "tsvector_update_trigger",
+                             "tsvector_update_trigger_column")
 COLUMN_KEYS = ("type", "nullable", "default", "primary_key", "unique", "identity", "generated", "comment",
                "references", "on_delete", "on_update")
 FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "deferrable", "initially_deferred")
@@ -64,9 +72,11 @@ class _SchemaReader(Reader):
         extensions = self.read_extensions(root.get("extensions"))
         self.extensions = frozenset(e.name for e in extensions)
         enums = self.read_enums(root.get("enums"))
-        for e in enums:
-            for spelled in (e.name, f"{e.schema}.{e.name}", f'"{e.schema}"."{e.name}"'):
-                self.user_types.setdefault(spelled, f"{e.schema}.{e.name}")
+        self.declare_types(enums)
+        domains = read_domains(self, root.get("domains"))
+        self.declare_types(domains)
+        sequences = read_sequences(self, root.get("sequences"))
+        functions = read_functions(self, root.get("functions"))
         tables_node = root.get("tables")
         tables: list[Table] = []
         if tables_node is not None and not tables_node.is_map:
@@ -78,9 +88,29 @@ class _SchemaReader(Reader):
                 if table:
                     tables.append(table)
         tables = self.resolve_references(tables)
+        tables = self.resolve_trigger_functions(tables, functions)
+        views = read_views(self, root.get("views"))
         if self.problems:
             raise InputError(self.problems)
-        return Schema(tuple(extensions), tuple(enums), tuple(tables), source=self.source, source_hash=source_hash)
+        return Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
+                      tuple(functions), tuple(views), source=self.source, source_hash=source_hash)
+
+    def declare_types(self, objects) -> None:  # type: ignore[no-untyped-def]
+        """Make enums and domains usable as column types, by name or schema.name."""
+        for o in objects:
+            for spelled in (o.name, f"{o.schema}.{o.name}", f'"{o.schema}"."{o.name}"'):
+                self.user_types.setdefault(spelled, f"{o.schema}.{o.name}")
+
+    @contextmanager
+    def quietly(self):  # type: ignore[no-untyped-def]
+        """Try a read without reporting: ``with r.quietly() as ok: ...; ok()`` tells whether it went well."""
+        mark = len(self.problems)
+        state = {"ok": True}
+        try:
+            yield lambda: state["ok"]
+        finally:
+            state["ok"] = len(self.problems) == mark
+            del self.problems[mark:]
 
     def read_extensions(self, node: Node | None) -> list[Extension]:
         if node is None:
@@ -208,8 +238,9 @@ class _SchemaReader(Reader):
             fk = self.read_foreign_key(qn, item)
             if fk:
                 fks.append(fk)
+        triggers = read_triggers(self, qn, node.get("triggers"))
         return Table(qn.schema, qn.name, tuple(columns), primary_key, tuple(fks), tuple(unique_objs),
-                     tuple(checks), tuple(indexes), self.text(node.get("comment"), "comment"),
+                     tuple(checks), tuple(indexes), self.text(node.get("comment"), "comment"), tuple(triggers),
                      loc=node.key_loc or node.loc)
 
     def list_of(self, node: Node | None, what: str) -> list[Node]:
@@ -256,7 +287,9 @@ class _SchemaReader(Reader):
         return Column(name, ctype, nullable, default, identity, generated,
                       self.text(node.get("comment"), "comment"), loc=node.key_loc or node.loc)
 
-    def column_type(self, text: str, node: Node) -> str | None:
+    def column_type(self, text: str, node: Node, *, allow_pseudo: bool = False) -> str | None:
+        if allow_pseudo and " ".join(text.lower().split()).rstrip("[]") in PSEUDO_TYPES:
+            return " ".join(text.lower().split())
         try:
             parsed = parse_type(text, user_types=self.user_types, extensions=self.extensions)
         except TypeError_ as exc:
@@ -424,6 +457,34 @@ class _SchemaReader(Reader):
                 fks.append(replace(fk, ref_table=target, ref_columns=ref_cols))
             out.append(replace(t, foreign_keys=tuple(fks)))
         return out
+
+
+    def resolve_trigger_functions(self, tables: list[Table], functions) -> list[Table]:  # type: ignore[no-untyped-def]
+        """Qualify trigger functions: the table's schema first, then public; built-ins stay as written."""
+        declared = {f.qualified for f in functions}
+        out = []
+        for t in tables:
+            triggers = []
+            for tr in t.triggers:
+                fn = tr.function
+                if not fn.schema:
+                    same, public = QualifiedName(t.schema, fn.name), QualifiedName("public", fn.name)
+                    fn = same if same in declared else public if public in declared else fn
+                if not fn.schema and fn.name not in BUILTIN_TRIGGER_FUNCTIONS:
+                    import difflib
+
+                    close = difflib.get_close_matches(fn.name, sorted(f.name for f in functions), n=1)
+                    self.problems.append(Problem(
+                        f"trigger '{tr.name}' calls function '{fn.name}', which schema.yaml does not declare",
+                        tr.loc, f"{_table_path(t)}.triggers",
+                        f"did you mean '{close[0]}'?" if close else "declare it under functions:, or qualify it"))
+                triggers.append(replace(tr, function=fn))
+            out.append(replace(t, triggers=tuple(triggers)))
+        return out
+
+
+def _table_path(t: Table) -> str:
+    return f"tables.{t.name if t.schema == 'public' else t.qualified}"
 
 
 def read_schema(root: Node, *, source: str, source_hash: str = "") -> Schema:

@@ -1,0 +1,233 @@
+"""What migra misses, inspected and diffed by finesse itself.
+
+migra is frozen; these are the gaps the plan verification found, closed here
+rather than in a fork, and kept beside the diff module that assembles them:
+
+* comments on every object kind (migra compares none);
+* domains (migra never creates, alters or drops them);
+* sequence attributes (migra creates and drops sequences, never alters them);
+* a function a column default or check calls must exist before that table
+  and outlive it (migra creates functions after tables and drops them before).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..logic.compile import quote
+
+_OBJECTS_SQL = """
+SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+                      WHEN 'S' THEN 'SEQUENCE' WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX' ELSE 'TABLE' END,
+       n.nspname, c.relname, NULL::text, obj_description(c.oid, 'pg_class')
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'i', 'I')
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'COLUMN', n.nspname, c.relname, a.attname, col_description(c.oid, a.attnum)
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname, NULL,
+       obj_description(t.oid, 'pg_type')
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype IN ('e', 'd')
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+UNION ALL
+SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, n.nspname, p.proname,
+       pg_get_function_identity_arguments(p.oid), obj_description(p.oid, 'pg_proc')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p')
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'TRIGGER', n.nspname, c.relname, tg.tgname, obj_description(tg.oid, 'pg_trigger')
+  FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT tg.tgisinternal
+"""
+
+_DOMAINS_SQL = """
+SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+       coalesce((SELECT array_agg(c.conname || ' ' || pg_get_constraintdef(c.oid) ORDER BY c.conname)
+                   FROM pg_constraint c WHERE c.contypid = t.oid), '{}')
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typtype = 'd'
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+"""
+
+_SEQUENCES_SQL = """
+SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
+       s.seqcache, s.seqcycle
+  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('i', 'e'))
+"""
+
+ObjectKey = tuple[str, str, str, str | None]  # (kind, schema, name, column / arguments / trigger)
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    base_type: str
+    not_null: bool
+    default: str | None
+    constraints: tuple[tuple[str, str], ...]  # (name, definition)
+
+
+@dataclass
+class Extras:
+    """One database's facts that migra does not compare."""
+
+    objects: dict[ObjectKey, str | None] = field(default_factory=dict)  # every commentable object -> comment
+    domains: dict[tuple[str, str], DomainInfo] = field(default_factory=dict)
+    sequences: dict[tuple[str, str], tuple] = field(default_factory=dict)
+
+
+def inspect_extras(conn: Any, keep: set[str]) -> Extras:
+    """Read comments, domains and sequences through a SQLAlchemy connection, for schemas in ``keep``."""
+    out = Extras()
+    for kind, schema, name, sub, text in conn.exec_driver_sql(_OBJECTS_SQL):
+        if schema in keep:
+            out.objects[(kind, schema, name, sub)] = text
+    for schema, name, base, not_null, default, cons in conn.exec_driver_sql(_DOMAINS_SQL):
+        if schema in keep:
+            pairs = tuple(tuple(c.split(" ", 1)) for c in cons)
+            out.domains[(schema, name)] = DomainInfo(base, not_null, default, pairs)  # type: ignore[arg-type]
+    for schema, name, *attrs in conn.exec_driver_sql(_SEQUENCES_SQL):
+        if schema in keep:
+            out.sequences[(schema, name)] = tuple(attrs)
+    return out
+
+
+def _qn(schema: str, name: str) -> str:
+    return f"{quote(schema)}.{quote(name)}"
+
+
+def _literal(text: str | None) -> str:
+    return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements(source: Extras, target: Extras) -> list[str]:
+    """COMMENT ON for every object in ``target`` whose comment differs from ``source`` (sorted)."""
+    out = []
+    for key in sorted(target.objects, key=lambda k: tuple(x or "" for x in k)):
+        new, old = target.objects[key], source.objects.get(key)
+        if new == old:
+            continue
+        kind, schema, name, sub = key
+        if kind == "COLUMN":
+            target_sql = f"{_qn(schema, name)}.{quote(sub or '')}"
+        elif kind in ("FUNCTION", "PROCEDURE"):
+            target_sql = f"{_qn(schema, name)}({sub})"
+        elif kind == "TRIGGER":
+            target_sql = f"{quote(sub or '')} on {_qn(schema, name)}"
+        else:
+            target_sql = _qn(schema, name)
+        out.append(f"comment on {kind.lower()} {target_sql} is {_literal(new)};")
+    return out
+
+
+def _domain_create(schema: str, name: str, d: DomainInfo) -> str:
+    sql = f"create domain {_qn(schema, name)} as {d.base_type}"
+    if d.default is not None:
+        sql += f" default {d.default}"
+    if d.not_null:
+        sql += " not null"
+    for cname, definition in d.constraints:
+        sql += f" constraint {quote(cname)} {definition}"
+    return sql + ";"
+
+
+def domain_statements(source: Extras, target: Extras) -> tuple[list[str], list[str]]:
+    """(statements to run before tables change, statements to run after): create, alter, drop domains."""
+    early, late = [], []
+    for key in sorted(set(source.domains) | set(target.domains)):
+        old, new = source.domains.get(key), target.domains.get(key)
+        name = _qn(*key)
+        if old is None and new is not None:
+            early.append(_domain_create(*key, new))
+        elif new is None and old is not None:
+            late.append(f"drop domain {name};")
+        elif old is not None and new is not None and old != new:
+            if old.base_type != new.base_type:
+                late.append(f"drop domain {name};")  # cannot change in place; the verification tells if in use
+                late.append(_domain_create(*key, new))
+                continue
+            if old.default != new.default:
+                early.append(f"alter domain {name} " +
+                             ("drop default;" if new.default is None else f"set default {new.default};"))
+            if old.not_null != new.not_null:
+                early.append(f"alter domain {name} {'set' if new.not_null else 'drop'} not null;")
+            old_c, new_c = dict(old.constraints), dict(new.constraints)
+            for cname in sorted(old_c):
+                if old_c[cname] != new_c.get(cname):
+                    early.append(f"alter domain {name} drop constraint {quote(cname)};")
+            for cname in sorted(new_c):
+                if old_c.get(cname) != new_c[cname]:
+                    early.append(f"alter domain {name} add constraint {quote(cname)} {new_c[cname]};")
+    return early, late
+
+
+_SEQ_CLAUSES = ("as {}", "start with {}", "increment by {}", "minvalue {}", "maxvalue {}", "cache {}", None)
+
+
+# what CREATE SEQUENCE without options gives (migra creates sequences bare)
+_FRESH_SEQUENCE = ("bigint", 1, 1, 1, 9223372036854775807, 1, False)
+
+
+def sequence_statements(source: Extras, target: Extras) -> list[str]:
+    """ALTER SEQUENCE for sequences whose attributes differ; a new one is compared with a bare CREATE SEQUENCE."""
+    out = []
+    for key in sorted(target.sequences):
+        old, new = source.sequences.get(key, _FRESH_SEQUENCE), target.sequences[key]
+        if old == new:
+            continue
+        clauses = [tpl.format(n) for tpl, o, n in zip(_SEQ_CLAUSES, old, new) if tpl and o != n]
+        if old[-1] != new[-1]:
+            clauses.append("cycle" if new[-1] else "no cycle")
+        if key not in source.sequences and old[1] != new[1]:
+            clauses.append("restart")  # a new sequence begins at its start; an existing one keeps its place
+        out.append(f"alter sequence {_qn(*key)} {' '.join(clauses)};")
+    return out
+
+
+_FUNCTION_CREATE_RE = re.compile(r'^\s*create\s+or\s+replace\s+function\s+(?:"?([\w$]+)"?\s*\.\s*)?"?([\w$]+)"?',
+                                 re.I)
+
+
+def hoist_functions(statements: list[str]) -> list[str]:
+    """Move each function creation before the first earlier statement that calls it (a default, a check)."""
+    out = list(statements)
+    moved = True
+    while moved:
+        moved = False
+        for j, stmt in enumerate(out):
+            m = _FUNCTION_CREATE_RE.match(stmt)
+            if not m:
+                continue
+            call = re.compile(rf'(?<![\w$"])(?:"?{re.escape(m.group(1) or "")}"?\s*\.\s*)?"?{re.escape(m.group(2))}"?\s*\(',
+                              re.I)
+            first = next((i for i in range(j) if not _FUNCTION_CREATE_RE.match(out[i]) and call.search(out[i])), None)
+            if first is not None:
+                out.insert(first, out.pop(j))
+                moved = True
+                break
+    if out != statements:
+        out.insert(0, "set local check_function_bodies = off;")
+    return out
+
+
+_FUNCTION_DROP_RE = re.compile(r'^\s*drop\s+function\s+(?:if\s+exists\s+)?(?:"?([\w$]+)"?\s*\.\s*)?"?([\w$]+)"?',
+                               re.I)
+
+
+def sink_function_drops(statements: list[str]) -> list[str]:
+    """Move function drops after everything else (tables whose defaults or checks call them go first),
+    unless the same function is created again later in the plan (a changed signature or return type)."""
+    keep, sunk = [], []
+    for i, stmt in enumerate(statements):
+        m = _FUNCTION_DROP_RE.match(stmt)
+        recreated = m and any((c := _FUNCTION_CREATE_RE.match(later)) and c.group(2) == m.group(2)
+                              for later in statements[i + 1:])
+        (sunk if m and not recreated else keep).append(stmt)
+    return keep + sunk

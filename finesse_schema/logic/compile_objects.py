@@ -1,0 +1,126 @@
+"""DDL for what SQLAlchemy does not model: domains, sequences, functions, views, triggers, their comments."""
+
+from __future__ import annotations
+
+from ..core.model import Domain, Function, Schema, Sequence, Table, Trigger, View
+from .order import mentioned_names, topological
+
+
+def _q(name: str) -> str:
+    from .compile import quote
+
+    return quote(name)
+
+
+def _qn(schema: str, name: str) -> str:
+    return f"{_q(schema)}.{_q(name)}"
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def type_sql(type_name: str) -> str:
+    """A model type as DDL: user types (enums, domains) are quoted and qualified."""
+    base = type_name.rstrip("[]")
+    arrays = type_name[len(base):]
+    schema, dot, name = base.partition(".")
+    if dot and " " not in base and "(" not in base:
+        return _qn(schema, name) + arrays
+    return type_name
+
+
+def domain_sql(d: Domain) -> str:
+    sql = f"CREATE DOMAIN {_qn(d.schema, d.name)} AS {type_sql(d.type)}"
+    if d.default is not None:
+        sql += f" DEFAULT {d.default}"
+    if d.not_null:
+        sql += " NOT NULL"
+    for c in d.checks:
+        sql += f" CONSTRAINT {_q(c.name)} CHECK ({c.expression})"
+    return sql
+
+
+def sequence_sql(s: Sequence) -> str:
+    sql = f"CREATE SEQUENCE {_qn(s.schema, s.name)} AS {s.type}"
+    for word, value in (("INCREMENT BY", s.increment), ("MINVALUE", s.min_value), ("MAXVALUE", s.max_value),
+                        ("START WITH", s.start), ("CACHE", s.cache)):
+        if value is not None:
+            sql += f" {word} {value}"
+    return sql + (" CYCLE" if s.cycle else "")
+
+
+def owned_by_sql(s: Sequence) -> str | None:
+    if not s.owned_by:
+        return None
+    parts = s.owned_by.split(".")
+    schema, table, column = (parts if len(parts) == 3 else [s.schema, *parts])
+    return f"ALTER SEQUENCE {_qn(s.schema, s.name)} OWNED BY {_qn(schema, table)}.{_q(column)}"
+
+
+def _dollar_quote(body: str) -> str:
+    tag = "$fn$"
+    n = 0
+    while tag in body:
+        n += 1
+        tag = f"$fn{n}$"
+    return f"{tag}\n{body.strip()}\n{tag}"
+
+
+def function_signature(f: Function) -> str:
+    return f"{_qn(f.schema, f.name)}({f.identity_arguments})"
+
+
+def function_sql(f: Function) -> str:
+    args = []
+    for a in f.arguments:
+        text = (f"{a.mode.upper()} " if a.mode != "in" else "") + (f"{_q(a.name)} " if a.name else "")
+        text += type_sql(a.type)
+        if a.default is not None:
+            text += f" DEFAULT {a.default}"
+        args.append(text)
+    head = f"CREATE OR REPLACE {f.kind.upper()} {_qn(f.schema, f.name)}({', '.join(args)})"
+    if f.kind == "function":
+        head += f"\n RETURNS {type_sql(f.returns or 'void')}"
+    head += f"\n LANGUAGE {f.language}"
+    if f.kind == "function":
+        head += f" {f.volatility.upper()}" + (" STRICT" if f.strict else "")
+    if f.security_definer:
+        head += " SECURITY DEFINER"
+    return f"{head}\nAS {_dollar_quote(f.body)}"
+
+
+def trigger_sql(t: Table, tr: Trigger) -> str:
+    events = []
+    for e in tr.events:
+        if e == "update" and tr.update_columns:
+            events.append("UPDATE OF " + ", ".join(_q(c) for c in tr.update_columns))
+        else:
+            events.append(e.upper())
+    fn = _qn(tr.function.schema, tr.function.name) if tr.function.schema else _q(tr.function.name)
+    sql = (f"CREATE TRIGGER {_q(tr.name)} {tr.timing.upper()} {' OR '.join(events)} ON {_qn(t.schema, t.name)}"
+           f" FOR EACH {tr.level.upper()}")
+    if tr.when:
+        sql += f" WHEN ({tr.when})"
+    return sql + f" EXECUTE FUNCTION {fn}({', '.join(sql_literal(a) for a in tr.arguments)})"
+
+
+def view_sql(v: View) -> str:
+    if v.materialized:
+        return f"CREATE MATERIALIZED VIEW {_qn(v.schema, v.name)} AS\n{v.definition}\nWITH DATA"
+    return f"CREATE VIEW {_qn(v.schema, v.name)} AS\n{v.definition}"
+
+
+def ordered_views(schema: Schema) -> list[View]:
+    """Views after the views they read (by the names their definitions mention)."""
+    spelled = {}
+    for v in schema.views:
+        key = f"{v.schema}.{v.name}"
+        spelled[key] = v.name if v.schema == "public" else key
+    return topological(list(schema.views), lambda v: f"{v.schema}.{v.name}",
+                       lambda v: mentioned_names(v.definition, {k: s for k, s in spelled.items()
+                                                                if k != f"{v.schema}.{v.name}"}))
+
+
+def comment_sql(kind: str, target: str, text: str) -> str:
+    return f"COMMENT ON {kind} {target} IS {sql_literal(text)}"

@@ -1,0 +1,234 @@
+"""schema.yaml nodes -> sequences, domains, functions, views and triggers.
+
+Grammar::
+
+    sequences:
+      invoice_no: {type: bigint, start: 1000, increment: 1, min: 1, max: 999999, cache: 1, cycle: false,
+                   owned_by: invoices.number, comment: ...}
+    domains:
+      email: {type: text, not_null: true, default: ..., checks: ["VALUE ~ '@'"], comment: ...}
+    functions:
+      set_updated_at:
+        returns: trigger                 # omit, with kind: procedure, for a procedure
+        language: plpgsql                # default plpgsql
+        arguments: ["n integer", "label text DEFAULT 'x'"]   # or [{name, type, mode, default}]
+        volatility: volatile             # volatile | stable | immutable
+        security_definer: false
+        strict: false
+        body: "BEGIN NEW.updated_at = now(); RETURN NEW; END"
+    views:
+      current_stock:
+        definition: SELECT ...
+        materialized: false              # true for a materialized view, which may have indexes:
+    tables:
+      orders:
+        triggers:
+          - {name: orders_touch, timing: before, events: [update], level: row, function: set_updated_at,
+             columns: [status], when: "OLD.status IS DISTINCT FROM NEW.status", arguments: []}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..core.model import Argument, Check, Domain, Function, QualifiedName, Sequence, Trigger, View
+from .yaml_source import Node
+
+if TYPE_CHECKING:
+    from .reader import _SchemaReader
+
+SEQUENCE_KEYS = ("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by", "comment")
+DOMAIN_KEYS = ("type", "not_null", "default", "checks", "comment")
+FUNCTION_KEYS = ("returns", "language", "arguments", "volatility", "security_definer", "strict", "body", "kind",
+                 "comment")
+ARGUMENT_KEYS = ("name", "type", "mode", "default")
+VIEW_KEYS = ("definition", "materialized", "indexes", "comment")
+TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment")
+VOLATILITY = {"volatile": "volatile", "stable": "stable", "immutable": "immutable"}
+TIMINGS = {"before": "before", "after": "after", "instead of": "instead of"}
+EVENTS = ("insert", "update", "delete", "truncate")
+LEVELS = {"row": "row", "statement": "statement"}
+MODES = ("in", "out", "inout", "variadic")
+_DEFAULT_RE = re.compile(r"\s+(?:default|=)\s+", re.I)
+
+
+def _mapping(r: "_SchemaReader", node: Node | None, what: str) -> list[tuple[QualifiedName, Node]]:
+    from .reader import split_name
+
+    if node is None or node.value is None:
+        return []
+    if not node.is_map:
+        r.problem(node, f"{what} must be a mapping of name to definition")
+        return []
+    return [(split_name(key), item) for key, item in node.items()]
+
+
+def read_sequences(r: "_SchemaReader", node: Node | None) -> list[Sequence]:
+    out = []
+    for qn, item in _mapping(r, node, "sequences"):
+        if item.value is None:
+            item = Node({}, item.loc, item.path, item.key_loc)
+        if not r.keys(item, SEQUENCE_KEYS, f"sequence '{qn.name}'"):
+            continue
+        type_text = r.text(item.get("type"), "type") or "bigint"
+        stype = r.column_type(type_text, item.get("type") or item)
+        if stype and stype not in ("smallint", "integer", "bigint"):
+            r.problem(item.get("type") or item, f"a sequence is smallint, integer or bigint, not '{stype}'")
+        out.append(Sequence(qn.schema, qn.name, stype or "bigint", r.integer(item.get("start"), "start"),
+                            r.integer(item.get("increment"), "increment"), r.integer(item.get("min"), "min"),
+                            r.integer(item.get("max"), "max"), r.integer(item.get("cache"), "cache"),
+                            r.boolean(item.get("cycle"), "cycle"), r.text(item.get("owned_by"), "owned_by"),
+                            r.text(item.get("comment"), "comment"), loc=item.key_loc or item.loc))
+    return out
+
+
+def read_domains(r: "_SchemaReader", node: Node | None) -> list[Domain]:
+    out = []
+    for qn, item in _mapping(r, node, "domains"):
+        if item.is_scalar:
+            item = Node({"type": item}, item.loc, item.path, item.key_loc)
+        if not r.keys(item, DOMAIN_KEYS, f"domain '{qn.name}'"):
+            continue
+        type_text = r.text(item.get("type"), "type")
+        if not type_text:
+            r.problem(item, f"domain '{qn.name}' needs a type", "e.g. type: text", at_key=True)
+            continue
+        dtype = r.column_type(type_text, item.get("type") or item)
+        checks = []
+        for c in r.list_of(item.get("checks"), "checks"):
+            name, expr = None, None
+            if c.is_map:
+                r.keys(c, ("name", "expression"), "a check")
+                name, expr = r.text(c.get("name"), "name"), r.text(c.get("expression"), "expression")
+            else:
+                expr = r.text(c, "check expression")
+            if not expr:
+                r.problem(c, "a check needs an expression", "e.g. \"VALUE > 0\"")
+                continue
+            checks.append(Check(name or r.namer.check(qn.schema, qn.name, expr, set()), expr, loc=c.loc))
+        if dtype:
+            out.append(Domain(qn.schema, qn.name, dtype, r.boolean(item.get("not_null"), "not_null"),
+                              r.default_sql(item.get("default")), tuple(checks), r.text(item.get("comment"), "comment"),
+                              loc=item.key_loc or item.loc))
+    return out
+
+
+def _argument(r: "_SchemaReader", node: Node) -> Argument | None:
+    if node.is_map:
+        r.keys(node, ARGUMENT_KEYS, "an argument")
+        type_text = r.text(node.get("type"), "type")
+        if not type_text:
+            r.problem(node, "an argument needs a type")
+            return None
+        atype = r.column_type(type_text, node.get("type") or node, allow_pseudo=True)
+        mode = r.choice(node.get("mode"), "mode", {m: m for m in MODES}, "in")
+        return Argument(r.text(node.get("name"), "name"), atype, mode,
+                        r.default_sql(node.get("default"))) if atype else None
+    text = r.text(node, "argument") or ""
+    parts = _DEFAULT_RE.split(text, maxsplit=1)
+    words, default = parts[0].split(), (parts[1] if len(parts) > 1 else None)
+    mode = "in"
+    if words and words[0].lower() in MODES:
+        mode = words.pop(0).lower()
+    if not words:
+        r.problem(node, f"cannot read argument '{text}'", "write it like 'quantity integer'")
+        return None
+    if len(words) > 1:
+        with r.quietly() as ok:
+            atype = r.column_type(" ".join(words[1:]), node, allow_pseudo=True)
+        if ok() and atype:
+            return Argument(words[0], atype, mode, default)
+    atype = r.column_type(" ".join(words), node, allow_pseudo=True)
+    return Argument(None, atype, mode, default) if atype else None
+
+
+def read_functions(r: "_SchemaReader", node: Node | None) -> list[Function]:
+    out = []
+    for qn, item in _mapping(r, node, "functions"):
+        if not r.keys(item, FUNCTION_KEYS, f"function '{qn.name}'"):
+            continue
+        kind = r.choice(item.get("kind"), "kind", {"function": "function", "procedure": "procedure"}, "function")
+        body = r.text(item.get("body"), "body")
+        if not body:
+            r.problem(item, f"function '{qn.name}' needs a body", at_key=True)
+            continue
+        returns = None
+        if kind == "function":
+            rtext = r.text(item.get("returns"), "returns")
+            if not rtext:
+                r.problem(item, f"function '{qn.name}' needs returns:", "e.g. returns: trigger, or kind: procedure",
+                          at_key=True)
+                continue
+            returns = _returns(r, rtext, item.get("returns") or item)
+        elif item.get("returns") is not None:
+            r.problem(item.get("returns"), "a procedure returns nothing; remove returns:")  # type: ignore[arg-type]
+        args = [a for a in (_argument(r, a) for a in r.list_of(item.get("arguments"), "arguments")) if a]
+        out.append(Function(qn.schema, qn.name, body, (r.text(item.get("language"), "language") or "plpgsql").lower(),
+                            tuple(args), returns, kind,
+                            r.choice(item.get("volatility"), "volatility", VOLATILITY, "volatile"),
+                            r.boolean(item.get("security_definer"), "security_definer"),
+                            r.boolean(item.get("strict"), "strict"), r.text(item.get("comment"), "comment"),
+                            loc=item.key_loc or item.loc))
+    return out
+
+
+def _returns(r: "_SchemaReader", text: str, node: Node) -> str | None:
+    low = " ".join(text.lower().split())
+    if low in ("trigger", "void", "event_trigger", "record", "boolean", "bool"):
+        return {"bool": "boolean"}.get(low, low)
+    if low.startswith(("setof ", "table")):
+        return text.strip()  # SETOF type / TABLE (...) are passed through as written
+    return r.column_type(text, node, allow_pseudo=True)
+
+
+def read_views(r: "_SchemaReader", node: Node | None) -> list[View]:
+    out = []
+    for qn, item in _mapping(r, node, "views"):
+        if item.is_scalar:
+            item = Node({"definition": item}, item.loc, item.path, item.key_loc)
+        if not r.keys(item, VIEW_KEYS, f"view '{qn.name}'"):
+            continue
+        definition = r.text(item.get("definition"), "definition")
+        if not definition:
+            r.problem(item, f"view '{qn.name}' needs a definition", "definition: SELECT ...", at_key=True)
+            continue
+        materialized = r.boolean(item.get("materialized"), "materialized")
+        indexes = [ix for ix in (r.read_index(qn, i) for i in r.list_of(item.get("indexes"), "indexes")) if ix]
+        if indexes and not materialized:
+            r.problem(item.get("indexes"), "only a materialized view can have indexes",  # type: ignore[arg-type]
+                      "add materialized: true", at_key=True)
+        out.append(View(qn.schema, qn.name, definition.strip().rstrip(";"), materialized, tuple(indexes),
+                        r.text(item.get("comment"), "comment"), loc=item.key_loc or item.loc))
+    return out
+
+
+def read_triggers(r: "_SchemaReader", table: QualifiedName, node: Node | None) -> list[Trigger]:
+    from .reader import split_name
+
+    out = []
+    for item in r.list_of(node, "triggers"):
+        if not r.keys(item, TRIGGER_KEYS, "a trigger"):
+            continue
+        name, function = r.text(item.get("name"), "name"), r.text(item.get("function"), "function")
+        if not name or not function:
+            r.problem(item, "a trigger needs a name and a function", "e.g. {name: orders_touch, function: touch, "
+                      "timing: before, events: [update]}")
+            continue
+        events = tuple(e.lower() for e in r.names(item.get("events"), "events"))
+        bad = [e for e in events if e not in EVENTS]
+        if not events or bad:
+            r.problem(item.get("events") or item, f"trigger events must be some of {', '.join(EVENTS)}"
+                      + (f", not {', '.join(bad)}" if bad else ""))
+            continue
+        timing = r.choice(item.get("timing"), "timing", TIMINGS, "after")
+        level = r.choice(item.get("level"), "level", LEVELS, "row")
+        columns = r.names(item.get("columns"), "columns")
+        if columns and "update" not in events:
+            r.problem(item.get("columns"), "columns: applies to update events only")  # type: ignore[arg-type]
+        fq = split_name(function, "")
+        out.append(Trigger(name, timing, tuple(e for e in EVENTS if e in events), fq, level, columns,
+                           r.text(item.get("when"), "when"),
+                           tuple(str(a.value) for a in r.list_of(item.get("arguments"), "arguments")),
+                           r.text(item.get("comment"), "comment"), loc=item.loc))
+    return out
