@@ -123,9 +123,35 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     tail = len(statements)
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):
         tail -= 1
+    statements = _recreate_matview_indexes(statements, target)
     statements = (statements[:head] + early + sink_function_drops(statements[head:tail]) + late
                   + statements[tail:])
     return hoist_functions(statements + comment_statements(source.extras, target.extras))
+
+
+_MATVIEW_CREATE_RE = re.compile(r'^\s*create\s+materialized\s+view\s+("(?:[^"]|"")+"\s*\.\s*"(?:[^"]|"")+")',
+                                re.I)
+
+
+def _recreate_matview_indexes(statements: list[str], target: Inspection) -> list[str]:
+    """A materialized view that is (re)created loses its indexes; create the target's right after it.
+
+    migra only creates indexes that differ between the two sides, so an unchanged
+    index of a redefined materialized view would be gone after the upgrade.
+    """
+    out: list[str] = []
+    for stmt in statements:
+        out.append(stmt)
+        m = _MATVIEW_CREATE_RE.match(stmt)
+        if not m:
+            continue
+        view = " ".join(m.group(1).split()).replace(" . ", ".").replace(" .", ".").replace(". ", ".")
+        for ix in sorted(target.inspected.indexes.values(), key=lambda i: i.name):
+            create = ix.create_statement.strip()
+            if f'"{ix.schema}"."{ix.table_name}"' == view and not any(
+                    s.strip().rstrip(";") == create.rstrip(";") for s in statements):
+                out.append(create)
+    return out
 
 
 def column_types(inspection: Inspection) -> dict[tuple[str, str, str], str]:
