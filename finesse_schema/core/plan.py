@@ -28,6 +28,7 @@ class Change:
     sql: str
     destructive: bool = False
     reason: str = ""  # why it is destructive, or what it alters ("type integer -> bigint")
+    transactional: bool = True  # False: must run outside a transaction block, before the rest (enum ADD VALUE)
 
     @property
     def label(self) -> str:

@@ -13,6 +13,7 @@ nothing); this module never trusts them on its own.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
 import re
@@ -75,6 +76,7 @@ Migration, get_inspector, PROPS = _import_migra()
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
+from .gaps import enum_additions, last_default_wins  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
 INTERNAL_SCHEMAS = ("finesse",)
@@ -113,7 +115,8 @@ _HEAD_RE = re.compile(r"^\s*(create schema|create extension|alter extension|crea
 
 def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     """The statements that turn ``source`` into ``target``: migra's, with its gaps closed (gaps.py)."""
-    migration = Migration(source.inspected, target.inspected)
+    additions, source_inspected = _enum_additions(source, target)
+    migration = Migration(source_inspected, target.inspected)
     migration.set_safety(False)
     migration.add_all_changes(privileges=False)
     statements = [s.strip() for s in migration.statements if s and s.strip()]
@@ -123,10 +126,58 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     tail = len(statements)
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):
         tail -= 1
-    statements = _recreate_matview_indexes(statements, target)
+    statements = last_default_wins(_recreate_matview_indexes(statements, target))
     statements = (statements[:head] + early + sink_function_drops(statements[head:tail]) + late
                   + statements[tail:])
-    return hoist_functions(statements + comment_statements(source.extras, target.extras))
+    return additions + hoist_functions(statements + comment_statements(source.extras, target.extras))
+
+
+def _enum_additions(source: Inspection, target: Inspection) -> tuple[list[str], Any]:
+    """ALTER TYPE ... ADD VALUE for enums that only gain values, and the source as migra should then see it.
+
+    migra rebuilds an enum for any change (rename it aside, create it anew, recast
+    every column, drop the old one), which rewrites each table that uses it. When
+    values are only added, ADD VALUE does it in place; migra is shown the enum as
+    already changed.
+    """
+    statements: list[str] = []
+    patched = {}
+    for key, old in source.inspected.enums.items():
+        new = target.inspected.enums.get(key)
+        if new is None or list(old.elements) == list(new.elements):
+            continue
+        clauses = enum_additions(tuple(old.elements), tuple(new.elements))
+        if clauses is None:
+            continue
+        statements += [f"alter type {key} {c};" for c in clauses]
+        twin = copy.copy(old)
+        twin.elements = list(new.elements)
+        patched[key] = twin
+    if not patched:
+        return [], source.inspected
+    view = copy.copy(source.inspected)
+    view.enums = {**source.inspected.enums, **patched}
+    # columns keep their own reference to the enum; point them at the changed one too, or migra
+    # recasts every such column to the "same" type (a table rewrite)
+    by_name = {(e.schema, e.name): e for e in patched.values()}
+    relations = dict(view.relations)
+    for key, rel in view.relations.items():
+        hits = {n: c for n, c in rel.columns.items()
+                if getattr(c, "enum", None) is not None and (c.enum.schema, c.enum.name) in by_name}
+        if not hits:
+            continue
+        twin_rel = copy.copy(rel)
+        twin_rel.columns = dict(rel.columns)
+        for n, c in hits.items():
+            twin_col = copy.copy(c)
+            twin_col.enum = by_name[(c.enum.schema, c.enum.name)]
+            twin_rel.columns[n] = twin_col
+        relations[key] = twin_rel
+    view.relations = relations
+    for prop in ("tables", "selectables"):
+        if hasattr(view, prop):
+            setattr(view, prop, {k: relations.get(k, v) for k, v in getattr(view, prop).items()})
+    return statements, view
 
 
 _MATVIEW_CREATE_RE = re.compile(r'^\s*create\s+materialized\s+view\s+("(?:[^"]|"")+"\s*\.\s*"(?:[^"]|"")+")',

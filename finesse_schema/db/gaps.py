@@ -7,7 +7,9 @@ rather than in a fork, and kept beside the diff module that assembles them:
 * domains (migra never creates, alters or drops them);
 * sequence attributes (migra creates and drops sequences, never alters them);
 * a function a column default or check calls must exist before that table
-  and outlive it (migra creates functions after tables and drops them before).
+  and outlive it (migra creates functions after tables and drops them before);
+* rebuilding an enum, migra restores the column's old default (which may name a
+  removed value) before setting the new one: only the last default is kept.
 """
 
 from __future__ import annotations
@@ -231,3 +233,41 @@ def sink_function_drops(statements: list[str]) -> list[str]:
                               for later in statements[i + 1:])
         (sunk if m and not recreated else keep).append(stmt)
     return keep + sunk
+
+
+def enum_additions(old: tuple[str, ...], new: tuple[str, ...]) -> list[str] | None:
+    """ADD VALUE clauses turning enum values ``old`` into ``new``, or None when values go or move.
+
+    Each new value goes BEFORE the next value that already exists, else AFTER the one before it.
+    """
+    if [v for v in new if v in old] != list(old):
+        return None
+    clauses, present = [], list(old)
+    for i, value in enumerate(new):
+        if value in present:
+            continue
+        following = next((v for v in new[i + 1:] if v in present), None)
+        where = f"before {_literal(following)}" if following is not None else f"after {_literal(new[i - 1])}"
+        clauses.append(f"add value if not exists {_literal(value)} {where}")
+        present.insert(present.index(following) if following is not None else len(present), value)
+    return clauses
+
+
+_SET_DEFAULT_RE = re.compile(r'^\s*alter\s+table\s+(.+?)\s+alter\s+column\s+("(?:[^"]|"")+"|[\w$]+)\s+set\s+default\b',
+                             re.I | re.S)
+
+
+def last_default_wins(statements: list[str]) -> list[str]:
+    """Drop a SET DEFAULT that a later SET DEFAULT of the same column overrides (defaults touch no rows)."""
+    last: dict[tuple[str, str], int] = {}
+    for i, stmt in enumerate(statements):
+        m = _SET_DEFAULT_RE.match(stmt)
+        if m:
+            last[(m.group(1).replace('"', ""), m.group(2).replace('"', ""))] = i
+    out = []
+    for i, stmt in enumerate(statements):
+        m = _SET_DEFAULT_RE.match(stmt)
+        if m and last[(m.group(1).replace('"', ""), m.group(2).replace('"', ""))] != i:
+            continue
+        out.append(stmt)
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..core.errors import DatabaseError, InputError, Problem
+from ..core.plan import Change
 from ..logic.compile import DDL, Compiled
 from .connect import Error, connect, error_position, error_text
 
@@ -52,3 +53,23 @@ def run_statements(url: str, statements: Iterable[str], *, what: str) -> None:
                 conn.rollback()
                 raise DatabaseError(f"{what} failed at:\n  {sql.strip()}\n{error_text(exc)}") from None
         conn.commit()
+
+
+def run_changes(url: str, changes: "tuple[Change, ...]", *, what: str) -> None:
+    """Run a plan's statements as a revision would: non-transactional ones on their own, the rest in one
+    transaction; on failure say which statement failed."""
+    pending: list[str] = []
+    for c in changes:
+        if c.transactional:
+            pending.append(c.sql)
+            continue
+        if pending:
+            run_statements(url, pending, what=what)
+            pending = []
+        with connect(url, autocommit=True) as conn:
+            try:
+                conn.execute(c.sql)  # type: ignore[arg-type]
+            except Error as exc:
+                raise DatabaseError(f"{what} failed at:\n  {c.sql.strip()}\n{error_text(exc)}") from None
+    if pending:
+        run_statements(url, pending, what=what)

@@ -24,7 +24,7 @@ from ..logic.classify import SchemaFacts, classify
 from ..logic.compile import Compiled
 from .diff import INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database
 from .dump import dump_schema, restore_schema
-from .materialize import materialize, run_statements
+from .materialize import materialize, run_changes
 from .scratch import ScratchServer, scratch_database, scratch_databases
 
 Progress = Callable[[str], None]
@@ -104,13 +104,13 @@ def verify_on_copy(url: str, plan: Plan, live: Inspection, desired: Inspection, 
     the downgrade comes back to ``live``."""
     schemas = live.schemas
     progress("verifying the upgrade")
-    run_statements(url, [c.sql for c in plan.upgrade], what="the upgrade, on a copy of the live schema,")
+    run_changes(url, plan.upgrade, what="the upgrade, on a copy of the live schema,")
     residual = changes_between(inspect_database(url, schemas), desired)
     if residual:
         raise RefusedError("the upgrade does not reach schema.yaml; these objects still differ after it:",
                            tuple(c.label for c in residual))
     progress("verifying the downgrade")
-    run_statements(url, [c.sql for c in plan.downgrade], what="the downgrade, on a copy of the upgraded schema,")
+    run_changes(url, plan.downgrade, what="the downgrade, on a copy of the upgraded schema,")
     residual = changes_between(inspect_database(url, schemas), live)
     if residual:
         raise RefusedError("the downgrade does not return to the live schema; these objects still differ:",

@@ -130,7 +130,8 @@ def _alter_type(sql: str, name: str, rest: str, facts: SchemaFacts) -> Change:
     if low.startswith("rename to") and _OLD_ENUM_SUFFIX in rest:
         return Change(A, "enum", name, sql, False, "renamed aside to be rebuilt")
     if low.startswith("add value"):
-        return Change(A, "enum", name, sql, False, rest)
+        # its value cannot be used in the transaction that adds it: run it on its own, first
+        return Change(A, "enum", name, sql, False, " ".join(rest.rstrip(";").split()).lower(), transactional=False)
     if low.startswith("rename value"):
         return Change(A, "enum", name, sql, False, rest)
     return Change(A, "type", name, sql, False, rest)

@@ -20,13 +20,29 @@ def py_string(sql: str) -> str:
     return f'"""\n{body}\n"""'
 
 
+def _step(c: Change, indent: str) -> str:
+    note = "  # DESTRUCTIVE" if c.destructive else ""
+    # the SQL inside the string is never re-indented: it is sent exactly as planned
+    return f"{indent}# {c.label}{note}\n{indent}_run({py_string(c.sql)})\n"
+
+
 def _steps(changes: tuple[Change, ...]) -> str:
+    """The body of upgrade() or downgrade(); steps that cannot run in a transaction get an autocommit block."""
     if not changes:
         return "    pass\n"
-    out = []
-    for c in changes:
-        note = "  # DESTRUCTIVE" if c.destructive else ""
-        out.append(f"    # {c.label}{note}\n    _run({py_string(c.sql)})\n")
+    out, i = [], 0
+    while i < len(changes):
+        if changes[i].transactional:
+            out.append(_step(changes[i], "    "))
+            i += 1
+            continue
+        block = []
+        while i < len(changes) and not changes[i].transactional:
+            block.append(_step(changes[i], "        "))
+            i += 1
+        out.append("    # outside the revision's transaction: a value added to an enum cannot be used\n"
+                   "    # in the transaction that adds it (IF NOT EXISTS makes a re-run harmless)\n"
+                   "    with op.get_context().autocommit_block():\n" + "\n".join(block))
     return "\n".join(out)
 
 
