@@ -76,7 +76,7 @@ Migration, get_inspector, PROPS = _import_migra()
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
-from .gaps import enum_additions, last_default_wins  # noqa: E402
+from .gaps import enum_additions, identity_statements, last_default_wins  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
 INTERNAL_SCHEMAS = ("finesse",)
@@ -121,7 +121,8 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     migration.add_all_changes(privileges=False)
     statements = [s.strip() for s in migration.statements if s and s.strip()]
     early, late = domain_statements(source.extras, target.extras)
-    late = sequence_statements(source.extras, target.extras) + late  # after migra has created them
+    # after migra has created them
+    late = sequence_statements(source.extras, target.extras) + identity_statements(source.extras, target.extras) + late
     head = next((i for i, s in enumerate(statements) if not _HEAD_RE.match(s)), len(statements))
     tail = len(statements)
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):

@@ -48,13 +48,15 @@ def pg_dump_for(major: int) -> str:
     return min(fits)[1]
 
 
-def dump_schema(url: str, exclude_schemas: tuple[str, ...] = ()) -> str:
+def dump_schema(url: str, exclude_schemas: tuple[str, ...] = (), only_schemas: tuple[str, ...] = ()) -> str:
     """The schema-only SQL dump of the database at ``url`` (no owners, no privileges)."""
     with connect(url) as conn:
         major = server_major(conn)
     args = [pg_dump_for(major), "--schema-only", "--no-owner", "--no-privileges", "--quote-all-identifiers"]
     for s in exclude_schemas:
         args += ["--exclude-schema", s]
+    for s in only_schemas:
+        args += ["--schema", s]
     args.append(normalize_url(url))
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -70,11 +72,33 @@ def restore_schema(url: str, dump: str) -> None:
         conn.commit()
 
 
-def normalize_dump(dump: str) -> str:
-    """A dump with comments, settings and blank lines removed, for comparing two schemas."""
-    keep = []
+def normalize_dump(dump: str) -> list[str]:
+    """A dump's lines without comments, settings and blank lines, with the columns of each CREATE TABLE
+    sorted (ADD COLUMN appends, so column order is not compared)."""
+    keep: list[str] = []
+    block: list[str] | None = None
     for line in dump.splitlines():
         if not line.strip() or line.startswith(("--", "\\", "SET ", "SELECT pg_catalog.set_config")):
             continue
-        keep.append(line.rstrip())
-    return "\n".join(keep) + "\n"
+        line = line.rstrip()
+        if block is not None:
+            if line.startswith(")"):
+                keep += sorted(block)
+                keep.append(line)
+                block = None
+            else:
+                block.append(line.rstrip(","))
+            continue
+        keep.append(line)
+        if line.startswith("CREATE TABLE ") and line.endswith("("):
+            block = []
+    return keep
+
+
+def dump_differences(expected: str, actual: str, limit: int = 30) -> list[str]:
+    """The lines in which two schema dumps differ (a unified diff, normalized), at most ``limit``."""
+    import difflib
+
+    diff = difflib.unified_diff(normalize_dump(expected), normalize_dump(actual), "expected", "after the plan",
+                                lineterm="", n=1)
+    return list(diff)[:limit]

@@ -8,6 +8,8 @@ rather than in a fork, and kept beside the diff module that assembles them:
 * sequence attributes (migra creates and drops sequences, never alters them);
 * a function a column default or check calls must exist before that table
   and outlive it (migra creates functions after tables and drops them before);
+* identity columns: migra creates them without their sequence options (start,
+  increment, ...) and never alters those;
 * rebuilding an enum, migra restores the column's old default (which may name a
   removed value) before setting the new one: only the last default is kept.
 """
@@ -60,9 +62,12 @@ SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnu
 
 _SEQUENCES_SQL = """
 SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
-       s.seqcache, s.seqcycle
+       s.seqcache, s.seqcycle, t.relname, a.attname
   FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('i', 'e'))
+  LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+  LEFT JOIN pg_class t ON t.oid = d.refobjid
+  LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+ WHERE NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = c.oid AND e.deptype = 'e')
 """
 
 ObjectKey = tuple[str, str, str, str | None]  # (kind, schema, name, column / arguments / trigger)
@@ -83,6 +88,7 @@ class Extras:
     objects: dict[ObjectKey, str | None] = field(default_factory=dict)  # every commentable object -> comment
     domains: dict[tuple[str, str], DomainInfo] = field(default_factory=dict)
     sequences: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    identities: dict[tuple[str, str, str], tuple] = field(default_factory=dict)  # (schema, table, column)
 
 
 def inspect_extras(conn: Any, keep: set[str]) -> Extras:
@@ -95,9 +101,13 @@ def inspect_extras(conn: Any, keep: set[str]) -> Extras:
         if schema in keep:
             pairs = tuple(tuple(c.split(" ", 1)) for c in cons)
             out.domains[(schema, name)] = DomainInfo(base, not_null, default, pairs)  # type: ignore[arg-type]
-    for schema, name, *attrs in conn.exec_driver_sql(_SEQUENCES_SQL):
-        if schema in keep:
+    for schema, name, *attrs, table, column in conn.exec_driver_sql(_SEQUENCES_SQL):
+        if schema not in keep:
+            continue
+        if table is None:
             out.sequences[(schema, name)] = tuple(attrs)
+        else:
+            out.identities[(schema, table, column)] = tuple(attrs)
     return out
 
 
@@ -190,6 +200,28 @@ def sequence_statements(source: Extras, target: Extras) -> list[str]:
         if key not in source.sequences and old[1] != new[1]:
             clauses.append("restart")  # a new sequence begins at its start; an existing one keeps its place
         out.append(f"alter sequence {_qn(*key)} {' '.join(clauses)};")
+    return out
+
+
+_TYPE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+_IDENTITY_OPTIONS = (None, "start with {}", "increment by {}", "minvalue {}", "maxvalue {}", "cache {}")
+
+
+def identity_statements(source: Extras, target: Extras) -> list[str]:
+    """Sequence options of identity columns: set on new ones (which then restart), changed on existing ones."""
+    out = []
+    for key in sorted(target.identities):
+        new = target.identities[key]
+        old = source.identities.get(key) or (new[0], 1, 1, 1, _TYPE_MAX.get(new[0], new[4]), 1, False)
+        if old[1:] == new[1:]:
+            continue
+        clauses = [f"set {tpl.format(n)}" for tpl, o, n in zip(_IDENTITY_OPTIONS, old, new) if tpl and o != n]
+        if old[-1] != new[-1]:
+            clauses.append("set cycle" if new[-1] else "set no cycle")
+        if key not in source.identities and old[1] != new[1]:
+            clauses.append("restart")
+        schema, table, column = key
+        out.append(f"alter table {_qn(schema, table)} alter column {quote(column)} {' '.join(clauses)};")
     return out
 
 

@@ -3,8 +3,9 @@
 The proof (every plan gets it before anything is written):
 
 1. copy the live schema into a scratch database (pg_dump --schema-only);
-2. apply the upgrade there, diff against the desired schema: expect nothing;
-3. apply the downgrade, diff against the live schema: expect nothing.
+2. apply the upgrade there; diff against the desired schema with migra, and compare
+   their pg_dump --schema-only: expect nothing;
+3. apply the downgrade; the same against the live schema.
 
 A plan that does not converge is refused with the objects that did not.
 Materializing the desired schema, copying the live one and inspecting the live
@@ -23,7 +24,7 @@ from ..core.plan import Change, Plan
 from ..logic.classify import SchemaFacts, classify
 from ..logic.compile import Compiled
 from .diff import INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database
-from .dump import dump_schema, restore_schema
+from .dump import dump_differences, dump_schema, restore_schema
 from .materialize import materialize, run_changes
 from .scratch import ScratchServer, scratch_database, scratch_databases
 
@@ -53,23 +54,31 @@ def diff_inspections(old: Inspection, new: Inspection) -> Diff:
     return Diff(changes_between(old, new), changes_between(new, old))
 
 
-def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progress: Progress) -> Inspection:
+def _managed(schemas: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(s for s in schemas if s not in INTERNAL_SCHEMAS)
+
+
+def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progress: Progress,
+                   dump: bool = False) -> tuple[Inspection, str]:
     progress("materializing schema.yaml in a scratch database")
     materialize(url, compiled)
     progress("inspecting the desired schema")
-    return inspect_database(url, schemas)
+    inspection = inspect_database(url, schemas)
+    return inspection, dump_schema(url, only_schemas=_managed(schemas)) if dump else ""
 
 
-def _copy_live(live_url: str, url: str, progress: Progress) -> None:
+def _copy_live(live_url: str, url: str, schemas: tuple[str, ...], progress: Progress) -> str:
+    """Copy the live schema into ``url``; return the live dump of the managed schemas, to compare with later."""
     progress("copying the live schema into a scratch database")
     restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS))
+    return dump_schema(live_url, only_schemas=_managed(schemas))
 
 
 def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
                        progress: Progress = _quiet) -> Inspection:
     """Materialize ``compiled`` in a scratch database on ``server`` and inspect it (the database is dropped)."""
     with scratch_database(server, "desired schema") as url:
-        return _build_desired(url, compiled, schemas, progress)
+        return _build_desired(url, compiled, schemas, progress)[0]
 
 
 def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
@@ -79,19 +88,19 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
     with scratch_databases(server, purposes) as urls:
         pool = ThreadPoolExecutor(max_workers=2)
         try:
-            desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress)
-            copy_future = pool.submit(_copy_live, live_url, urls[1], progress) if verify else None
+            desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress, verify)
+            copy_future = pool.submit(_copy_live, live_url, urls[1], schemas, progress) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas)
-            desired = desired_future.result()
+            desired, desired_dump = desired_future.result()
             progress("diffing")
             d = diff_inspections(live, desired)
             plan = Plan(d.upgrade, d.downgrade, schema_hash)
             if plan.empty and not plan.downgrade:
                 return Plan((), (), schema_hash, verified=True)
             if copy_future is not None:
-                copy_future.result()
-                verify_on_copy(urls[1], plan, live, desired, progress)
+                live_dump = copy_future.result()
+                verify_on_copy(urls[1], plan, (live, live_dump), (desired, desired_dump), progress)
         finally:
             # On Ctrl-C or an error do not wait for the workers: dropping the scratch
             # databases (WITH FORCE) ends their sessions.
@@ -99,19 +108,20 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
     return Plan(plan.upgrade, plan.downgrade, schema_hash, verified=verify)
 
 
-def verify_on_copy(url: str, plan: Plan, live: Inspection, desired: Inspection, progress: Progress = _quiet) -> None:
-    """On ``url`` (a copy of the live schema): raise RefusedError unless the upgrade reaches ``desired`` and
-    the downgrade comes back to ``live``."""
-    schemas = live.schemas
-    progress("verifying the upgrade")
-    run_changes(url, plan.upgrade, what="the upgrade, on a copy of the live schema,")
-    residual = changes_between(inspect_database(url, schemas), desired)
-    if residual:
-        raise RefusedError("the upgrade does not reach schema.yaml; these objects still differ after it:",
-                           tuple(c.label for c in residual))
-    progress("verifying the downgrade")
-    run_changes(url, plan.downgrade, what="the downgrade, on a copy of the upgraded schema,")
-    residual = changes_between(inspect_database(url, schemas), live)
-    if residual:
-        raise RefusedError("the downgrade does not return to the live schema; these objects still differ:",
-                           tuple(c.label for c in residual))
+def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: tuple[Inspection, str],
+                   progress: Progress = _quiet) -> None:
+    """On ``url`` (a copy of the live schema): raise RefusedError unless the upgrade reaches the desired
+    schema and the downgrade comes back to the live one, both by migra's diff and by pg_dump."""
+    schemas = live[0].schemas
+    for step, changes, (goal, goal_dump), name in (("upgrade", plan.upgrade, desired, "schema.yaml"),
+                                                   ("downgrade", plan.downgrade, live, "the live schema")):
+        progress(f"verifying the {step}")
+        run_changes(url, changes, what=f"the {step}, on a copy of the database,")
+        residual = changes_between(inspect_database(url, schemas), goal)
+        if residual:
+            raise RefusedError(f"the {step} does not reach {name}; these objects still differ after it:",
+                               tuple(c.label for c in residual))
+        differences = dump_differences(goal_dump, dump_schema(url, only_schemas=_managed(schemas)))
+        if differences:
+            raise RefusedError(f"the {step} does not reach {name}: migra sees no difference, but pg_dump does "
+                               "(a change migra does not plan):", tuple(differences))
