@@ -127,7 +127,7 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     revisions = _ensure_at_head(settings, target)
     server = _scratch(settings, target, dev_url)
     progress(f"planning {target.describe()} -> {schema.source} (scratch: {server.origin})")
-    result = plan_changes(target.url, server, compiled, schema.schemas, schema_hash=schema.source_hash,
+    result = plan_changes(target.url, server, compiled, schema.schemas, model=schema, schema_hash=schema.source_hash,
                           progress=progress)
     if result.empty:
         return PlanResult(result, target)

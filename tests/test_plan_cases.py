@@ -10,6 +10,7 @@ case.yaml keys (all optional):
                               --allow-destructive, then planned with it)
   data: [{sql, rows}]         queries (and their rows) after apply; before.sql data must survive
   data_after_down: [{sql, rows}]  the same after down
+  notes: [texts]              notes the plan summary must carry (substrings)
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def test_plan_cycle(case: Path, pg_admin: str, live_db: str, tmp_path: Path) -> 
     labels = [c.label for c in result.plan.upgrade]
     for want in spec.get("expect", []):
         assert any(want in label for label in labels), (want, labels)
+    for want in spec.get("notes", []):
+        assert any(want in note for note in result.plan.notes), (want, result.plan.notes)
     unexpected = [c.label for c in result.plan.destructive if not any(w in c.label for w in destructive)]
     assert not unexpected, f"destructive changes the case does not declare: {unexpected}"
 

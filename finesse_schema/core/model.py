@@ -53,6 +53,7 @@ class Enum:
     name: str
     values: tuple[str, ...]
     comment: str | None = None
+    renamed_values: tuple[tuple[str, str], ...] = ()  # (old, new) for values declared with renamed_from
     loc: Location | None = _loc()
 
     @property
@@ -76,6 +77,7 @@ class Column:
     identity: Identity | None = None
     generated: str | None = None
     comment: str | None = None
+    renamed_from: str | None = None
     loc: Location | None = _loc()
 
 
@@ -83,6 +85,7 @@ class Column:
 class PrimaryKey:
     name: str
     columns: tuple[str, ...]
+    renamed_from: str | None = None
     loc: Location | None = _loc()
 
 
@@ -97,6 +100,7 @@ class ForeignKey:
     deferrable: bool = False
     initially_deferred: bool = False
     on_delete_explicit: bool = field(default=False, compare=False)
+    renamed_from: str | None = None
     loc: Location | None = _loc()
 
 
@@ -105,6 +109,7 @@ class Unique:
     name: str
     columns: tuple[str, ...]
     nulls_not_distinct: bool = False
+    renamed_from: str | None = None
     loc: Location | None = _loc()
 
 
@@ -112,6 +117,7 @@ class Unique:
 class Check:
     name: str
     expression: str
+    renamed_from: str | None = None
     loc: Location | None = _loc()
 
 
@@ -134,6 +140,7 @@ class Index:
     where: str | None = None
     include: tuple[str, ...] = ()
     method: str = "btree"
+    renamed_from: str | None = None
     loc: Location | None = _loc()
 
 
@@ -165,6 +172,7 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     triggers: tuple[Trigger, ...] = ()
+    renamed_from: str | None = None
     loc: Location | None = _loc()
 
     @property

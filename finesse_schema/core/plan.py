@@ -44,6 +44,7 @@ class Plan:
     downgrade: tuple[Change, ...] = ()
     schema_hash: str = ""
     verified: bool = field(default=False, compare=False)
+    notes: tuple[str, ...] = ()  # for the reviewer: e.g. drops plus creates that look like renames
 
     @property
     def empty(self) -> bool:

@@ -77,6 +77,7 @@ from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
 from .gaps import enum_additions, identity_statements, last_default_wins  # noqa: E402
+from ..logic.renames import LiveNames  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
 INTERNAL_SCHEMAS = ("finesse",)
@@ -217,3 +218,16 @@ def column_types(inspection: Inspection) -> dict[tuple[str, str, str], str]:
 
 def enum_values(inspection: Inspection) -> dict[tuple[str, str], tuple[str, ...]]:
     return {(e.schema, e.name): tuple(e.elements) for e in inspection.inspected.enums.values()}
+
+
+def live_names(inspection: Inspection) -> LiveNames:
+    """The names renames need (tables and columns, constraints, indexes, relations, enum values)."""
+    i = inspection.inspected
+    return LiveNames(
+        tables={(t.schema, t.name): frozenset(t.columns) for t in i.tables.values()},
+        relations=frozenset((schema, name) for kind, schema, name, _ in inspection.extras.objects
+                            if kind in ("TABLE", "VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE", "SEQUENCE", "INDEX")),
+        constraints=frozenset((c.schema, c.table_name, c.name) for c in i.constraints.values()),
+        index_tables={(x.schema, x.name): x.table_name for x in i.indexes.values()},
+        enums=enum_values(inspection),
+    )

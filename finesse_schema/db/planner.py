@@ -23,7 +23,10 @@ from ..core.errors import RefusedError
 from ..core.plan import Change, Plan
 from ..logic.classify import SchemaFacts, classify
 from ..logic.compile import Compiled
-from .diff import INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database
+from ..core.model import Schema
+from ..logic.renames import possible_renames, rename_steps
+from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
+                   live_names)
 from .dump import dump_differences, dump_schema, restore_schema
 from .materialize import materialize, run_changes
 from .scratch import ScratchServer, scratch_database, scratch_databases
@@ -82,8 +85,12 @@ def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple
 
 
 def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
-                 *, schema_hash: str = "", verify: bool = True, progress: Progress = _quiet) -> Plan:
-    """The plan from the live database to ``compiled``; verified unless ``verify`` is False."""
+                 *, model: Schema | None = None, schema_hash: str = "", verify: bool = True,
+                 progress: Progress = _quiet) -> Plan:
+    """The plan from the live database to ``compiled``; verified unless ``verify`` is False.
+
+    With ``model``, its ``renamed_from`` hints become renames, applied first (on the
+    verification copy too, so migra diffs the renamed schema)."""
     purposes = ["desired schema"] + (["plan verification"] if verify else [])
     with scratch_databases(server, purposes) as urls:
         pool = ThreadPoolExecutor(max_workers=2)
@@ -92,28 +99,40 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             copy_future = pool.submit(_copy_live, live_url, urls[1], schemas, progress) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas)
+            renames = rename_steps(model, live_names(live)) if model is not None and verify else []
             desired, desired_dump = desired_future.result()
+            base = live
+            if renames:  # only then wait for the copy before diffing
+                assert copy_future is not None
+                copy_future.result()
+                progress("renaming on the copy")
+                run_changes(urls[1], tuple(r.change for r in renames), what="the renames, on a copy of the database,")
+                base = inspect_database(urls[1], schemas)
             progress("diffing")
-            d = diff_inspections(live, desired)
-            plan = Plan(d.upgrade, d.downgrade, schema_hash)
+            d = diff_inspections(base, desired)
+            notes = tuple(possible_renames(d.upgrade, column_types(base), column_types(desired)))
+            plan = Plan(tuple(r.change for r in renames) + d.upgrade,
+                        d.downgrade + tuple(r.inverse for r in reversed(renames)), schema_hash, notes=notes)
             if plan.empty and not plan.downgrade:
                 return Plan((), (), schema_hash, verified=True)
             if copy_future is not None:
                 live_dump = copy_future.result()
-                verify_on_copy(urls[1], plan, (live, live_dump), (desired, desired_dump), progress)
+                verify_on_copy(urls[1], plan, (live, live_dump), (desired, desired_dump), progress,
+                               already_applied=len(renames))
         finally:
             # On Ctrl-C or an error do not wait for the workers: dropping the scratch
             # databases (WITH FORCE) ends their sessions.
             pool.shutdown(wait=False, cancel_futures=True)
-    return Plan(plan.upgrade, plan.downgrade, schema_hash, verified=verify)
+    return Plan(plan.upgrade, plan.downgrade, schema_hash, verified=verify, notes=plan.notes)
 
 
 def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: tuple[Inspection, str],
-                   progress: Progress = _quiet) -> None:
-    """On ``url`` (a copy of the live schema): raise RefusedError unless the upgrade reaches the desired
-    schema and the downgrade comes back to the live one, both by migra's diff and by pg_dump."""
+                   progress: Progress = _quiet, *, already_applied: int = 0) -> None:
+    """On ``url`` (a copy of the live schema, with the first ``already_applied`` upgrade steps done): raise
+    RefusedError unless the upgrade reaches the desired schema and the downgrade comes back to the live
+    one, both by migra's diff and by pg_dump."""
     schemas = live[0].schemas
-    for step, changes, (goal, goal_dump), name in (("upgrade", plan.upgrade, desired, "schema.yaml"),
+    for step, changes, (goal, goal_dump), name in (("upgrade", plan.upgrade[already_applied:], desired, "schema.yaml"),
                                                    ("downgrade", plan.downgrade, live, "the live schema")):
         progress(f"verifying the {step}")
         run_changes(url, changes, what=f"the {step}, on a copy of the database,")

@@ -7,8 +7,8 @@ copy in the repository is current.
 
 from __future__ import annotations
 
-from .reader import (COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS, TABLE_KEYS,
-                     TOP_KEYS)
+from .reader import (CHECK_KEYS, COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS,
+                     PRIMARY_KEY_KEYS, TABLE_KEYS, TOP_KEYS, UNIQUE_KEYS)
 from .reader_objects import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, SEQUENCE_KEYS, TRIGGER_KEYS,
                              VIEW_KEYS)
 
@@ -17,6 +17,7 @@ _NAMES = {"oneOf": [_NAME, {"type": "array", "items": _NAME, "minItems": 1}]}
 _ACTION = {"type": "string", "enum": sorted(FK_ACTIONS) + sorted(a.upper() for a in FK_ACTIONS),
            "description": "What happens to this row when the referenced row is deleted or updated."}
 _SQL = {"type": "string", "description": "An SQL expression."}
+_RENAMED = {"type": "string", "description": "The name this object had: the plan renames it and keeps its data."}
 
 
 def _obj(props: dict, keys: tuple[str, ...], required: tuple[str, ...] = (), description: str = "") -> dict:
@@ -44,7 +45,7 @@ def schema_json_schema() -> dict:
             "primary_key": {"type": "boolean"}, "unique": {"type": "boolean"},
             "identity": identity, "generated": _SQL, "comment": {"type": "string"},
             "references": {"type": "string", "description": "table, table.column or schema.table.column"},
-            "on_delete": _ACTION, "on_update": _ACTION,
+            "on_delete": _ACTION, "on_update": _ACTION, "renamed_from": _RENAMED,
         }, COLUMN_KEYS, ("type",))]}
     element = {"oneOf": [_NAME, _obj({
         "column": _NAME, "expression": _SQL, "order": {"type": "string", "enum": ["asc", "desc"]},
@@ -52,17 +53,20 @@ def schema_json_schema() -> dict:
     index = {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}, _obj({
         "columns": {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}]},
         "name": _NAME, "unique": {"type": "boolean"}, "where": _SQL, "include": _NAMES,
-        "method": {"type": "string", "enum": list(INDEX_METHODS)}}, INDEX_KEYS, ("columns",))]}
+        "method": {"type": "string", "enum": list(INDEX_METHODS)}, "renamed_from": _RENAMED}, INDEX_KEYS,
+        ("columns",))]}
     fk = _obj({
         "columns": _NAMES,
         "references": {"oneOf": [{"type": "string", "description": "table(col, ...)"},
                                  _obj({"table": _NAME, "columns": _NAMES}, ("table", "columns"), ("table",))]},
         "on_delete": _ACTION, "on_update": _ACTION, "name": _NAME,
-        "deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}}, FK_KEYS,
+        "deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}, "renamed_from": _RENAMED},
+        FK_KEYS,
         ("columns", "references"))
-    unique = {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "nulls_not_distinct": {"type": "boolean"}},
-                                     ("columns", "name", "nulls_not_distinct"), ("columns",))]}
-    check = {"oneOf": [_SQL, _obj({"name": _NAME, "expression": _SQL}, ("name", "expression"), ("expression",))]}
+    unique = {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "nulls_not_distinct": {"type": "boolean"},
+                                      "renamed_from": _RENAMED}, UNIQUE_KEYS, ("columns",))]}
+    check = {"oneOf": [_SQL, _obj({"name": _NAME, "expression": _SQL, "renamed_from": _RENAMED}, CHECK_KEYS,
+                                  ("expression",))]}
     trigger = _obj({
         "name": _NAME, "function": {"type": "string", "description": "function name, or schema.name"},
         "timing": {"type": "string", "enum": ["before", "after", "instead of"]},
@@ -74,15 +78,18 @@ def schema_json_schema() -> dict:
         "triggers": {"type": "array", "items": trigger},
         "comment": {"type": "string"},
         "columns": {"type": "object", "additionalProperties": column, "minProperties": 1},
-        "primary_key": {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME}, ("columns", "name"),
-                                               ("columns",))]},
+        "primary_key": {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "renamed_from": _RENAMED},
+                                               PRIMARY_KEY_KEYS, ("columns",))]},
+        "renamed_from": _RENAMED,
         "foreign_keys": {"type": "array", "items": fk},
         "unique": {"type": "array", "items": unique},
         "checks": {"type": "array", "items": check},
         "indexes": {"type": "array", "items": index},
     }, TABLE_KEYS, ("columns",))
-    enum = {"oneOf": [{"type": "array", "items": {"type": "string"}, "minItems": 1},
-                      _obj({"values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    value = {"oneOf": [{"type": "string"}, _obj({"value": {"type": "string"}, "renamed_from": _RENAMED},
+                                                ("value", "renamed_from"), ("value",))]}
+    enum = {"oneOf": [{"type": "array", "items": value, "minItems": 1},
+                      _obj({"values": {"type": "array", "items": value, "minItems": 1},
                             "comment": {"type": "string"}}, ("values", "comment"), ("values",))]}
     extension = {"oneOf": [_NAME, _obj({"name": _NAME, "schema": _NAME}, ("name", "schema"), ("name",))]}
     sequence = {"oneOf": [{"type": "null"}, _obj({

@@ -35,7 +35,8 @@ from .types import TypeError_, parse_type
 from .yaml_source import Node
 
 TOP_KEYS = ("extensions", "enums", "domains", "sequences", "functions", "tables", "views")
-TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers")
+TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
+              "renamed_from")
 # types a function may take or return that no column can have
 PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", "anymultirange",
                 "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "void", "trigger",
@@ -43,9 +44,13 @@ PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", 
 BUILTIN_TRIGGER_FUNCTIONS = ("suppress_redundant_updates_trigger", "tsvector_update_trigger",
                              "tsvector_update_trigger_column")
 COLUMN_KEYS = ("type", "nullable", "default", "primary_key", "unique", "identity", "generated", "comment",
-               "references", "on_delete", "on_update")
-FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "deferrable", "initially_deferred")
-INDEX_KEYS = ("columns", "name", "unique", "where", "include", "method")
+               "references", "on_delete", "on_update", "renamed_from")
+FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "deferrable", "initially_deferred",
+           "renamed_from")
+INDEX_KEYS = ("columns", "name", "unique", "where", "include", "method", "renamed_from")
+UNIQUE_KEYS = ("columns", "name", "nulls_not_distinct", "renamed_from")
+CHECK_KEYS = ("name", "expression", "renamed_from")
+PRIMARY_KEY_KEYS = ("columns", "name", "renamed_from")
 ELEMENT_KEYS = ("column", "expression", "order", "nulls", "opclass")
 FK_ACTIONS = {a.value: a for a in FkAction}
 IDENTITY_KINDS = {"always": IdentityKind.ALWAYS, "by default": IdentityKind.BY_DEFAULT, "true": IdentityKind.BY_DEFAULT}
@@ -148,14 +153,34 @@ class _SchemaReader(Reader):
                 self.keys(item, ("values", "comment"), "an enum")
                 values_node = item.get("values")
                 comment = self.text(item.get("comment"), "comment")
-            values = self.names(values_node, "enum values") if values_node is not None else ()
+            values, renamed = self.enum_values(values_node)
             if not values:
                 self.problem(item, f"enum '{key}' needs at least one value")
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 self.problem(item, f"enum '{key}' repeats the value(s) {', '.join(dupes)}")
-            out.append(Enum(qn.schema, qn.name, values, comment, loc=item.key_loc or item.loc))
+            out.append(Enum(qn.schema, qn.name, values, comment, renamed, loc=item.key_loc or item.loc))
         return out
+
+    def enum_values(self, node: Node | None) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """Enum values: names, or {value, renamed_from} for a value that had another name."""
+        values: list[str] = []
+        renamed: list[tuple[str, str]] = []
+        for item in self.list_of(node, "enum values"):
+            if item.is_map:
+                self.keys(item, ("value", "renamed_from"), "an enum value")
+                value, old = self.text(item.get("value"), "value"), self.text(item.get("renamed_from"), "renamed_from")
+                if not value:
+                    self.problem(item, "an enum value needs value:")
+                    continue
+                values.append(value)
+                if old:
+                    renamed.append((old, value))
+            else:
+                value = self.text(item, "enum value")
+                if value is not None:
+                    values.append(value)
+        return tuple(values), tuple(renamed)
 
     def reserve_explicit_names(self, tables_node: Node) -> None:
         for key, node in tables_node.items():
@@ -185,7 +210,7 @@ class _SchemaReader(Reader):
             return None
         columns: list[Column] = []
         pk_cols: list[str] = []
-        uniques: list[tuple[tuple[str, ...], str | None, bool, Location]] = []
+        uniques: list[tuple[tuple[str, ...], str | None, bool, Location, str | None]] = []
         fks: list[ForeignKey] = []
         for name, cnode in cols_node.items():
             col = self.read_column(name, cnode)
@@ -196,7 +221,7 @@ class _SchemaReader(Reader):
                 if self.boolean(cnode.get("primary_key"), "primary_key"):
                     pk_cols.append(name)
                 if self.boolean(cnode.get("unique"), "unique"):
-                    uniques.append(((name,), None, False, cnode.loc))
+                    uniques.append(((name,), None, False, cnode.loc, None))
                 ref = cnode.get("references")
                 if ref is not None:
                     fk = self.read_column_reference(qn, name, cnode, ref)
@@ -208,30 +233,33 @@ class _SchemaReader(Reader):
             columns = [replace(c, nullable=False) if c.name in primary_key.columns else c for c in columns]
         for item in self.list_of(node.get("unique"), "unique"):
             if item.is_map:
-                self.keys(item, ("columns", "name", "nulls_not_distinct"), "a unique constraint")
+                self.keys(item, UNIQUE_KEYS, "a unique constraint")
                 uniques.append((self.names(item.get("columns"), "unique columns"),
                                 self.text(item.get("name"), "name"),
-                                self.boolean(item.get("nulls_not_distinct"), "nulls_not_distinct"), item.loc))
+                                self.boolean(item.get("nulls_not_distinct"), "nulls_not_distinct"), item.loc,
+                                self.text(item.get("renamed_from"), "renamed_from")))
             else:
-                uniques.append((self.names(item, "unique columns"), None, False, item.loc))
+                uniques.append((self.names(item, "unique columns"), None, False, item.loc, None))
         unique_objs = []
-        for cols, uname, nnd, loc in uniques:
+        for cols, uname, nnd, loc, old in uniques:
             if not cols:
                 continue
             uname = uname or self.namer.unique(qn.schema, qn.name, list(cols))
-            unique_objs.append(Unique(uname, cols, nnd, loc=loc))
+            unique_objs.append(Unique(uname, cols, nnd, old, loc=loc))
         checks = []
         for item in self.list_of(node.get("checks"), "checks"):
-            cname, expr = None, None
+            cname, expr, old = None, None, None
             if item.is_map:
-                self.keys(item, ("name", "expression"), "a check")
+                self.keys(item, CHECK_KEYS, "a check")
                 cname, expr = self.text(item.get("name"), "name"), self.text(item.get("expression"), "expression")
+                old = self.text(item.get("renamed_from"), "renamed_from")
             else:
                 expr = self.text(item, "check expression")
             if not expr:
                 self.problem(item, "a check needs an expression", "e.g. \"price >= 0\"")
                 continue
-            checks.append(Check(cname or self.namer.check(qn.schema, qn.name, expr, colnames), expr, loc=item.loc))
+            checks.append(Check(cname or self.namer.check(qn.schema, qn.name, expr, colnames), expr, old,
+                                loc=item.loc))
         indexes = [ix for ix in (self.read_index(qn, item) for item in self.list_of(node.get("indexes"), "indexes"))
                    if ix]
         for item in self.list_of(node.get("foreign_keys"), "foreign_keys"):
@@ -241,7 +269,7 @@ class _SchemaReader(Reader):
         triggers = read_triggers(self, qn, node.get("triggers"))
         return Table(qn.schema, qn.name, tuple(columns), primary_key, tuple(fks), tuple(unique_objs),
                      tuple(checks), tuple(indexes), self.text(node.get("comment"), "comment"), tuple(triggers),
-                     loc=node.key_loc or node.loc)
+                     self.text(node.get("renamed_from"), "renamed_from"), loc=node.key_loc or node.loc)
 
     def list_of(self, node: Node | None, what: str) -> list[Node]:
         if node is None or node.value is None:
@@ -284,8 +312,8 @@ class _SchemaReader(Reader):
                          "use bigint")
         if identity:
             nullable = False
-        return Column(name, ctype, nullable, default, identity, generated,
-                      self.text(node.get("comment"), "comment"), loc=node.key_loc or node.loc)
+        return Column(name, ctype, nullable, default, identity, generated, self.text(node.get("comment"), "comment"),
+                      self.text(node.get("renamed_from"), "renamed_from"), loc=node.key_loc or node.loc)
 
     def column_type(self, text: str, node: Node, *, allow_pseudo: bool = False) -> str | None:
         if allow_pseudo and " ".join(text.lower().split()).rstrip("[]") in PSEUDO_TYPES:
@@ -327,23 +355,24 @@ class _SchemaReader(Reader):
 
     def read_primary_key(self, qn: QualifiedName, node: Node | None, from_columns: list[str],
                          cols_node: Node) -> PrimaryKey | None:
-        name = None
+        name, old_name = None, None
         cols: tuple[str, ...] = ()
         if node is not None:
             if from_columns:
                 self.problem(node, "primary key declared both on columns and on the table", "keep one",
                              at_key=True)
             if node.is_map:
-                self.keys(node, ("columns", "name"), "primary_key")
+                self.keys(node, PRIMARY_KEY_KEYS, "primary_key")
                 cols, name = self.names(node.get("columns"), "primary key columns"), self.text(node.get("name"),
                                                                                                  "name")
+                old_name = self.text(node.get("renamed_from"), "renamed_from")
             else:
                 cols = self.names(node, "primary key columns")
         else:
             cols = tuple(from_columns)
         if not cols:
             return None
-        return PrimaryKey(name or self.namer.primary_key(qn.schema, qn.name), cols,
+        return PrimaryKey(name or self.namer.primary_key(qn.schema, qn.name), cols, old_name,
                           loc=(node.loc if node is not None else cols_node.loc))
 
     def read_index(self, qn: QualifiedName, node: Node) -> Index | None:
@@ -377,7 +406,8 @@ class _SchemaReader(Reader):
         if not name:
             colnames = [e.column if e.column else index_column_name(e.expression or "") for e in elements]
             name = self.namer.index(qn.schema, qn.name, colnames + list(include))
-        return Index(name, tuple(elements), unique, self.text(get("where"), "where"), include, method, loc=node.loc)
+        return Index(name, tuple(elements), unique, self.text(get("where"), "where"), include, method,
+                     self.text(get("renamed_from"), "renamed_from"), loc=node.loc)
 
     def read_index_element(self, node: Node) -> IndexElement | None:
         if node.is_scalar:
@@ -436,7 +466,8 @@ class _SchemaReader(Reader):
         deferred = self.boolean(node.get("initially_deferred"), "initially_deferred")
         name = self.text(node.get("name"), "name") or self.namer.foreign_key(qn.schema, qn.name, list(cols))
         return ForeignKey(name, cols, tq, ref_cols, on_delete, on_update, deferrable or deferred, deferred,
-                          on_delete_explicit=explicit, loc=node.loc)
+                          on_delete_explicit=explicit, renamed_from=self.text(node.get("renamed_from"), "renamed_from"),
+                          loc=node.loc)
 
     # ---- references --------------------------------------------------------------------------
     def resolve_references(self, tables: list[Table]) -> list[Table]:

@@ -23,6 +23,8 @@ def render_summary(plan: Plan) -> str:
                  f"{counts['drop']} drop" + (f"; {n_destr} destructive" if n_destr else ""))
     lines.append("Downgrade:")
     lines += [change_line(c) for c in plan.downgrade] or ["  (nothing)"]
+    for note in plan.notes:
+        lines.append(f"Note: {note}")
     if plan.verified:
         lines.append("Verified: the upgrade reaches the schema and the downgrade returns to the live schema.")
     return "\n".join(lines) + "\n"
