@@ -161,6 +161,19 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """A row-level security policy."""
+
+    name: str
+    command: str = "all"  # all | select | insert | update | delete
+    permissive: bool = True
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
 class Table:
     schema: str
     name: str
@@ -173,6 +186,9 @@ class Table:
     comment: str | None = None
     triggers: tuple[Trigger, ...] = ()
     renamed_from: str | None = None
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    policies: tuple[Policy, ...] = ()
     loc: Location | None = _loc()
 
     @property

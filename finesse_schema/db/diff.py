@@ -76,7 +76,7 @@ Migration, get_inspector, PROPS = _import_migra()
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
-from .gaps import enum_additions, identity_statements, last_default_wins  # noqa: E402
+from .gaps import enum_additions, forced_rls_statements, identity_statements, last_default_wins  # noqa: E402
 from ..logic.renames import LiveNames  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
@@ -124,6 +124,8 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     early, late = domain_statements(source.extras, target.extras)
     # after migra has created them
     late = sequence_statements(source.extras, target.extras) + identity_statements(source.extras, target.extras) + late
+    late += forced_rls_statements(source.extras, target.extras,
+                                  {(t.schema, t.name) for t in target.inspected.tables.values()})
     head = next((i for i, s in enumerate(statements) if not _HEAD_RE.match(s)), len(statements))
     tail = len(statements)
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):

@@ -8,6 +8,7 @@ rather than in a fork, and kept beside the diff module that assembles them:
 * sequence attributes (migra creates and drops sequences, never alters them);
 * a function a column default or check calls must exist before that table
   and outlive it (migra creates functions after tables and drops them before);
+* FORCE ROW LEVEL SECURITY (migra only knows ENABLE);
 * identity columns: migra creates them without their sequence options (start,
   increment, ...) and never alters those;
 * rebuilding an enum, migra restores the column's old default (which may name a
@@ -51,6 +52,11 @@ SELECT 'TRIGGER', n.nspname, c.relname, tg.tgname, obj_description(tg.oid, 'pg_t
  WHERE NOT tg.tgisinternal
 """
 
+_FORCED_RLS_SQL = """
+SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relforcerowsecurity AND c.relkind IN ('r', 'p')
+"""
+
 _DOMAINS_SQL = """
 SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
        coalesce((SELECT array_agg(c.conname || ' ' || pg_get_constraintdef(c.oid) ORDER BY c.conname)
@@ -89,6 +95,7 @@ class Extras:
     domains: dict[tuple[str, str], DomainInfo] = field(default_factory=dict)
     sequences: dict[tuple[str, str], tuple] = field(default_factory=dict)
     identities: dict[tuple[str, str, str], tuple] = field(default_factory=dict)  # (schema, table, column)
+    forced_rls: frozenset[tuple[str, str]] = frozenset()  # tables with FORCE ROW LEVEL SECURITY
 
 
 def inspect_extras(conn: Any, keep: set[str]) -> Extras:
@@ -101,6 +108,7 @@ def inspect_extras(conn: Any, keep: set[str]) -> Extras:
         if schema in keep:
             pairs = tuple(tuple(c.split(" ", 1)) for c in cons)
             out.domains[(schema, name)] = DomainInfo(base, not_null, default, pairs)  # type: ignore[arg-type]
+    out.forced_rls = frozenset((s, t) for s, t in conn.exec_driver_sql(_FORCED_RLS_SQL) if s in keep)
     for schema, name, *attrs, table, column in conn.exec_driver_sql(_SEQUENCES_SQL):
         if schema not in keep:
             continue
@@ -302,4 +310,12 @@ def last_default_wins(statements: list[str]) -> list[str]:
         if m and last[(m.group(1).replace('"', ""), m.group(2).replace('"', ""))] != i:
             continue
         out.append(stmt)
+    return out
+
+
+def forced_rls_statements(source: Extras, target: Extras, target_tables: set[tuple[str, str]]) -> list[str]:
+    """FORCE / NO FORCE ROW LEVEL SECURITY for tables that exist in ``target`` and changed."""
+    out = []
+    for key in sorted((source.forced_rls ^ target.forced_rls) & target_tables):
+        out.append(f"alter table {_qn(*key)} {'' if key in target.forced_rls else 'no '}force row level security;")
     return out

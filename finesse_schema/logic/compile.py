@@ -20,7 +20,7 @@ from sqlalchemy.types import UserDefinedType
 from ..core.errors import Location
 from ..core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from .compile_objects import (comment_sql, domain_sql, function_signature, function_sql, ordered_views,
-                              owned_by_sql, sequence_sql, trigger_sql, type_sql, view_sql)
+                              owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, view_sql)
 from .types import parse_type
 
 # "named" paramstyle: DDL text goes to the server as written (pyformat would double every %).
@@ -312,6 +312,7 @@ def _after_tables(schema: Schema) -> list[DDL]:
             out.append(DDL(comment_sql(kind.upper(), qualified(v.schema, v.name), v.comment), f"comment on {kind}",
                            v.loc, path))
     for t in schema.tables:
+        out += [DDL(sql, f"row level security of {t.name}", t.loc, _tpath(t)) for sql in row_security_sql(t)]
         for tr in t.triggers:
             out.append(DDL(trigger_sql(t, tr), f"create trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
             if tr.comment is not None:

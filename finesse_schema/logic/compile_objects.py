@@ -124,3 +124,22 @@ def ordered_views(schema: Schema) -> list[View]:
 
 def comment_sql(kind: str, target: str, text: str) -> str:
     return f"COMMENT ON {kind} {target} IS {sql_literal(text)}"
+
+
+def row_security_sql(t: Table) -> list[str]:
+    out = []
+    if t.rls_enabled:
+        out.append(f"ALTER TABLE {_qn(t.schema, t.name)} ENABLE ROW LEVEL SECURITY")
+    if t.rls_forced:
+        out.append(f"ALTER TABLE {_qn(t.schema, t.name)} FORCE ROW LEVEL SECURITY")
+    for p in t.policies:
+        roles = ", ".join(r if r.lower() in ("public", "current_user", "session_user", "current_role") else _q(r)
+                          for r in p.roles)
+        sql = (f"CREATE POLICY {_q(p.name)} ON {_qn(t.schema, t.name)} AS {'PERMISSIVE' if p.permissive else 'RESTRICTIVE'}"
+               f" FOR {p.command.upper()} TO {roles}")
+        if p.using:
+            sql += f" USING ({p.using})"
+        if p.with_check:
+            sql += f" WITH CHECK ({p.with_check})"
+        out.append(sql)
+    return out

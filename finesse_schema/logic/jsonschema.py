@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from .reader import (CHECK_KEYS, COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS,
                      PRIMARY_KEY_KEYS, TABLE_KEYS, TOP_KEYS, UNIQUE_KEYS)
-from .reader_objects import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, SEQUENCE_KEYS, TRIGGER_KEYS,
-                             VIEW_KEYS)
+from .reader_objects import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, POLICY_KEYS, RLS_KEYS,
+                             SEQUENCE_KEYS, TRIGGER_KEYS, VIEW_KEYS)
 
 _NAME = {"type": "string", "minLength": 1}
 _NAMES = {"oneOf": [_NAME, {"type": "array", "items": _NAME, "minItems": 1}]}
@@ -74,7 +74,14 @@ def schema_json_schema() -> dict:
         "level": {"type": "string", "enum": ["row", "statement"]}, "columns": _NAMES, "when": _SQL,
         "arguments": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
         "comment": {"type": "string"}}, TRIGGER_KEYS, ("name", "function", "events"))
+    policy = _obj({
+        "name": _NAME, "command": {"type": "string", "enum": ["all", "select", "insert", "update", "delete"]},
+        "permissive": {"type": "boolean"}, "roles": _NAMES, "using": _SQL, "with_check": _SQL}, POLICY_KEYS,
+        ("name",))
     table = _obj({
+        "row_level_security": {"oneOf": [{"type": "boolean"}, _obj(
+            {"enabled": {"type": "boolean"}, "forced": {"type": "boolean"}}, RLS_KEYS)]},
+        "policies": {"type": "array", "items": policy},
         "triggers": {"type": "array", "items": trigger},
         "comment": {"type": "string"},
         "columns": {"type": "object", "additionalProperties": column, "minProperties": 1},

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..core.model import Argument, Check, Domain, Function, QualifiedName, Sequence, Trigger, View
+from ..core.model import Argument, Check, Domain, Function, Policy, QualifiedName, Sequence, Trigger, View
 from .yaml_source import Node
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ FUNCTION_KEYS = ("returns", "language", "arguments", "volatility", "security_def
 ARGUMENT_KEYS = ("name", "type", "mode", "default")
 VIEW_KEYS = ("definition", "materialized", "indexes", "comment")
 TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment")
+RLS_KEYS = ("enabled", "forced")
+POLICY_KEYS = ("name", "command", "permissive", "roles", "using", "with_check")
+COMMANDS = {c: c for c in ("all", "select", "insert", "update", "delete")}
 VOLATILITY = {"volatile": "volatile", "stable": "stable", "immutable": "immutable"}
 TIMINGS = {"before": "before", "after": "after", "instead of": "instead of"}
 EVENTS = ("insert", "update", "delete", "truncate")
@@ -231,4 +234,36 @@ def read_triggers(r: "_SchemaReader", table: QualifiedName, node: Node | None) -
                            r.text(item.get("when"), "when"),
                            tuple(str(a.value) for a in r.list_of(item.get("arguments"), "arguments")),
                            r.text(item.get("comment"), "comment"), loc=item.loc))
+    return out
+
+
+def read_row_security(r: "_SchemaReader", node: Node | None) -> tuple[bool, bool]:
+    """row_level_security: true, or {enabled: true, forced: true} (forced applies it to the owner too)."""
+    if node is None or node.value is None:
+        return False, False
+    if node.is_map:
+        r.keys(node, RLS_KEYS, "row_level_security")
+        forced = r.boolean(node.get("forced"), "forced")
+        return r.boolean(node.get("enabled"), "enabled", default=True) or forced, forced
+    return r.boolean(node, "row_level_security"), False
+
+
+def read_policies(r: "_SchemaReader", node: Node | None) -> list[Policy]:
+    out = []
+    for item in r.list_of(node, "policies"):
+        if not r.keys(item, POLICY_KEYS, "a policy"):
+            continue
+        name = r.text(item.get("name"), "name")
+        if not name:
+            r.problem(item, "a policy needs a name")
+            continue
+        command = r.choice(item.get("command"), "command", COMMANDS, "all")
+        using, check = r.text(item.get("using"), "using"), r.text(item.get("with_check"), "with_check")
+        if command == "insert" and using:
+            r.problem(item.get("using"), "an insert policy takes with_check:, not using:")  # type: ignore[arg-type]
+        if command in ("select", "delete") and check:
+            r.problem(item.get("with_check"), f"a {command} policy takes using:, not with_check:")  # type: ignore[arg-type]
+        roles = r.names(item.get("roles"), "roles") or ("public",)
+        out.append(Policy(name, command, r.boolean(item.get("permissive"), "permissive", default=True), roles,
+                          using, check, loc=item.loc))
     return out
