@@ -161,6 +161,16 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """A partition of a partitioned table; ``bound`` is FOR VALUES ... or DEFAULT."""
+
+    name: str
+    bound: str
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
 class Policy:
     """A row-level security policy."""
 
@@ -189,6 +199,8 @@ class Table:
     rls_enabled: bool = False
     rls_forced: bool = False
     policies: tuple[Policy, ...] = ()
+    partition_by: str | None = None  # e.g. "RANGE (created_at)"
+    partitions: tuple[Partition, ...] = ()
     loc: Location | None = _loc()
 
     @property

@@ -76,7 +76,8 @@ Migration, get_inspector, PROPS = _import_migra()
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
-from .gaps import enum_additions, forced_rls_statements, identity_statements, last_default_wins  # noqa: E402
+from .gaps import (enum_additions, fix_partition_indexes, forced_rls_statements, identity_statements,  # noqa: E402
+                   last_default_wins)
 from ..logic.renames import LiveNames  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
@@ -131,6 +132,9 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):
         tail -= 1
     statements = last_default_wins(_recreate_matview_indexes(statements, target))
+    key_defs = {(c.schema, c.table_name, c.name): c.definition for c in target.inspected.constraints.values()
+                if (c.schema, c.table_name) in target.extras.partitioned}
+    statements = fix_partition_indexes(statements, source.extras, target.extras, key_defs)
     statements = (statements[:head] + early + sink_function_drops(statements[head:tail]) + late
                   + statements[tail:])
     return additions + hoist_functions(statements + comment_statements(source.extras, target.extras))

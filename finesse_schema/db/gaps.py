@@ -9,6 +9,10 @@ rather than in a fork, and kept beside the diff module that assembles them:
 * a function a column default or check calls must exist before that table
   and outlive it (migra creates functions after tables and drops them before);
 * FORCE ROW LEVEL SECURITY (migra only knows ENABLE);
+* partitioned tables: an index of a partition is created or dropped with its
+  parent index or its partition, not on its own; a parent index cascades to the
+  partitions (no ON ONLY); a primary or unique key is added from its definition;
+  a constraint a partition inherits from its parent is left to the parent;
 * identity columns: migra creates them without their sequence options (start,
   increment, ...) and never alters those;
 * rebuilding an enum, migra restores the column's old default (which may name a
@@ -57,6 +61,20 @@ SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.rel
  WHERE c.relforcerowsecurity AND c.relkind IN ('r', 'p')
 """
 
+_PARTITIONS_SQL = """
+SELECT n.nspname, c.relname, c.relkind, pn.nspname, p.relname
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+  LEFT JOIN pg_class p ON p.oid = i.inhparent LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+ WHERE c.relkind = 'p' OR (c.relkind IN ('i', 'I', 'r') AND c.relispartition)
+"""
+
+_INHERITED_CONSTRAINTS_SQL = """
+SELECT n.nspname, c.relname, k.conname FROM pg_constraint k
+  JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE k.conparentid <> 0
+"""
+
 _DOMAINS_SQL = """
 SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
        coalesce((SELECT array_agg(c.conname || ' ' || pg_get_constraintdef(c.oid) ORDER BY c.conname)
@@ -96,6 +114,10 @@ class Extras:
     sequences: dict[tuple[str, str], tuple] = field(default_factory=dict)
     identities: dict[tuple[str, str, str], tuple] = field(default_factory=dict)  # (schema, table, column)
     forced_rls: frozenset[tuple[str, str]] = frozenset()  # tables with FORCE ROW LEVEL SECURITY
+    partitioned: frozenset[tuple[str, str]] = frozenset()  # partitioned tables
+    index_parents: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # partition index -> parent
+    partition_parents: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # partition -> table
+    inherited_constraints: frozenset[tuple[str, str, str]] = frozenset()  # (schema, partition, constraint)
 
 
 def inspect_extras(conn: Any, keep: set[str]) -> Extras:
@@ -109,6 +131,21 @@ def inspect_extras(conn: Any, keep: set[str]) -> Extras:
             pairs = tuple(tuple(c.split(" ", 1)) for c in cons)
             out.domains[(schema, name)] = DomainInfo(base, not_null, default, pairs)  # type: ignore[arg-type]
     out.forced_rls = frozenset((s, t) for s, t in conn.exec_driver_sql(_FORCED_RLS_SQL) if s in keep)
+    partitioned = set()
+    for schema, name, kind, parent_schema, parent in conn.exec_driver_sql(_PARTITIONS_SQL):
+        if schema not in keep:
+            continue
+        if kind == "p":
+            partitioned.add((schema, name))
+        if parent is None:
+            continue
+        if kind in ("i", "I"):
+            out.index_parents[(schema, name)] = (parent_schema, parent)
+        else:
+            out.partition_parents[(schema, name)] = (parent_schema, parent)
+    out.partitioned = frozenset(partitioned)
+    out.inherited_constraints = frozenset(
+        (s, t, n) for s, t, n in conn.exec_driver_sql(_INHERITED_CONSTRAINTS_SQL) if s in keep)
     for schema, name, *attrs, table, column in conn.exec_driver_sql(_SEQUENCES_SQL):
         if schema not in keep:
             continue
@@ -318,4 +355,63 @@ def forced_rls_statements(source: Extras, target: Extras, target_tables: set[tup
     out = []
     for key in sorted((source.forced_rls ^ target.forced_rls) & target_tables):
         out.append(f"alter table {_qn(*key)} {'' if key in target.forced_rls else 'no '}force row level security;")
+    return out
+
+
+_CREATE_INDEX_RE = re.compile(r'^\s*create\s+(?:unique\s+)?index\s+(?:concurrently\s+)?("(?:[^"]|"")+"|[\w$]+)\s+on\s+'
+                              r'(only\s+)?("(?:[^"]|"")+"|[\w$]+)\s*\.\s*("(?:[^"]|"")+"|[\w$]+)', re.I)
+_DROP_INDEX_RE = re.compile(r'^\s*drop\s+index\s+(?:concurrently\s+)?(?:if\s+exists\s+)?'
+                            r'("(?:[^"]|"")+"|[\w$]+)\s*\.\s*("(?:[^"]|"")+"|[\w$]+)', re.I)
+_TABLE_RE = re.compile(r'^\s*(create|drop)\s+table\s+(?:if\s+(?:not\s+)?exists\s+)?'
+                       r'("(?:[^"]|"")+"|[\w$]+)\s*\.\s*("(?:[^"]|"")+"|[\w$]+)', re.I)
+_CONSTRAINT_RE = re.compile(r'^\s*alter\s+table\s+("(?:[^"]|"")+"|[\w$]+)\s*\.\s*("(?:[^"]|"")+"|[\w$]+)\s+'
+                            r'(add|drop|validate)\s+constraint\s+(?:if\s+exists\s+)?("(?:[^"]|"")+"|[\w$]+)', re.I)
+_USING_INDEX_RE = re.compile(r'^\s*alter\s+table\s+("(?:[^"]|"")+"|[\w$]+)\s*\.\s*("(?:[^"]|"")+"|[\w$]+)\s+'
+                             r'add\s+constraint\s+("(?:[^"]|"")+"|[\w$]+)\s+(?:primary\s+key|unique)\s+using\s+index', re.I)
+
+
+def _unq(ident: str) -> str:
+    return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident
+
+
+def fix_partition_indexes(statements: list[str], source: Extras, target: Extras,
+                          constraint_defs: dict[tuple[str, str, str], str]) -> list[str]:
+    """Make migra's index statements work on partitioned tables (see the module docstring)."""
+    tables = {"create": set(), "drop": set()}
+    indexes = {"create": set(), "drop": set()}
+    for stmt in statements:
+        if m := _TABLE_RE.match(stmt):
+            tables[m.group(1).lower()].add((_unq(m.group(2)), _unq(m.group(3))))
+        elif m := _CREATE_INDEX_RE.match(stmt):
+            indexes["create"].add((_unq(m.group(3)), _unq(m.group(1))))
+        elif m := _DROP_INDEX_RE.match(stmt):
+            indexes["drop"].add((_unq(m.group(1)), _unq(m.group(2))))
+    keyed = {(s, n) for (s, _t, n) in constraint_defs}  # indexes that back a key constraint
+    out = []
+    for stmt in statements:
+        if (c := _CONSTRAINT_RE.match(stmt)) and (_unq(c.group(1)), _unq(c.group(2)), _unq(c.group(4))) in (
+                source.inherited_constraints if c.group(3).lower() == "drop" else target.inherited_constraints):
+            continue  # created, validated and dropped with the parent table's constraint
+        if m := _CREATE_INDEX_RE.match(stmt):
+            schema, name, table = _unq(m.group(3)), _unq(m.group(1)), _unq(m.group(4))
+            parent = target.index_parents.get((schema, name))
+            if parent and (parent in indexes["create"] or (schema, table) in tables["create"]):
+                continue  # PostgreSQL creates it with its parent index or its partition
+            if m.group(2) and (schema, table) in target.partitioned:
+                if (schema, name) in keyed:
+                    continue  # the key constraint is added from its definition, below
+                stmt = stmt[:m.start(2)] + stmt[m.end(2):]  # ON ONLY -> ON: cascade to the partitions
+        elif m := _DROP_INDEX_RE.match(stmt):
+            if (_unq(m.group(1)), _unq(m.group(2))) in source.index_parents:
+                continue  # an attached partition index goes only with its parent index or its partition
+        elif (m := _TABLE_RE.match(stmt)) and m.group(1).lower() == "drop":
+            parent = source.partition_parents.get((_unq(m.group(2)), _unq(m.group(3))))
+            if parent and parent in tables["drop"]:
+                continue  # dropped with its partitioned table
+        elif m := _USING_INDEX_RE.match(stmt):
+            schema, table, name = _unq(m.group(1)), _unq(m.group(2)), _unq(m.group(3))
+            if (schema, table) in target.partitioned and (schema, table, name) in constraint_defs:
+                stmt = (f"alter table {_qn(schema, table)} add constraint {quote(name)} "
+                        f"{constraint_defs[(schema, table, name)]};")
+        out.append(stmt)
     return out

@@ -165,7 +165,8 @@ def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
         name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
         deferrable=fk.deferrable or None, initially="DEFERRED" if fk.initially_deferred else None,
         use_alter=True) for fk in t.foreign_keys]
-    table = sa.Table(t.name, metadata, *items, schema=t.schema, comment=t.comment)  # type: ignore[arg-type]
+    kw = {"postgresql_partition_by": t.partition_by} if t.partition_by else {}
+    table = sa.Table(t.name, metadata, *items, schema=t.schema, comment=t.comment, **kw)  # type: ignore[arg-type]
     for ix in t.indexes:
         _sa_index(ix, table)
     return table
@@ -278,6 +279,13 @@ def compile_schema(schema: Schema) -> Compiled:
         # every table exists, so cycles and any table order work.
         create = _ddl(CreateTable(full))
         out.append(DDL(create, f"create table {t.schema}.{t.name}", t.loc, path, _create_table_lines(create, t, path)))
+        for part in t.partitions:
+            out.append(DDL(f"CREATE TABLE {qualified(t.schema, part.name)} PARTITION OF {qualified(t.schema, t.name)} "
+                           f"{part.bound}", f"create partition {t.schema}.{part.name}", part.loc,
+                           f"{path}.partitions.{part.name}"))
+            if part.comment is not None:
+                late.append(DDL(comment_sql("TABLE", qualified(t.schema, part.name), part.comment),
+                                f"comment on partition {part.name}", part.loc, f"{path}.partitions.{part.name}"))
         named = {c.name: c for c in full.constraints if c.name}
         for ix in t.indexes:
             out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))

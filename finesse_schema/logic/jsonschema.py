@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .reader import (CHECK_KEYS, COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS,
                      PRIMARY_KEY_KEYS, TABLE_KEYS, TOP_KEYS, UNIQUE_KEYS)
-from .reader_objects import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, POLICY_KEYS, RLS_KEYS,
+from .reader_objects import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, PARTITION_KEYS, POLICY_KEYS, RLS_KEYS,
                              SEQUENCE_KEYS, TRIGGER_KEYS, VIEW_KEYS)
 
 _NAME = {"type": "string", "minLength": 1}
@@ -78,7 +78,12 @@ def schema_json_schema() -> dict:
         "name": _NAME, "command": {"type": "string", "enum": ["all", "select", "insert", "update", "delete"]},
         "permissive": {"type": "boolean"}, "roles": _NAMES, "using": _SQL, "with_check": _SQL}, POLICY_KEYS,
         ("name",))
+    partition = {"oneOf": [{"type": "string", "description": "FOR VALUES ... or DEFAULT"},
+                           _obj({"values": {"type": "string"}, "comment": {"type": "string"}}, PARTITION_KEYS,
+                                ("values",))]}
     table = _obj({
+        "partition_by": {"type": "string", "description": "range (column), list (column) or hash (column)"},
+        "partitions": {"type": "object", "additionalProperties": partition},
         "row_level_security": {"oneOf": [{"type": "boolean"}, _obj(
             {"enabled": {"type": "boolean"}, "forced": {"type": "boolean"}}, RLS_KEYS)]},
         "policies": {"type": "array", "items": policy},

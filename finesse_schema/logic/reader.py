@@ -30,14 +30,14 @@ from ..core.model import (Check, Column, Enum, Extension, FkAction, ForeignKey, 
                           Index, IndexElement, PrimaryKey, QualifiedName, Schema, Table, Unique)
 from .fields import Reader
 from .naming import Namer, index_column_name
-from .reader_objects import (read_domains, read_functions, read_policies, read_row_security, read_sequences,
-                             read_triggers, read_views)
+from .reader_objects import (read_domains, read_functions, read_partitioning, read_policies, read_row_security,
+                             read_sequences, read_triggers, read_views)
 from .types import TypeError_, parse_type
 from .yaml_source import Node
 
 TOP_KEYS = ("extensions", "enums", "domains", "sequences", "functions", "tables", "views")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
-              "renamed_from", "row_level_security", "policies")
+              "renamed_from", "row_level_security", "policies", "partition_by", "partitions")
 # types a function may take or return that no column can have
 PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", "anymultirange",
                 "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "void", "trigger",
@@ -276,7 +276,11 @@ class _SchemaReader(Reader):
         return Table(qn.schema, qn.name, tuple(columns), primary_key, tuple(fks), tuple(unique_objs),
                      tuple(checks), tuple(indexes), self.text(node.get("comment"), "comment"), tuple(triggers),
                      self.text(node.get("renamed_from"), "renamed_from"), enabled, forced, tuple(policies),
-                     loc=node.key_loc or node.loc)
+                     *self.partitioning(node), loc=node.key_loc or node.loc)
+
+    def partitioning(self, node: Node) -> tuple:  # type: ignore[type-arg]
+        by, parts = read_partitioning(self, node.get("partition_by"), node.get("partitions"))
+        return by, tuple(parts)
 
     def list_of(self, node: Node | None, what: str) -> list[Node]:
         if node is None or node.value is None:

@@ -32,7 +32,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..core.model import Argument, Check, Domain, Function, Policy, QualifiedName, Sequence, Trigger, View
+from ..core.model import (Argument, Check, Domain, Function, Partition, Policy, QualifiedName, Sequence, Trigger,
+                          View)
 from .yaml_source import Node
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ ARGUMENT_KEYS = ("name", "type", "mode", "default")
 VIEW_KEYS = ("definition", "materialized", "indexes", "comment")
 TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment")
 RLS_KEYS = ("enabled", "forced")
+PARTITION_KEYS = ("values", "comment")
+_PARTITION_BY_RE = re.compile(r"^\s*(range|list|hash)\s*\((.+)\)\s*$", re.I | re.S)
+_BOUND_RE = re.compile(r"^\s*(default|for\s+values\s+(from|in|with)\b.*)$", re.I | re.S)
 POLICY_KEYS = ("name", "command", "permissive", "roles", "using", "with_check")
 COMMANDS = {c: c for c in ("all", "select", "insert", "update", "delete")}
 VOLATILITY = {"volatile": "volatile", "stable": "stable", "immutable": "immutable"}
@@ -267,3 +271,36 @@ def read_policies(r: "_SchemaReader", node: Node | None) -> list[Policy]:
         out.append(Policy(name, command, r.boolean(item.get("permissive"), "permissive", default=True), roles,
                           using, check, loc=item.loc))
     return out
+
+
+def read_partitioning(r: "_SchemaReader", by: Node | None, parts: Node | None) -> tuple[str | None, list[Partition]]:
+    """partition_by: "range (created_at)", and partitions: {name: "FOR VALUES ..." or DEFAULT or {values, comment}}."""
+    partition_by = None
+    if by is not None and by.value is not None:
+        text = r.text(by, "partition_by") or ""
+        m = _PARTITION_BY_RE.match(text)
+        if not m:
+            r.problem(by, f"cannot read partition_by '{text}'", "write range (column), list (column) or hash (column)")
+        else:
+            partition_by = f"{m.group(1).upper()} ({m.group(2).strip()})"
+    out = []
+    for name, item in (parts.items() if parts is not None and parts.is_map else []):
+        comment = None
+        bound_node: Node | None = item
+        if item.is_map:
+            r.keys(item, PARTITION_KEYS, f"partition '{name}'")
+            bound_node, comment = item.get("values"), r.text(item.get("comment"), "comment")
+        bound = r.text(bound_node, "partition bound") or ""
+        if not _BOUND_RE.match(bound):
+            r.problem(bound_node or item, f"partition '{name}' needs its bound",
+                      "FOR VALUES FROM (...) TO (...), FOR VALUES IN (...), FOR VALUES WITH (MODULUS m, REMAINDER r) "
+                      "or DEFAULT")
+            continue
+        out.append(Partition(name, " ".join(bound.split()) if bound.strip().lower() != "default" else "DEFAULT",
+                             comment, loc=item.key_loc or item.loc))
+    if parts is not None and parts.value is not None and not parts.is_map:
+        r.problem(parts, "partitions must be a mapping of partition name to its bound")
+    if out and partition_by is None:
+        r.problem(parts, "partitions need partition_by on the table", "e.g. partition_by: range (created_at)",  # type: ignore[arg-type]
+                  at_key=True)
+    return partition_by, out
