@@ -45,25 +45,21 @@ def choose_scratch_server(live_url: str | None, dev_url: str | None,
     return ScratchServer(embedded(), "embedded")
 
 
-def create_scratch_database(server: ScratchServer, purpose: str = "") -> tuple[str, str]:
-    """Create an empty database on ``server``; return (name, URL). The caller must drop it.
+def _new_name() -> str:
+    return f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
 
-    If this is interrupted (Ctrl-C) or fails after the server may have created the
-    database, the database is dropped again before the exception goes on.
-    """
-    name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+
+def create_scratch_database(server: ScratchServer, purpose: str = "", name: str | None = None) -> tuple[str, str]:
+    """Create an empty database on ``server``; return (name, URL). The caller must drop it."""
+    name = name or _new_name()
     try:
         with connect(server.admin_url) as conn:
             conn.execute(composed("CREATE DATABASE {} TEMPLATE template0", identifier(name)))
             if purpose:
                 conn.execute(composed("COMMENT ON DATABASE {} IS {}", identifier(name),
                                       literal(f"finesse scratch: {purpose}")))
-    except BaseException as exc:
-        _finish(lambda: drop_database(server.admin_url, name))  # IF EXISTS: harmless when never created
-        if isinstance(exc, Error):
-            raise DatabaseError(f"cannot create a scratch database on {server.describe()}: "
-                                f"{error_text(exc)}") from None
-        raise
+    except Error as exc:
+        raise DatabaseError(f"cannot create a scratch database on {server.describe()}: {error_text(exc)}") from None
     return name, with_database(server.admin_url, name)
 
 
@@ -93,35 +89,40 @@ def scratch_database(server: ScratchServer, purpose: str = "") -> Iterator[str]:
 
 @contextmanager
 def scratch_databases(server: ScratchServer, purposes: list[str]) -> Iterator[list[str]]:
-    """Several scratch databases, created at once; all dropped whatever happens (also if one fails,
-    and also if Ctrl-C or SIGTERM arrives while they are created or dropped)."""
+    """Several scratch databases, created at once; all dropped whatever happens.
+
+    The names are chosen before anything is created, and one cleanup (which a
+    further Ctrl-C or SIGTERM cannot cut short) first lets every creation finish,
+    then drops every chosen name that exists: no moment leaves a database that
+    nothing will drop.
+    """
+    names = [_new_name() for _ in purposes]
     pool = ThreadPoolExecutor(max_workers=max(1, len(purposes)))
-    futures = [pool.submit(create_scratch_database, server, p) for p in purposes]
-    interrupted: BaseException | None = None
-    while True:
-        try:
-            wait(futures)
-            break
-        except BaseException as exc:  # noqa: BLE001 - let every creation finish, then clean up
-            interrupted = interrupted or exc
-    pool.shutdown()
-    created = [f.result() for f in futures if f.exception() is None]
-    failure = interrupted or next((f.exception() for f in futures if f.exception() is not None), None)
+    futures = []
+    body_failed = False
     try:
-        if failure:
-            raise failure
-        yield [url for _, url in created]
+        futures = [pool.submit(create_scratch_database, server, p, n) for p, n in zip(purposes, names)]
+        wait(futures)
+        for f in futures:
+            if f.exception() is not None:
+                raise f.exception()  # type: ignore[misc]
+        yield [f.result()[1] for f in futures]
+    except BaseException:
+        body_failed = True
+        raise
     finally:
-        def drop_all() -> None:
-            with ThreadPoolExecutor(max_workers=max(1, len(created))) as drops:
-                for f in [drops.submit(drop_database, server.admin_url, name) for name, _ in created]:
+        def cleanup() -> None:
+            wait(futures)  # a creation still running would otherwise finish after the drop
+            pool.shutdown()
+            with ThreadPoolExecutor(max_workers=max(1, len(names))) as drops:
+                for f in [drops.submit(drop_database, server.admin_url, n) for n in names]:
                     f.result()
-        late, error = _finish(drop_all)
+
+        late, error = _finish(cleanup)
         if error is not None:
-            names = ", ".join(name for name, _ in created)
-            raise DatabaseError(f"could not drop scratch database(s) {names} on {server.describe()}: {error}; "
-                                "drop them by hand")
-        if late is not None and failure is None:
+            raise DatabaseError(f"could not drop scratch database(s) {', '.join(names)} on {server.describe()}: "
+                                f"{error}; drop them by hand")
+        if late is not None and not body_failed:
             raise late
 
 
