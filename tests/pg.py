@@ -1,7 +1,9 @@
 """PostgreSQL servers for the tests: provisioned by the tests themselves, never mocked.
 
-Order: ``FINESSE_TEST_ADMIN_URL`` (a server where the tests may create databases),
-else a testcontainers PostgreSQL when a Docker engine answers, else the embedded
+Order: ``FINESSE_TEST_ADMIN_URL`` (a server where the tests may create databases);
+else ``FINESSE_TEST_PG_BIN`` (a folder of PostgreSQL binaries, e.g. the Debian
+server's /usr/lib/postgresql/15/bin, started in a temporary directory); else a
+testcontainers PostgreSQL when a Docker engine answers; else the embedded
 pgserver in a temporary directory.
 """
 
@@ -36,6 +38,11 @@ def provision_server(tmp_dir: Path) -> Iterator[tuple[str, str]]:
     if url:
         yield url, "FINESSE_TEST_ADMIN_URL"
         return
+    bin_dir = os.environ.get("FINESSE_TEST_PG_BIN")
+    if bin_dir:
+        with local_server(Path(bin_dir), tmp_dir / "local") as url:
+            yield url, f"PostgreSQL binaries in {bin_dir}"
+        return
     if _docker_engine_running() and not os.environ.get("FINESSE_TEST_NO_DOCKER"):
         from testcontainers.postgres import PostgresContainer
 
@@ -67,3 +74,37 @@ def run_sql(url: str, sql: str) -> None:
 def query(url: str, sql: str) -> list[tuple]:
     with connect(url) as conn:
         return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+
+
+@contextmanager
+def local_server(bin_dir: Path, base: Path) -> Iterator[str]:
+    """initdb and start the server in ``bin_dir`` on a Unix socket under ``base``; stop it afterwards.
+
+    PostgreSQL refuses to run as root; as root, the server runs as the unprivileged
+    user ``pgserver`` (which the embedded server also uses), created if missing.
+    """
+    import pwd
+
+    base.mkdir(parents=True, exist_ok=True)
+    data, sock = base / "data", base / "sock"
+    sock.mkdir(exist_ok=True)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("pgserver")
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", "pgserver"], check=True)
+        for folder in (base, *base.parents[:-1]):  # the server user must reach its folder
+            os.chmod(folder, os.stat(folder).st_mode | 0o055)
+        subprocess.run(["chown", "-R", "pgserver", str(base)], check=True)
+        prefix = ["runuser", "-u", "pgserver", "--"]
+    subprocess.run(prefix + [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                             "--encoding=UTF8", "--no-sync"], check=True, capture_output=True)
+    subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
+                             "-o", f"-k {sock} -c listen_addresses='' -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@/postgres?host={sock}"
+    finally:
+        subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-m", "fast", "stop"],
+                       capture_output=True)

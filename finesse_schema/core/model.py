@@ -78,6 +78,7 @@ class Column:
     generated: str | None = None
     comment: str | None = None
     renamed_from: str | None = None
+    collation: str | None = None
     loc: Location | None = _loc()
 
 
@@ -101,6 +102,7 @@ class ForeignKey:
     initially_deferred: bool = False
     on_delete_explicit: bool = field(default=False, compare=False)
     renamed_from: str | None = None
+    not_valid: bool = False  # added NOT VALID: existing rows are not checked
     loc: Location | None = _loc()
 
 
@@ -118,6 +120,7 @@ class Check:
     name: str
     expression: str
     renamed_from: str | None = None
+    not_valid: bool = False  # added NOT VALID: existing rows are not checked
     loc: Location | None = _loc()
 
 

@@ -73,11 +73,13 @@ def _frames_only(context: int = 1) -> list[tuple[Any]]:
 
 Migration, get_inspector, PROPS = _import_migra()
 
+from ..logic.classify import REPLACED_SEQUENCE_SUFFIX  # noqa: E402
+from ..logic.compile import quote  # noqa: E402
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
 from .gaps import (enum_additions, fix_partition_indexes, forced_rls_statements, identity_statements,  # noqa: E402
-                   last_default_wins)
+                   keep_not_valid, last_default_wins)
 from ..logic.renames import LiveNames  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
@@ -134,10 +136,85 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     statements = last_default_wins(_recreate_matview_indexes(statements, target))
     key_defs = {(c.schema, c.table_name, c.name): c.definition for c in target.inspected.constraints.values()
                 if (c.schema, c.table_name) in target.extras.partitioned}
-    statements = fix_partition_indexes(statements, source.extras, target.extras, key_defs)
+    statements = keep_not_valid(fix_partition_indexes(statements, source.extras, target.extras, key_defs),
+                                target.extras)
     statements = (statements[:head] + early + sink_function_drops(statements[head:tail]) + late
                   + statements[tail:])
+    statements = _carry_generator_positions(statements, source, target)
     return additions + hoist_functions(statements + comment_statements(source.extras, target.extras))
+
+
+_NEXTVAL_RE = re.compile(r"^nextval\('(.+)'::regclass\)$")
+
+
+def _carry_generator_positions(statements: list[str], source: Inspection, target: Inspection) -> list[str]:
+    """A column that switches between serial and identity keeps generating values after the existing ones.
+
+    migra adds the new generator starting at 1, so the next insert would collide
+    with existing rows; and the new generator wants the name the old one still
+    holds. The old sequence is moved aside (or created only once the identity is
+    gone), and the new generator is set past the old one and the column's values.
+    """
+    out = list(statements)
+    for key, new_rel in target.inspected.tables.items():
+        old_rel = source.inspected.tables.get(key)
+        if old_rel is None:
+            continue
+        table = f"{quote(new_rel.schema)}.{quote(new_rel.name)}"
+        for name, new in new_rel.columns.items():
+            old = old_rel.columns.get(name)
+            if old is None:
+                continue
+            old_seq = _NEXTVAL_RE.match(old.default or "")
+            new_seq = _NEXTVAL_RE.match(new.default or "")
+            if old_seq and new.is_identity:
+                out = _serial_to_identity(out, table, new_rel.schema, name, old_seq.group(1))
+            elif old.is_identity and new_seq:
+                out = _identity_to_serial(out, table, name, new_seq.group(1))
+    return out
+
+
+def _find(statements: list[str], table: str, fragment: str) -> int | None:
+    return next((i for i, st in enumerate(statements) if st.lower().startswith(f"alter table {table.lower()}")
+                 and fragment in st.lower()), None)
+
+
+def _serial_to_identity(out: list[str], table: str, schema: str, column: str, sequence: str) -> list[str]:
+    seq_schema, _, seq_name = sequence.replace('"', "").rpartition(".")
+    seq_schema = seq_schema or schema
+    aside = f"{seq_name[:40]}{REPLACED_SEQUENCE_SUFFIX}"
+    old_q, aside_q = f"{quote(seq_schema)}.{quote(seq_name)}", f"{quote(seq_schema)}.{quote(aside)}"
+    col = quote(column)
+    at = _find(out, table, f"alter column {col} add generated")
+    if at is None:
+        return out
+    # owned by none: else pg_get_serial_sequence() would still name the old sequence
+    out = out[:at] + [f"alter sequence {old_q} rename to {quote(aside)};", f"alter sequence {aside_q} owned by none;",
+                      out[at],
+                      f"select setval(pg_get_serial_sequence('{table}', '{column}'), greatest((select last_value from "
+                      f"{aside_q}), (select coalesce(max({col}), 0) from {table}), 1));"] + out[at + 1:]
+    return [f"drop sequence if exists {aside_q};" if st.lower().startswith("drop sequence")
+            and st.replace('"', "").lower().rstrip(";").endswith(f"{seq_schema}.{seq_name}".lower()) else st
+            for st in out]
+
+
+def _identity_to_serial(out: list[str], table: str, column: str, sequence: str) -> list[str]:
+    """Drop the identity, then create the sequence (it takes the identity's name), then set the default and
+    move the sequence past the column's values: migra's order sets the default first."""
+    col = quote(column)
+    seq_plain = sequence.replace('"', "").lower()
+    parts = [_find(out, table, f"alter column {col} drop identity"),
+             next((i for i, st in enumerate(out) if st.lower().startswith("create sequence")
+                   and st.replace('"', "").lower().rstrip(";").split()[-1].endswith(seq_plain)), None),
+             _find(out, table, f"alter column {col} set default nextval(")]
+    if any(p is None for p in parts):
+        return out
+    ordered = [out[p] for p in parts]  # type: ignore[index]
+    first = min(parts)  # type: ignore[type-var]
+    rest = [st for i, st in enumerate(out) if i not in parts]
+    position = sum(1 for i in range(first) if i not in parts)
+    fix = f"select setval('{sequence}', (select coalesce(max({col}), 0) + 1 from {table}), false);"
+    return rest[:position] + ordered + [fix] + rest[position:]
 
 
 def _enum_additions(source: Inspection, target: Inspection) -> tuple[list[str], Any]:

@@ -15,6 +15,7 @@ rather than in a fork, and kept beside the diff module that assembles them:
   a constraint a partition inherits from its parent is left to the parent;
 * identity columns: migra creates them without their sequence options (start,
   increment, ...) and never alters those;
+* a NOT VALID constraint: migra doubles the clause and validates it right away;
 * rebuilding an enum, migra restores the column's old default (which may name a
   removed value) before setting the new one: only the last default is kept.
 """
@@ -75,6 +76,12 @@ SELECT n.nspname, c.relname, k.conname FROM pg_constraint k
  WHERE k.conparentid <> 0
 """
 
+_UNVALIDATED_SQL = """
+SELECT n.nspname, c.relname, k.conname FROM pg_constraint k
+  JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT k.convalidated
+"""
+
 _DOMAINS_SQL = """
 SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
        coalesce((SELECT array_agg(c.conname || ' ' || pg_get_constraintdef(c.oid) ORDER BY c.conname)
@@ -118,6 +125,7 @@ class Extras:
     index_parents: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # partition index -> parent
     partition_parents: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # partition -> table
     inherited_constraints: frozenset[tuple[str, str, str]] = frozenset()  # (schema, partition, constraint)
+    unvalidated: frozenset[tuple[str, str, str]] = frozenset()  # NOT VALID constraints: (schema, table, name)
 
 
 def inspect_extras(conn: Any, keep: set[str]) -> Extras:
@@ -144,6 +152,7 @@ def inspect_extras(conn: Any, keep: set[str]) -> Extras:
         else:
             out.partition_parents[(schema, name)] = (parent_schema, parent)
     out.partitioned = frozenset(partitioned)
+    out.unvalidated = frozenset((s, t, n) for s, t, n in conn.exec_driver_sql(_UNVALIDATED_SQL) if s in keep)
     out.inherited_constraints = frozenset(
         (s, t, n) for s, t, n in conn.exec_driver_sql(_INHERITED_CONSTRAINTS_SQL) if s in keep)
     for schema, name, *attrs, table, column in conn.exec_driver_sql(_SEQUENCES_SQL):
@@ -414,4 +423,18 @@ def fix_partition_indexes(statements: list[str], source: Extras, target: Extras,
                 stmt = (f"alter table {_qn(schema, table)} add constraint {quote(name)} "
                         f"{constraint_defs[(schema, table, name)]};")
         out.append(stmt)
+    return out
+
+
+_DOUBLE_NOT_VALID_RE = re.compile(r"\s+NOT VALID\s+not valid\s*;\s*$", re.I)
+
+
+def keep_not_valid(statements: list[str], target: Extras) -> list[str]:
+    """A constraint the target has NOT VALID: add it once NOT VALID, and do not validate it."""
+    out = []
+    for stmt in statements:
+        if (c := _CONSTRAINT_RE.match(stmt)) and c.group(3).lower() == "validate" and \
+                (_unq(c.group(1)), _unq(c.group(2)), _unq(c.group(4))) in target.unvalidated:
+            continue
+        out.append(_DOUBLE_NOT_VALID_RE.sub(" NOT VALID;", stmt))
     return out

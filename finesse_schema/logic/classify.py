@@ -69,6 +69,7 @@ _SIMPLE: list[tuple[str, ChangeKind, str, bool]] = [
     (rf"drop collation (?:if exists )?({_QN})", D, "collation", False),
     (rf"comment on \w+(?: \w+)? ({_QN}(?:\s*\.\s*{_ID})?)", A, "comment", False),
     (r"set (?:local )?(\w+)", A, "setting", False),
+    (r"select setval\((?:pg_get_serial_sequence\()?'([^']+)'", A, "sequence position", False),
 ]
 _SIMPLE_RE = [(re.compile(p, re.I | re.S), k, t, d) for p, k, t, d in _SIMPLE]
 
@@ -77,6 +78,8 @@ _COLUMN_RE = re.compile(rf"alter column ({_ID})\s+(.*)$", re.I | re.S)
 _ENUM_ALTER_RE = re.compile(rf"alter type ({_QN})\s+(.*)$", re.I | re.S)
 _TYPE_DROP_RE = re.compile(rf"drop type (?:if exists )?({_QN})", re.I | re.S)
 _OLD_ENUM_SUFFIX = "__old_version_to_be_dropped"
+# a serial's sequence moved aside when its column becomes an identity (its position is carried over first)
+REPLACED_SEQUENCE_SUFFIX = "__finesse_old"
 
 
 def _split_qn(name: str) -> tuple[str, str]:
@@ -113,6 +116,8 @@ def classify_statement(sql: str, facts: SchemaFacts) -> Change:
                 name = f"{unquote(on.group(1))}.{name}" if on else name
             if obj == "type" and re.search(r"\bas enum\b", text, re.I):
                 obj = "enum"
+            if obj == "sequence" and kind == D and name.endswith(REPLACED_SEQUENCE_SUFFIX):
+                return Change(kind, obj, name, sql, False, "replaced by the identity, which carries its position on")
             return Change(kind, obj, name, sql, destructive)
     dropping = bool(re.match(r"\s*(drop|truncate|delete)\b", text, re.I))
     return Change(D if dropping else A, "other", text.split(" (")[0][:60], sql, dropping,

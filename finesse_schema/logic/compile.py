@@ -131,8 +131,18 @@ def _qn(text: str):
     return QualifiedName(schema, name)
 
 
+def _with_collation(t: sa.types.TypeEngine, collation: str | None) -> sa.types.TypeEngine:
+    if not collation:
+        return t
+    if isinstance(t, sa.String):
+        t = t.copy()
+        t.collation = collation
+        return t
+    return RawType(f"{t.compile(dialect=DIALECT)} COLLATE {quote(collation)}")
+
+
 def _sa_column(col: Column, schema: Schema, in_pk: bool) -> sa.Column:
-    args: list[object] = [col.name, sa_type(col.type, schema)]
+    args: list[object] = [col.name, _with_collation(sa_type(col.type, schema), col.collation)]
     if col.identity:
         args.append(sa.Identity(always=col.identity.kind == IdentityKind.ALWAYS, start=col.identity.start,
                                 increment=col.identity.increment))
@@ -159,7 +169,7 @@ def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
     items += [sa.UniqueConstraint(*u.columns, name=u.name,
                                   **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
               for u in t.uniques]
-    items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks]
+    items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks if not c.not_valid]
     items += [sa.ForeignKeyConstraint(
         list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
         name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
@@ -289,9 +299,13 @@ def compile_schema(schema: Schema) -> Compiled:
         named = {c.name: c for c in full.constraints if c.name}
         for ix in t.indexes:
             out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))
+        for c in t.checks:
+            if c.not_valid:
+                out.append(DDL(f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(c.name)} "
+                               f"CHECK ({c.expression}) NOT VALID", f"add check {c.name}", c.loc, f"{path}.checks"))
         for fk in t.foreign_keys:
-            late.append(DDL(_ddl(AddConstraint(named[fk.name])), f"add foreign key {fk.name}", fk.loc,
-                            f"{path}.foreign_keys"))
+            late.append(DDL(_ddl(AddConstraint(named[fk.name])) + (" NOT VALID" if fk.not_valid else ""),
+                            f"add foreign key {fk.name}", fk.loc, f"{path}.foreign_keys"))
         if t.comment is not None:
             late.append(DDL(_ddl(SetTableComment(full)), f"comment on table {t.name}", t.loc, path))
         for col in t.columns:

@@ -17,6 +17,7 @@ _NAMES = {"oneOf": [_NAME, {"type": "array", "items": _NAME, "minItems": 1}]}
 _ACTION = {"type": "string", "enum": sorted(FK_ACTIONS) + sorted(a.upper() for a in FK_ACTIONS),
            "description": "What happens to this row when the referenced row is deleted or updated."}
 _SQL = {"type": "string", "description": "An SQL expression."}
+_NOT_VALID = {"type": "boolean", "description": "Added NOT VALID: new rows are checked, existing ones are not."}
 _RENAMED = {"type": "string", "description": "The name this object had: the plan renames it and keeps its data."}
 
 
@@ -46,6 +47,7 @@ def schema_json_schema() -> dict:
             "identity": identity, "generated": _SQL, "comment": {"type": "string"},
             "references": {"type": "string", "description": "table, table.column or schema.table.column"},
             "on_delete": _ACTION, "on_update": _ACTION, "renamed_from": _RENAMED,
+            "collation": {"type": "string", "description": 'e.g. "C" or "und-x-icu"'},
         }, COLUMN_KEYS, ("type",))]}
     element = {"oneOf": [_NAME, _obj({
         "column": _NAME, "expression": _SQL, "order": {"type": "string", "enum": ["asc", "desc"]},
@@ -60,12 +62,14 @@ def schema_json_schema() -> dict:
         "references": {"oneOf": [{"type": "string", "description": "table(col, ...)"},
                                  _obj({"table": _NAME, "columns": _NAMES}, ("table", "columns"), ("table",))]},
         "on_delete": _ACTION, "on_update": _ACTION, "name": _NAME,
-        "deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}, "renamed_from": _RENAMED},
+        "deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}, "renamed_from": _RENAMED,
+        "not_valid": _NOT_VALID},
         FK_KEYS,
         ("columns", "references"))
     unique = {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "nulls_not_distinct": {"type": "boolean"},
                                       "renamed_from": _RENAMED}, UNIQUE_KEYS, ("columns",))]}
-    check = {"oneOf": [_SQL, _obj({"name": _NAME, "expression": _SQL, "renamed_from": _RENAMED}, CHECK_KEYS,
+    check = {"oneOf": [_SQL, _obj({"name": _NAME, "expression": _SQL, "renamed_from": _RENAMED,
+                                   "not_valid": _NOT_VALID}, CHECK_KEYS,
                                   ("expression",))]}
     trigger = _obj({
         "name": _NAME, "function": {"type": "string", "description": "function name, or schema.name"},

@@ -45,12 +45,12 @@ PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", 
 BUILTIN_TRIGGER_FUNCTIONS = ("suppress_redundant_updates_trigger", "tsvector_update_trigger",
                              "tsvector_update_trigger_column")
 COLUMN_KEYS = ("type", "nullable", "default", "primary_key", "unique", "identity", "generated", "comment",
-               "references", "on_delete", "on_update", "renamed_from")
+               "references", "on_delete", "on_update", "renamed_from", "collation")
 FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "deferrable", "initially_deferred",
-           "renamed_from")
+           "renamed_from", "not_valid")
 INDEX_KEYS = ("columns", "name", "unique", "where", "include", "method", "renamed_from")
 UNIQUE_KEYS = ("columns", "name", "nulls_not_distinct", "renamed_from")
-CHECK_KEYS = ("name", "expression", "renamed_from")
+CHECK_KEYS = ("name", "expression", "renamed_from", "not_valid")
 PRIMARY_KEY_KEYS = ("columns", "name", "renamed_from")
 ELEMENT_KEYS = ("column", "expression", "order", "nulls", "opclass")
 FK_ACTIONS = {a.value: a for a in FkAction}
@@ -249,17 +249,18 @@ class _SchemaReader(Reader):
             unique_objs.append(Unique(uname, cols, nnd, old, loc=loc))
         checks = []
         for item in self.list_of(node.get("checks"), "checks"):
-            cname, expr, old = None, None, None
+            cname, expr, old, not_valid = None, None, None, False
             if item.is_map:
                 self.keys(item, CHECK_KEYS, "a check")
                 cname, expr = self.text(item.get("name"), "name"), self.text(item.get("expression"), "expression")
                 old = self.text(item.get("renamed_from"), "renamed_from")
+                not_valid = self.boolean(item.get("not_valid"), "not_valid")
             else:
                 expr = self.text(item, "check expression")
             if not expr:
                 self.problem(item, "a check needs an expression", "e.g. \"price >= 0\"")
                 continue
-            checks.append(Check(cname or self.namer.check(qn.schema, qn.name, expr, colnames), expr, old,
+            checks.append(Check(cname or self.namer.check(qn.schema, qn.name, expr, colnames), expr, old, not_valid,
                                 loc=item.loc))
         indexes = [ix for ix in (self.read_index(qn, item) for item in self.list_of(node.get("indexes"), "indexes"))
                    if ix]
@@ -323,8 +324,12 @@ class _SchemaReader(Reader):
                          "use bigint")
         if identity:
             nullable = False
+        collation = self.text(node.get("collation"), "collation")
+        if collation and ctype.rstrip("[]") not in ("text", "citext") and not ctype.startswith(("character",)) \
+                and "." not in ctype:
+            self.problem(node.get("collation"), f"collation applies to text types, not '{ctype}'")  # type: ignore[arg-type]
         return Column(name, ctype, nullable, default, identity, generated, self.text(node.get("comment"), "comment"),
-                      self.text(node.get("renamed_from"), "renamed_from"), loc=node.key_loc or node.loc)
+                      self.text(node.get("renamed_from"), "renamed_from"), collation, loc=node.key_loc or node.loc)
 
     def column_type(self, text: str, node: Node, *, allow_pseudo: bool = False) -> str | None:
         if allow_pseudo and " ".join(text.lower().split()).rstrip("[]") in PSEUDO_TYPES:
@@ -478,7 +483,7 @@ class _SchemaReader(Reader):
         name = self.text(node.get("name"), "name") or self.namer.foreign_key(qn.schema, qn.name, list(cols))
         return ForeignKey(name, cols, tq, ref_cols, on_delete, on_update, deferrable or deferred, deferred,
                           on_delete_explicit=explicit, renamed_from=self.text(node.get("renamed_from"), "renamed_from"),
-                          loc=node.loc)
+                          not_valid=self.boolean(node.get("not_valid"), "not_valid"), loc=node.loc)
 
     # ---- references --------------------------------------------------------------------------
     def resolve_references(self, tables: list[Table]) -> list[Table]:
