@@ -107,6 +107,8 @@ def inspect_database(url: str, schemas: tuple[str, ...]) -> Inspection:
     for prop in PROPS.split():
         items = getattr(inspected, prop)
         setattr(inspected, prop, {k: v for k, v in items.items() if _schema_of(v) in keep})
+    # schemainspect lists a domain over an enum as an enum without values too (migra would create both)
+    inspected.enums = {k: v for k, v in inspected.enums.items() if (v.schema, v.name) not in extras.domains}
     return Inspection(inspected, tuple(sorted(keep)), extras)
 
 
@@ -124,9 +126,9 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     migration.set_safety(False)
     migration.add_all_changes(privileges=False)
     statements = [s.strip() for s in migration.statements if s and s.strip()]
-    early, late = domain_statements(source.extras, target.extras)
+    early, domain_drops = domain_statements(source.extras, target.extras)
     # after migra has created them
-    late = sequence_statements(source.extras, target.extras) + identity_statements(source.extras, target.extras) + late
+    late = sequence_statements(source.extras, target.extras) + identity_statements(source.extras, target.extras)
     late += forced_rls_statements(source.extras, target.extras,
                                   {(t.schema, t.name) for t in target.inspected.tables.values()})
     head = next((i for i, s in enumerate(statements) if not _HEAD_RE.match(s)), len(statements))
@@ -138,7 +140,7 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
                 if (c.schema, c.table_name) in target.extras.partitioned}
     statements = keep_not_valid(fix_partition_indexes(statements, source.extras, target.extras, key_defs),
                                 target.extras)
-    statements = (statements[:head] + early + sink_function_drops(statements[head:tail]) + late
+    statements = (statements[:head] + early + sink_function_drops(statements[head:tail], domain_drops) + late
                   + statements[tail:])
     statements = _carry_generator_positions(statements, source, target)
     return additions + hoist_functions(statements + comment_statements(source.extras, target.extras))

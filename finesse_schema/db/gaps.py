@@ -13,6 +13,7 @@ rather than in a fork, and kept beside the diff module that assembles them:
   parent index or its partition, not on its own; a parent index cascades to the
   partitions (no ON ONLY); a primary or unique key is added from its definition;
   a constraint a partition inherits from its parent is left to the parent;
+* a domain over an enum, which schemainspect also lists as an empty enum;
 * identity columns: migra creates them without their sequence options (start,
   increment, ...) and never alters those;
 * a NOT VALID constraint: migra doubles the clause and validates it right away;
@@ -73,7 +74,7 @@ SELECT n.nspname, c.relname, c.relkind, pn.nspname, p.relname
 _INHERITED_CONSTRAINTS_SQL = """
 SELECT n.nspname, c.relname, k.conname FROM pg_constraint k
   JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE k.conparentid <> 0
+ WHERE k.conparentid <> 0 OR NOT k.conislocal
 """
 
 _UNVALIDATED_SQL = """
@@ -309,16 +310,22 @@ _FUNCTION_DROP_RE = re.compile(r'^\s*drop\s+function\s+(?:if\s+exists\s+)?(?:"?(
                                re.I)
 
 
-def sink_function_drops(statements: list[str]) -> list[str]:
-    """Move function drops after everything else (tables whose defaults or checks call them go first),
-    unless the same function is created again later in the plan (a changed signature or return type)."""
+_TYPE_DROP_RE = re.compile(r"^\s*drop\s+(type|extension)\b", re.I)
+
+
+def sink_function_drops(statements: list[str], also: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    """Move function drops (and the statements ``also``, e.g. domain drops) after the table changes but
+    before types and extensions are dropped: tables whose defaults or checks call a function go first,
+    and a function or domain may use a type. A function created again later (a changed signature or
+    return type) keeps its place."""
     keep, sunk = [], []
     for i, stmt in enumerate(statements):
         m = _FUNCTION_DROP_RE.match(stmt)
         recreated = m and any((c := _FUNCTION_CREATE_RE.match(later)) and c.group(2) == m.group(2)
                               for later in statements[i + 1:])
         (sunk if m and not recreated else keep).append(stmt)
-    return keep + sunk
+    cut = next((i for i, stmt in enumerate(keep) if _TYPE_DROP_RE.match(stmt)), len(keep))
+    return keep[:cut] + sunk + list(also) + keep[cut:]
 
 
 def enum_additions(old: tuple[str, ...], new: tuple[str, ...]) -> list[str] | None:

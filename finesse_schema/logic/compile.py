@@ -340,11 +340,12 @@ def _after_tables(schema: Schema) -> list[DDL]:
             if tr.comment is not None:
                 out.append(DDL(comment_sql("TRIGGER", f"{quote(tr.name)} ON {qualified(t.schema, t.name)}",
                                            tr.comment), f"comment on trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
-    for group, kind in ((schema.domains, "DOMAIN"), (schema.sequences, "SEQUENCE")):
+    for group, kind in ((schema.enums, "TYPE"), (schema.domains, "DOMAIN"), (schema.sequences, "SEQUENCE")):
         for o in group:
             if o.comment is not None:
                 out.append(DDL(comment_sql(kind, qualified(o.schema, o.name), o.comment),
-                               f"comment on {kind.lower()} {o.name}", o.loc, f"{kind.lower()}s.{o.name}"))
+                               f"comment on {kind.lower()} {o.name}", o.loc,
+                               f"{'enum' if kind == 'TYPE' else kind.lower()}s.{o.name}"))
     for f in schema.functions:
         if f.comment is not None:
             out.append(DDL(comment_sql(f.kind.upper(), function_signature(f), f.comment),
