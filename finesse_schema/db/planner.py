@@ -61,20 +61,30 @@ def _managed(schemas: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(s for s in schemas if s not in INTERNAL_SCHEMAS)
 
 
+def _side_by_side(first: Callable[[], object], second: Callable[[], object]) -> tuple:  # type: ignore[type-arg]
+    """Run two read-only jobs on the same database at once (an inspection and a pg_dump)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(second)
+        return first(), other.result()
+
+
 def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progress: Progress,
                    dump: bool = False) -> tuple[Inspection, str]:
     progress("materializing schema.yaml in a scratch database")
     materialize(url, compiled)
     progress("inspecting the desired schema")
-    inspection = inspect_database(url, schemas)
-    return inspection, dump_schema(url, only_schemas=_managed(schemas)) if dump else ""
+    if not dump:
+        return inspect_database(url, schemas), ""
+    return _side_by_side(lambda: inspect_database(url, schemas),  # type: ignore[return-value]
+                         lambda: dump_schema(url, only_schemas=_managed(schemas)))
 
 
 def _copy_live(live_url: str, url: str, schemas: tuple[str, ...], progress: Progress) -> str:
     """Copy the live schema into ``url``; return the live dump of the managed schemas, to compare with later."""
     progress("copying the live schema into a scratch database")
-    restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS))
-    return dump_schema(live_url, only_schemas=_managed(schemas))
+    _, managed = _side_by_side(lambda: restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS)),
+                               lambda: dump_schema(live_url, only_schemas=_managed(schemas)))
+    return managed  # type: ignore[return-value]
 
 
 def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
@@ -136,11 +146,13 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
                                                    ("downgrade", plan.downgrade, live, "the live schema")):
         progress(f"verifying the {step}")
         run_changes(url, changes, what=f"the {step}, on a copy of the database,")
-        residual = changes_between(inspect_database(url, schemas), goal)
+        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas),
+                                         lambda: dump_schema(url, only_schemas=_managed(schemas)))
+        residual = changes_between(inspection, goal)  # type: ignore[arg-type]
         if residual:
             raise RefusedError(f"the {step} does not reach {name}; these objects still differ after it:",
                                tuple(c.label for c in residual))
-        differences = dump_differences(goal_dump, dump_schema(url, only_schemas=_managed(schemas)))
+        differences = dump_differences(goal_dump, dump)  # type: ignore[arg-type]
         if differences:
             raise RefusedError(f"the {step} does not reach {name}: migra sees no difference, but pg_dump does "
                                "(a change migra does not plan):", tuple(differences))
