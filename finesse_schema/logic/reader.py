@@ -495,8 +495,7 @@ class _SchemaReader(Reader):
             for fk in t.foreign_keys:
                 target = fk.ref_table
                 if not target.schema:
-                    same, public = QualifiedName(t.schema, target.name), QualifiedName("public", target.name)
-                    target = same if same in by_name else public if public in by_name else same
+                    target = _resolve(target.name, t.schema, by_name) or QualifiedName(t.schema, target.name)
                 ref_cols = fk.ref_columns
                 parent = by_name.get(target)
                 if not ref_cols and parent and parent.primary_key:
@@ -504,7 +503,6 @@ class _SchemaReader(Reader):
                 fks.append(replace(fk, ref_table=target, ref_columns=ref_cols))
             out.append(replace(t, foreign_keys=tuple(fks)))
         return out
-
 
     def resolve_trigger_functions(self, tables: list[Table], functions) -> list[Table]:  # type: ignore[no-untyped-def]
         """Qualify trigger functions: the table's schema first, then public; built-ins stay as written."""
@@ -515,8 +513,7 @@ class _SchemaReader(Reader):
             for tr in t.triggers:
                 fn = tr.function
                 if not fn.schema:
-                    same, public = QualifiedName(t.schema, fn.name), QualifiedName("public", fn.name)
-                    fn = same if same in declared else public if public in declared else fn
+                    fn = _resolve(fn.name, t.schema, declared) or fn
                 if not fn.schema and fn.name not in BUILTIN_TRIGGER_FUNCTIONS:
                     import difflib
 
@@ -528,6 +525,14 @@ class _SchemaReader(Reader):
                 triggers.append(replace(tr, function=fn))
             out.append(replace(t, triggers=tuple(triggers)))
         return out
+
+
+def _resolve(name: str, schema: str, known) -> QualifiedName | None:  # type: ignore[no-untyped-def]
+    """An unqualified name as PostgreSQL's default search would find it here: this schema, then public."""
+    for candidate in (QualifiedName(schema, name), QualifiedName("public", name)):
+        if candidate in known:
+            return candidate
+    return None
 
 
 def _table_path(t: Table) -> str:
