@@ -52,7 +52,9 @@ def embedded_database_url(data_dir: Path, database: str = DEFAULT_DATABASE) -> s
 def embedded_bin_dir() -> Path | None:
     """Where pgserver keeps its PostgreSQL binaries (pg_dump among them), if it is installed."""
     try:
-        from pgserver._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():  # importing pgserver warns about XDG_RUNTIME_DIR; irrelevant here
+            warnings.simplefilter("ignore")
+            from pgserver._commands import POSTGRES_BIN_PATH
     except Exception:  # pragma: no cover - pgserver missing or changed layout
         return None
     return Path(POSTGRES_BIN_PATH)
