@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql as psql
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy.pool import NullPool
 
 from ..core.errors import DatabaseError, InputError, Problem
@@ -51,10 +52,23 @@ def database_name(url: str) -> str:
         return conn.info.dbname
 
 
+# Every session finesse opens resolves unqualified names the same way: public, then pg_catalog
+# (implicitly). Expressions read back from the catalog and DDL written from them then mean the
+# same thing whatever search_path the server, database or role sets.
+SEARCH_PATH = "public"
+
+
+def session_options(url: str) -> str:
+    """libpq ``options`` for ``url``: the user's own, then finesse's search_path."""
+    given = conninfo_to_dict(normalize_url(url)).get("options") or ""
+    return f"{given} -c search_path={SEARCH_PATH}".strip()
+
+
 @contextmanager
 def connect(url: str, *, autocommit: bool = True) -> Iterator[psycopg.Connection]:
     try:
-        conn = psycopg.connect(normalize_url(url), autocommit=autocommit, connect_timeout=15)
+        conn = psycopg.connect(normalize_url(url), autocommit=autocommit, connect_timeout=15,
+                               options=session_options(url))
     except psycopg.OperationalError as exc:
         raise DatabaseError(f"cannot connect to {mask_url(url)}: {str(exc).strip()}") from None
     try:
@@ -65,7 +79,8 @@ def connect(url: str, *, autocommit: bool = True) -> Iterator[psycopg.Connection
 
 def sa_engine(url: str) -> sa.Engine:
     """A SQLAlchemy engine over psycopg 3 that keeps no pooled connections."""
-    return sa.create_engine("postgresql+psycopg://" + normalize_url(url)[len("postgresql://"):], poolclass=NullPool)
+    return sa.create_engine("postgresql+psycopg://" + normalize_url(url)[len("postgresql://"):], poolclass=NullPool,
+                            connect_args={"options": session_options(url)})
 
 
 def fetch_all(conn: psycopg.Connection, query: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
