@@ -64,7 +64,7 @@ def _dollar_quote(body: str) -> str:
     while tag in body:
         n += 1
         tag = f"$fn{n}$"
-    return f"{tag}\n{body.strip()}\n{tag}"
+    return f"{tag}{body}{tag}"  # verbatim: the body is exactly what schema.yaml says, whitespace included
 
 
 def function_signature(f: Function) -> str:
