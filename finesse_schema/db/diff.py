@@ -73,8 +73,33 @@ def _frames_only(context: int = 1) -> list[tuple[Any]]:
 
 Migration, get_inspector, PROPS = _import_migra()
 
+
+def _patch_column_collation() -> None:
+    """migra's CREATE TABLE leaves out column collations, and its ADD COLUMN puts COLLATE after the
+    default (where it collates the default, not the column). Both write it after the type here."""
+    from schemainspect.inspected import ColumnInfo
+
+    def creation_clause(self: Any) -> str:
+        x = f"{self.quoted_name} {self.dbtypestr}{self.collation_subclause}"
+        if self.is_identity:
+            x += f" generated {'always' if self.is_identity_always else 'by default'} as identity"
+        if self.not_null:
+            x += " not null"
+        if self.is_generated:
+            x += f" generated always as ({self.default}) stored"
+        elif self.default:
+            x += f" default {self.default}"
+        return x
+
+    ColumnInfo.creation_clause = property(creation_clause)  # type: ignore[assignment]
+    ColumnInfo.add_column_clause = property(lambda self: f"add column {self.creation_clause}")  # type: ignore[assignment]
+
+
+_patch_column_collation()
+
 from ..logic.classify import REPLACED_SEQUENCE_SUFFIX  # noqa: E402
 from ..logic.compile import quote  # noqa: E402
+from ..logic.sql_text import restore_in_lists  # noqa: E402
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
@@ -125,7 +150,8 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     migration = Migration(source_inspected, target.inspected)
     migration.set_safety(False)
     migration.add_all_changes(privileges=False)
-    statements = [s.strip() for s in migration.statements if s and s.strip()]
+    # migra writes definitions as the server deparses them; restore the IN lists that do not parse back
+    statements = [restore_in_lists(s.strip()) for s in migration.statements if s and s.strip()]
     early, domain_drops = domain_statements(source.extras, target.extras)
     # after migra has created them
     late = sequence_statements(source.extras, target.extras) + identity_statements(source.extras, target.extras)
