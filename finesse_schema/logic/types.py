@@ -113,9 +113,12 @@ def parse_type(text: str, *, user_types: dict[str, str] | None = None,
     raw = str(text).strip()
     m = _TYPE_RE.match(raw)
     if not m:
-        # a user-defined qualified type with quotes or odd spacing
-        if raw in user_types:
-            return ParsedType(user_types[raw], user_type=True)
+        # a user-defined qualified type with quotes or odd spacing, maybe an array of it
+        base_text, arrays = raw, 0
+        while base_text.endswith("[]"):
+            base_text, arrays = base_text[:-2].rstrip(), arrays + 1
+        if base_text in user_types:
+            return ParsedType(user_types[base_text], (), arrays, True)
         raise TypeError_(f"cannot read type '{raw}'", "write it like varchar(80), numeric(10,2) or text[]")
     base = " ".join(m.group("base").lower().split())
     args = tuple(a.strip() for a in m.group("args").split(",")) if m.group("args") is not None else ()
