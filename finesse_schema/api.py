@@ -16,13 +16,17 @@ from typing import Callable
 from .core.errors import FinesseError, InputError, Location, Problem
 from .core.model import Schema
 from .core.plan import Plan, PlanRefused
+from .db.catalog import read_catalog, user_schemas
 from .db.connect import mask_url, normalize_url
 from .db.embedded import embedded_database_url, embedded_server_url
-from .db.migrations import Revision, RunSettings, current_revision, downgrade, list_revisions, upgrade
+from .db.diff import INTERNAL_SCHEMAS
+from .db.migrations import Revision, RunSettings, current_revision, downgrade, list_revisions, stamp, upgrade
 from .db.planner import plan_changes
-from .db.scratch import ScratchServer, choose_scratch_server
+from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
 from .logic.config import Settings, read_settings
+from .logic.from_catalog import Unsupported, import_schema
+from .logic.import_yaml import schema_yaml
 from .logic.jsonschema import schema_json_schema
 from .logic.load import load_schema_text
 from .logic.render_revision import next_revision_id, render_revision, slugify
@@ -205,6 +209,101 @@ def status(settings: Settings, *, database_url: str | None = None, dev_url: str 
         difference = plan_changes(target.url, _scratch(settings, target, dev_url), compile_schema(schema),
                                   schema.schemas, schema_hash=schema.source_hash, verify=False, progress=progress)
     return Status(target, current, ids[-1] if ids else None, pending, difference)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    text: str
+    target: Target
+    schemas: tuple[str, ...]
+    unsupported: tuple[Unsupported, ...]  # objects schema.yaml cannot express, left out
+    not_exact: tuple[str, ...]  # objects whose YAML reads back differently (a finesse bug if ever non-empty)
+    residual: Plan | None  # the plan from the database to the written YAML, when verified (empty when exact)
+    path: Path | None
+    written: bool
+
+    @property
+    def exact(self) -> bool:
+        return not self.not_exact and (self.residual is None or self.residual.empty)
+
+
+def import_database(settings: Settings, *, database_url: str | None = None, schemas: tuple[str, ...] = (),
+                    out: Path | None = None, write: bool = True, force: bool = False, verify: bool = True,
+                    dev_url: str | None = None, progress: Progress = _quiet) -> ImportResult:
+    """Read a live database into schema.yaml text; write it to ``out`` (default: the project's schema.yaml).
+
+    With ``verify``, plan from the database to the written YAML: an exact import plans nothing.
+    An existing file is never overwritten without ``force``."""
+    path = out or settings.schema_path
+    if write and path.exists() and not force:
+        raise FinesseError(f"{_display(path, settings)} exists; pass --force to replace it, or --out another file")
+    target = resolve_target(settings, database_url)
+    progress(f"importing {target.describe()}")
+    present = user_schemas(target.url, exclude=INTERNAL_SCHEMAS)
+    unknown = [s for s in schemas if s not in present]
+    if unknown:
+        raise InputError(Problem(f"the database has no schema {', '.join(repr(s) for s in unknown)}", None,
+                                 "--schema", f"it has: {', '.join(present) or '(none)'}"))
+    wanted = tuple(schemas) or present
+    rows = read_catalog(target.url, wanted, progress)
+    progress(f"read {sum(1 for r in rows['relations'] if r['kind'] in ('r', 'p'))} tables, "
+             f"{len(rows['indexes'])} indexes, {len(rows['functions'])} functions")
+    model, unsupported = import_schema(rows)
+    header = (f"Written by finesse import (schemas: {', '.join(wanted)}).\n"
+              "This file is now the source of truth: edit it, then run finesse plan.")
+    text, not_exact = schema_yaml(model, header=header, progress=progress)
+    residual = None
+    if verify and not not_exact:
+        loaded = load_schema_text(text, _display(path, settings))
+        residual = plan_changes(target.url, _scratch(settings, target, dev_url), compile_schema(loaded),
+                                loaded.schemas, schema_hash=loaded.source_hash, verify=False, progress=progress)
+    if write:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return ImportResult(text, target, tuple(wanted), tuple(unsupported), tuple(not_exact), residual,
+                        path if write else None, write)
+
+
+def baseline(settings: Settings, *, message: str = "baseline", database_url: str | None = None,
+             dev_url: str | None = None, progress: Progress = _quiet) -> PlanResult:
+    """Write revision 0001 that builds schema.yaml from an empty database, and record it as applied on the
+    live database, which must already match schema.yaml (nothing is run there)."""
+    schema = load(settings)
+    compiled = compile_schema(schema)
+    target = resolve_target(settings, database_url)
+    revisions = list_revisions(settings.migrations_path)
+    if revisions:
+        raise FinesseError(f"{settings.migrations_path.name}/ already has revisions ({revisions[0].id}...); "
+                           "a baseline can only be the first")
+    current = current_revision(target.url)
+    if current is not None:
+        raise FinesseError(f"the database already records revision {current}; a baseline is for a database that "
+                           "finesse does not manage yet")
+    server = _scratch(settings, target, dev_url)
+    progress(f"checking that {target.describe()} matches {schema.source}")
+    gap = plan_changes(target.url, server, compiled, schema.schemas, schema_hash=schema.source_hash, verify=False,
+                       progress=progress)
+    if not gap.empty:
+        raise PlanRefused(f"the database differs from {schema.source}; a baseline records a database exactly as "
+                          "schema.yaml describes it (run finesse import, or plan the difference first):", gap,
+                          tuple(c.label for c in gap.upgrade))
+    progress("planning the baseline from an empty database")
+    with scratch_database(server, "empty database for the baseline") as empty_url:
+        result = plan_changes(empty_url, server, compiled, schema.schemas, model=schema,
+                              schema_hash=schema.source_hash, progress=progress)
+    rev_id = next_revision_id([])
+    text = render_revision(result, revision=rev_id, down_revision=None, message=message, source=schema.source)
+    path = settings.migrations_path / "versions" / f"{rev_id}_{slugify(message)}.py"
+    write_revision(path, text)
+    try:
+        stamp(target.url, settings.migrations_path, rev_id)
+    except BaseException:
+        path.unlink(missing_ok=True)  # nothing recorded: leave no revision the database does not know
+        raise
+    progress(f"recorded {rev_id} as applied on {target.describe()}")
+    return PlanResult(result, target, rev_id, path, text, written=True)
 
 
 def json_schema() -> dict:

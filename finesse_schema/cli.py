@@ -187,6 +187,63 @@ def status(ctx: click.Context, compare: bool, fmt: str, database_url: str | None
         sys.exit(EXIT_FINDINGS)
 
 
+@main.command("import")
+@click.option("--schema", "schemas", multiple=True, help="Import only this schema (repeatable; default: every "
+              "schema a user made).")
+@click.option("--out", "-o", default=None, help="Where to write (default: the project's schema.yaml; - for "
+              "standard output).")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--verify/--no-verify", default=True, help="Plan from the database to the result; an exact import "
+              "plans nothing (default: on).")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@_guard
+def import_(ctx: click.Context, schemas: tuple[str, ...], out: str | None, force: bool, verify: bool,
+            database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+    """Write schema.yaml from a live database, so that finesse manages it from now on."""
+    to_stdout = out == "-"
+    result = api.import_database(_settings(ctx), database_url=database_url, schemas=schemas,
+                                 out=None if out is None or to_stdout else Path(out), write=not to_stdout,
+                                 force=force, verify=verify, dev_url=dev_url, progress=_progress(quiet))
+    if to_stdout:
+        click.echo(result.text, nl=False)
+    else:
+        click.echo(f"Wrote {_shown(result.path)} from {result.target.describe()} "
+                   f"(schemas: {', '.join(result.schemas)})", err=to_stdout)
+    report = lambda line: click.echo(line, err=to_stdout)  # noqa: E731
+    if result.unsupported:
+        report(f"warning: {len(result.unsupported)} thing(s) schema.yaml cannot express were left out:")
+        for u in result.unsupported:
+            report(f"  - {u}")
+    for label in result.not_exact:
+        report(f"warning: {label} does not read back exactly from the written YAML")
+    if result.residual is not None and not result.residual.empty:
+        report("warning: the import is not exact; planning against the database would still:")
+        for c in result.residual.upgrade:
+            report(f"  - {c.label}")
+    elif result.residual is not None:
+        report("Verified: planning schema.yaml against the database finds nothing to do.")
+    if not result.exact:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.option("--message", "-m", default="baseline", help="The revision's message (default: baseline).")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@_guard
+def baseline(ctx: click.Context, message: str, database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+    """Write revision 0001 that builds schema.yaml from nothing, and mark it applied on the database."""
+    result = api.baseline(_settings(ctx), message=message, database_url=database_url, dev_url=dev_url,
+                          progress=_progress(quiet))
+    click.echo(f"Wrote {_shown(result.revision_path)} ({len(result.plan.upgrade)} statements) and recorded it as "
+               f"applied on {result.target.describe()}")
+
+
 @main.command("json-schema")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")

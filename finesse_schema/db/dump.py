@@ -72,9 +72,9 @@ def restore_schema(url: str, dump: str) -> None:
         conn.commit()
 
 
-def normalize_dump(dump: str) -> list[str]:
+def normalize_dump(dump: str, *, column_order: bool = False) -> list[str]:
     """A dump's lines without comments, settings and blank lines, with the columns of each CREATE TABLE
-    sorted (ADD COLUMN appends, so column order is not compared)."""
+    sorted (ADD COLUMN appends, so column order is not compared unless ``column_order``)."""
     keep: list[str] = []
     block: list[str] | None = None
     for line in dump.splitlines():
@@ -83,7 +83,7 @@ def normalize_dump(dump: str) -> list[str]:
         line = line.rstrip()
         if block is not None:
             if line.startswith(")"):
-                keep += sorted(block)
+                keep += block if column_order else sorted(block)
                 keep.append(line)
                 block = None
             else:
@@ -95,10 +95,11 @@ def normalize_dump(dump: str) -> list[str]:
     return keep
 
 
-def dump_differences(expected: str, actual: str, limit: int = 30) -> list[str]:
+def dump_differences(expected: str, actual: str, limit: int = 30, *, column_order: bool = False) -> list[str]:
     """The lines in which two schema dumps differ (a unified diff, normalized), at most ``limit``."""
     import difflib
 
-    diff = difflib.unified_diff(normalize_dump(expected), normalize_dump(actual), "expected", "after the plan",
+    diff = difflib.unified_diff(normalize_dump(expected, column_order=column_order),
+                                normalize_dump(actual, column_order=column_order), "expected", "after the plan",
                                 lineterm="", n=1)
     return list(diff)[:limit]

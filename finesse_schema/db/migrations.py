@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
@@ -115,24 +116,15 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
 
     engine = sa_engine(url)
     try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {VERSION_SCHEMA}")
-            conn.commit()
-            _advisory_lock(conn, settings)
+        with engine.connect() as conn, _locked(conn, settings):
             conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
                                  (settings.lock_timeout, settings.statement_timeout))
             conn.commit()
-            try:
-                with EnvironmentContext(cfg, script, fn=steps, destination_rev=target) as env:
-                    env.configure(connection=conn, version_table_schema=VERSION_SCHEMA, version_table=VERSION_TABLE,
-                                  transaction_per_migration=True, on_version_apply=on_apply)
-                    with env.begin_transaction():
-                        env.run_migrations()
-            finally:
-                if conn.in_transaction():
-                    conn.rollback()
-                conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
-                conn.commit()
+            with EnvironmentContext(cfg, script, fn=steps, destination_rev=target) as env:
+                env.configure(connection=conn, version_table_schema=VERSION_SCHEMA, version_table=VERSION_TABLE,
+                              transaction_per_migration=True, on_version_apply=on_apply)
+                with env.begin_transaction():
+                    env.run_migrations()
     except CommandError as exc:
         raise InputError(Problem(str(exc), None, str(migrations_dir))) from None
     except (DatabaseError, InputError):
@@ -143,6 +135,22 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
     finally:
         engine.dispose()
     return done
+
+
+@contextmanager
+def _locked(conn, settings: RunSettings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The version schema exists and this session holds finesse's advisory lock; released (after a
+    rollback of anything left open) whatever happens."""
+    conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {VERSION_SCHEMA}")
+    conn.commit()
+    _advisory_lock(conn, settings)
+    try:
+        yield
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
+        conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+        conn.commit()
 
 
 def _advisory_lock(conn, settings: RunSettings) -> None:  # type: ignore[no-untyped-def]
@@ -167,3 +175,19 @@ def downgrade(url: str, migrations_dir: Path, target: str = "-1", *, settings: R
               progress: Progress = lambda _: None) -> list[str]:
     """Revert revisions down to ``target`` (default: the last one); return the ids reverted."""
     return _run(url, migrations_dir, target, "down", settings, progress)
+
+
+def stamp(url: str, migrations_dir: Path, revision: str, *, settings: RunSettings = RunSettings()) -> None:
+    """Record ``revision`` as applied on the database at ``url`` without running it (for a baseline)."""
+    script = _script(migrations_dir)
+    engine = sa_engine(url)
+    try:
+        with engine.connect() as conn, _locked(conn, settings):
+            ctx = MigrationContext.configure(conn, opts={"version_table_schema": VERSION_SCHEMA,
+                                                         "version_table": VERSION_TABLE})
+            ctx.stamp(script, revision)
+            conn.commit()
+    except CommandError as exc:
+        raise InputError(Problem(str(exc), None, str(migrations_dir))) from None
+    finally:
+        engine.dispose()

@@ -7,7 +7,9 @@ Duplicate keys, which PyYAML silently overwrites, are errors here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator
 
 import yaml
@@ -119,3 +121,57 @@ def parse_yaml(text: str, file: str) -> Node:
     if problems:
         raise InputError(problems)
     return out
+
+
+# ---- writing ---------------------------------------------------------------------------------
+_WIDE = float("inf")
+
+
+def _dump(value: Any, **kw: Any) -> str:
+    return yaml.dump(value, width=_WIDE, allow_unicode=True, **kw)  # type: ignore[call-overload,no-any-return]
+
+
+# text that is plain in block and flow context alike, and that YAML cannot read as anything but a string
+_SAFE_PLAIN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.()]*(?: [A-Za-z0-9_.()]+)*$")
+_YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
+
+
+def yaml_scalar(value: Any) -> str:
+    if isinstance(value, str) and _SAFE_PLAIN_RE.match(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return _yaml_scalar(value)
+
+
+@lru_cache(maxsize=65536)
+def _yaml_scalar(value: Any) -> str:
+    """``value`` as a YAML scalar that reads back as exactly ``value`` inside a flow collection too.
+
+    Plain when YAML allows it, double-quoted for text with a ``'`` or a line break (SQL is full
+    of quotes), single-quoted otherwise.
+    """
+    if value is None or isinstance(value, (bool, int)):
+        return _dump([value], default_flow_style=True).strip()[1:-1]
+    text = str(value)
+    if "\n" in text or "\t" in text:
+        return _dump([text], default_flow_style=True, default_style='"').strip()[1:-1]
+    flow = _dump([text], default_flow_style=True).strip()[1:-1]
+    if flow.startswith("'") and "'" in text:
+        return _dump([text], default_flow_style=True, default_style='"').strip()[1:-1]
+    return flow
+
+
+def yaml_block(text: str, indent: str) -> list[str]:
+    """Multi-line ``text`` as a literal block (``|``) whose lines start with ``indent``.
+
+    ``indent`` must be the key's own indentation plus two spaces (an indentation indicator, as in
+    ``|2``, counts from the key). The first element is the indicator to put after the key; falls
+    back to one double-quoted scalar when a literal block cannot hold the text exactly.
+    """
+    out = _dump(text, default_style="|")
+    if out.endswith("\n...\n"):  # document end marker after a keep (|+) block
+        out = out[: -len("...\n")]
+    head, _, rest = out.partition("\n")
+    if not head.startswith("|"):
+        return [yaml_scalar(text)]
+    body = rest[:-1].split("\n") if rest.endswith("\n") else rest.split("\n")
+    return [head] + [indent + line[2:] if line.strip() else "" for line in body]
