@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.results import write_section  # noqa: E402
 from finesse_schema import api  # noqa: E402
 from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
 from finesse_schema.db.diff import diff_statements, inspect_database  # noqa: E402
@@ -131,14 +132,14 @@ def main() -> None:
     table = header + "\n" + body
     print(table)
     if not args.no_write:
-        text = (f"# Benchmarks\n\n## plan_speed ({date.today().isoformat()}, {platform.machine()}, "
+        text = (f"## plan_speed ({date.today().isoformat()}, {platform.machine()}, "
                 f"{os.cpu_count()} cores, PostgreSQL embedded pgserver 16.2, Python {platform.python_version()})\n\n"
                 "`python bench/plan_speed.py`: generated schemas, 5% of tables changed (column widened, column and "
                 "index added); finesse plan includes materializing schema.yaml, diffing both ways and the full "
                 "verification (copy of live, upgrade, re-diff, downgrade, re-diff). Cold = a fresh process; "
                 "warm = in-process, median of 3. migra is given a database that already holds the desired "
                 "schema, so it does none of that work.\n\n" + table + "\n")
-        (ROOT / "bench" / "RESULTS.md").write_text(text)
+        write_section("plan_speed", text)
 
 
 if __name__ == "__main__":
