@@ -273,6 +273,8 @@ class Function:
     security_definer: bool = False
     strict: bool = False
     comment: str | None = None
+    parallel: str = "unsafe"  # unsafe | restricted | safe
+    settings: tuple[tuple[str, str], ...] = ()  # SET name TO value (value is SQL), e.g. ("search_path", "''")
     loc: Location | None = _loc()
 
     @property

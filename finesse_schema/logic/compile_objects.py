@@ -85,8 +85,12 @@ def function_sql(f: Function) -> str:
     head += f"\n LANGUAGE {f.language}"
     if f.kind == "function":
         head += f" {f.volatility.upper()}" + (" STRICT" if f.strict else "")
+    if f.parallel != "unsafe":
+        head += f" PARALLEL {f.parallel.upper()}"
     if f.security_definer:
         head += " SECURITY DEFINER"
+    for name, value in f.settings:
+        head += f"\n SET {name} TO {value}"  # the reader allows only plain (dotted) names
     return f"{head}\nAS {_dollar_quote(f.body)}"
 
 

@@ -397,13 +397,10 @@ class _Importer:
         odd = []
         if f["leakproof"]:
             odd.append("LEAKPROOF")
-        if f["parallel"] != "u":
-            odd.append({"s": "PARALLEL SAFE", "r": "PARALLEL RESTRICTED"}[f["parallel"]])
         if float(f["cost"]) != 100:
             odd.append(f"COST {f['cost']:g}")
         if float(f["rows"]) not in (0, 1000):
             odd.append(f"ROWS {f['rows']:g}")
-        odd += [f"SET {c}" for c in (f["config"] or ())]
         if odd:
             self.skip("function", name, f"{' '.join(odd)} is not kept")
         arguments = self.read_arguments(f, name)
@@ -419,7 +416,9 @@ class _Importer:
                     return None
         return Function(f["schema"], f["name"], f["body"], f["language"], tuple(arguments), returns,
                         "procedure" if f["kind"] == "p" else "function", VOLATILITY[f["volatility"]],
-                        f["security_definer"], f["strict"], f["comment"])
+                        f["security_definer"], f["strict"], f["comment"],
+                        {"u": "unsafe", "r": "restricted", "s": "safe"}[f["parallel"]],
+                        tuple(_setting(c) for c in (f["config"] or ())))
 
     def read_arguments(self, f: Row, name: str) -> list[Argument] | None:
         types = list(f["arg_types"] or ())
@@ -475,6 +474,15 @@ class _Importer:
                 rel = self.relations.get(c["table_oid"])
                 table = _display(rel["schema"], rel["name"]) if rel else "?"
                 self.skip("comment", f"on constraint {table}.{c['name']}", "comments on constraints are not kept")
+
+
+def _setting(entry: str) -> tuple[str, str]:
+    """A proconfig entry (``search_path=public, pg_temp``, ``work_mem=64MB``) as (name, SQL value)."""
+    name, _, value = entry.partition("=")
+    if name == "search_path":
+        parts = [p.strip() for p in value.split(",")]
+        return name, ", ".join("''" if p == '""' else p for p in parts)
+    return name, "'" + value.replace("'", "''") + "'"
 
 
 def _check_expression(definition: str) -> str:

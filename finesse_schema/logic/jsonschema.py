@@ -126,7 +126,10 @@ def schema_json_schema() -> dict:
         "arguments": {"type": "array", "items": argument},
         "volatility": {"type": "string", "enum": ["volatile", "stable", "immutable"]},
         "security_definer": {"type": "boolean"}, "strict": {"type": "boolean"}, "body": {"type": "string"},
-        "kind": {"type": "string", "enum": ["function", "procedure"]}, "comment": {"type": "string"}},
+        "kind": {"type": "string", "enum": ["function", "procedure"]}, "comment": {"type": "string"},
+        "parallel": {"type": "string", "enum": ["unsafe", "restricted", "safe"]},
+        "set": {"type": "object", "additionalProperties": {"type": "string"},
+                "description": "SET name TO value while the function runs; values are SQL"}},
         FUNCTION_KEYS, ("body",))
     view = {"oneOf": [_SQL, _obj({
         "definition": _SQL, "materialized": {"type": "boolean"}, "indexes": {"type": "array", "items": index},

@@ -15,6 +15,8 @@ Grammar::
         volatility: volatile             # volatile | stable | immutable
         security_definer: false
         strict: false
+        parallel: safe                   # unsafe (default) | restricted | safe
+        set: {search_path: "''"}         # SET name TO value; values are SQL
         body: "BEGIN NEW.updated_at = now(); RETURN NEW; END"
     views:
       current_stock:
@@ -42,7 +44,8 @@ if TYPE_CHECKING:
 SEQUENCE_KEYS = ("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by", "comment")
 DOMAIN_KEYS = ("type", "not_null", "default", "checks", "comment")
 FUNCTION_KEYS = ("returns", "language", "arguments", "volatility", "security_definer", "strict", "body", "kind",
-                 "comment")
+                 "comment", "parallel", "set")
+PARALLEL = {"unsafe": "unsafe", "restricted": "restricted", "safe": "safe"}
 ARGUMENT_KEYS = ("name", "type", "mode", "default")
 VIEW_KEYS = ("definition", "materialized", "indexes", "comment")
 TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment")
@@ -176,8 +179,29 @@ def read_functions(r: "_SchemaReader", node: Node | None) -> list[Function]:
                             r.choice(item.get("volatility"), "volatility", VOLATILITY, "volatile"),
                             r.boolean(item.get("security_definer"), "security_definer"),
                             r.boolean(item.get("strict"), "strict"), r.text(item.get("comment"), "comment"),
-                            loc=item.key_loc or item.loc))
+                            r.choice(item.get("parallel"), "parallel", PARALLEL, "unsafe"),
+                            _settings(r, item.get("set")), loc=item.key_loc or item.loc))
     return out
+
+
+def _settings(r: "_SchemaReader", node: Node | None) -> tuple[tuple[str, str], ...]:
+    """set: {search_path: "public, pg_temp", work_mem: "'64MB'"}: configuration the function runs with."""
+    out = []
+    if node is None or node.value is None:
+        return ()
+    if not node.is_map:
+        r.problem(node, "set must be a mapping of setting name to value", "e.g. set: {search_path: \"''\"}")
+        return ()
+    for name, value in node.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?", name):
+            r.problem(value, f"'{name}' is not a setting name", "e.g. search_path, work_mem, app.tenant", at_key=True)
+            continue
+        text = r.text(value, f"setting {name}")
+        if text is None or not text.strip():
+            r.problem(value, f"setting '{name}' needs a value (SQL, e.g. \"''\" or public, pg_temp)")
+            continue
+        out.append((name.lower(), text.strip()))
+    return tuple(out)
 
 
 def _returns(r: "_SchemaReader", text: str, node: Node) -> str | None:

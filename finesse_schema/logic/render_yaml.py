@@ -202,6 +202,10 @@ class _Writer:
             out["security_definer"] = True
         if f.strict:
             out["strict"] = True
+        if f.parallel != "unsafe":
+            out["parallel"] = f.parallel
+        if f.settings:
+            out["set"] = dict(f.settings)
         if f.comment:
             out["comment"] = f.comment
         out["body"] = f.body
