@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,10 +23,17 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture(scope="session")
-def pg_admin(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Admin URL of the PostgreSQL server this test session owns."""
-    with provision_server(tmp_path_factory.mktemp("pg")) as (url, _origin):
-        yield url
+def pg_admin() -> str:
+    """Admin URL of the PostgreSQL server this test session owns.
+
+    Its data lives outside pytest's temporary folder: another pytest run on the machine resets
+    that folder to mode 0700, which would lock out the server's own (unprivileged) user."""
+    base = Path(tempfile.mkdtemp(prefix="finesse-test-pg-"))
+    try:
+        with provision_server(base) as (url, _origin):
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
