@@ -24,12 +24,14 @@ from .db.migrations import Revision, RunSettings, current_revision, downgrade, l
 from .db.planner import plan_changes
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
+from .logic.audit import Report, audit_model
 from .logic.config import Settings, read_settings
 from .logic.from_catalog import Unsupported, import_schema
 from .logic.import_yaml import schema_yaml
 from .logic.jsonschema import schema_json_schema
 from .logic.load import load_schema_text
 from .logic.render_revision import next_revision_id, render_revision, slugify
+from .logic.rules import RULES, Rule
 
 Progress = Callable[[str], None]
 
@@ -304,6 +306,24 @@ def baseline(settings: Settings, *, message: str = "baseline", database_url: str
         raise
     progress(f"recorded {rev_id} as applied on {target.describe()}")
     return PlanResult(result, target, rev_id, path, text, written=True)
+
+
+def check(settings: Settings) -> Report:
+    """Audit schema.yaml with the rules over the model, as [tool.finesse.check] configures them."""
+    return audit_model(load(settings), settings.check)
+
+
+def rules() -> list[Rule]:
+    """Every rule, by code."""
+    return list(RULES)
+
+
+def explain(code: str) -> Rule:
+    """The rule with ``code``; InputError naming the codes there are when there is none."""
+    found = RULES.get(code)
+    if found is None:
+        raise InputError(Problem(f"no rule has the code '{code}'", None, "", "finesse rules lists them"))
+    return found
 
 
 def json_schema() -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,6 +18,8 @@ import click
 from . import __version__, api
 from .core.errors import FinesseError
 from .core.plan import PlanRefused
+from .core.findings import Severity
+from .logic.render_findings import RENDERERS
 from .logic.render_summary import render_sql, render_summary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED = 0, 1, 2, 3
@@ -242,6 +245,45 @@ def baseline(ctx: click.Context, message: str, database_url: str | None, dev_url
                           progress=_progress(quiet))
     click.echo(f"Wrote {_shown(result.revision_path)} ({len(result.plan.upgrade)} statements) and recorded it as "
                f"applied on {result.target.describe()}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text",
+              help="text (grouped by table), json, junit, sarif or markdown.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), default=None,
+              help="Exit 1 when a finding is at least this severe (default: [tool.finesse.check] fail_on, else error).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.pass_context
+@_guard
+def check(ctx: click.Context, fmt: str, fail_on: str | None, output: Path | None) -> None:
+    """Audit schema.yaml against the integrity rules (finesse rules lists them)."""
+    report = api.check(_settings(ctx))
+    if fail_on:
+        report = replace(report, fail_on=Severity.parse(fail_on))
+    text = RENDERERS[fmt](report)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if report.failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("rules")
+def rules_() -> None:
+    """List the rules of finesse check: code, default severity, name and what it checks."""
+    for r in api.rules():
+        click.echo(f"{r.code}  {str(r.severity):7}  {r.name:30}  {r.summary}")
+
+
+@main.command()
+@click.argument("code")
+@_guard
+def explain(code: str) -> None:
+    """Print a rule's documentation, with a bad and a good example."""
+    r = api.explain(code)
+    click.echo(f"{r.code} {r.name} (default severity {r.severity})\n\n{r.doc}")
 
 
 @main.command("json-schema")

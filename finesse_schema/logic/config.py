@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
+from .check_config import CheckConfig, read_check_config
+from .rules import RULES
 
-KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout")
+KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
+        "check")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Settings:
     dev_url: str | None = None
     lock_timeout: str = "5s"
     statement_timeout: str = "15min"
+    check: CheckConfig = field(default_factory=CheckConfig)
 
     @property
     def embedded_dir(self) -> Path:
@@ -51,14 +55,18 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         table = data.get("tool", {}).get("finesse", {})
     problems = []
     for key, value in table.items():
-        if key in ("check",):
-            continue
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1)
             problems.append(Problem(f"unknown setting '{key}'", Location(file), f"tool.finesse.{key}",
                                     f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}"))
+        elif key == "check":
+            continue
         elif not isinstance(value, str):
             problems.append(Problem(f"setting '{key}' must be a string", Location(file), f"tool.finesse.{key}"))
+    check_table = table.get("check", {})
+    if not isinstance(check_table, dict):
+        problems.append(Problem("[tool.finesse.check] must be a table", Location(file), "tool.finesse.check"))
+        check_table = {}
     if problems:
         raise InputError(problems)
     return Settings(
@@ -70,4 +78,5 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         dev_url=table.get("dev_url"),
         lock_timeout=table.get("lock_timeout", "5s"),
         statement_timeout=table.get("statement_timeout", "15min"),
+        check=read_check_config(check_table, file, tuple(r.code for r in RULES)),
     )

@@ -1,0 +1,106 @@
+"""``[tool.finesse.check]``: which rules run, how severe they are, what is exempt and why. Pure.
+
+    [tool.finesse.check]
+    select = ["FS1"]                 # codes or code prefixes (default: every rule)
+    ignore = ["FS111"]
+    fail_on = "error"                # the severity at which finesse check exits 1
+    max_cascade_tables = 3
+    [tool.finesse.check.severity]
+    FS109 = "error"
+    [[tool.finesse.check.exempt]]
+    rule = "FS104"
+    object = "payment_sheets.uid"    # table, table.column, schema.table(.column); * and ? match
+    reason = "the payment provider's id, not ours"
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields
+
+from ..core.errors import InputError, Location, Problem
+from ..core.findings import Severity
+from .rules.registry import RuleOptions
+
+KEYS = ("select", "ignore", "fail_on", "severity", "exempt") + tuple(f.name for f in fields(RuleOptions))
+
+
+@dataclass(frozen=True)
+class Exemption:
+    rule: str
+    object: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    severity: tuple[tuple[str, Severity], ...] = ()
+    exempt: tuple[Exemption, ...] = ()
+    options: RuleOptions = field(default_factory=RuleOptions)
+    file: str = "pyproject.toml"
+
+    def selects(self, code: str) -> bool:
+        chosen = not self.select or any(code.startswith(p) for p in self.select)
+        return chosen and not any(code.startswith(p) for p in self.ignore)
+
+
+def read_check_config(table: dict, file: str, known_codes: tuple[str, ...]) -> CheckConfig:
+    """The check configuration from the ``[tool.finesse.check]`` table; InputError lists every mistake."""
+    problems: list[Problem] = []
+    where = Location(file)
+
+    def bad(key: str, message: str, hint: str = "") -> None:
+        problems.append(Problem(message, where, f"tool.finesse.check.{key}", hint))
+
+    for key in table:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            bad(key, f"unknown setting '{key}'", f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}")
+
+    def codes(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            bad(key, f"{key} must be a list of rule codes")
+            return ()
+        for v in value:
+            if not any(c.startswith(v.upper()) for c in known_codes):
+                bad(key, f"no rule has a code starting with '{v}'", "finesse rules lists them")
+        return tuple(v.upper() for v in value)
+
+    def severity(key: str, value: object) -> Severity:
+        try:
+            return Severity.parse(str(value))
+        except KeyError:
+            bad(key, f"severity '{value}' is not one of info, warning, error")
+            return Severity.ERROR
+
+    overrides = []
+    for code, value in (table.get("severity") or {}).items():
+        if code.upper() not in known_codes:
+            bad("severity", f"no rule has the code '{code}'", "finesse rules lists them")
+        overrides.append((code.upper(), severity(f"severity.{code}", value)))
+    exempt = []
+    for i, item in enumerate(table.get("exempt") or []):
+        if not isinstance(item, dict) or not item.get("rule") or not item.get("object"):
+            bad(f"exempt[{i}]", "an exemption needs rule and object (and a reason)")
+            continue
+        exempt.append(Exemption(str(item["rule"]).upper(), str(item["object"]), str(item.get("reason") or "").strip()))
+    option_values = {}
+    for f in fields(RuleOptions):
+        if f.name in table:
+            value = table[f.name]
+            default = getattr(RuleOptions(), f.name)
+            if isinstance(default, tuple):
+                value = tuple(value) if isinstance(value, list) else None
+            if value is None or not isinstance(value, type(default)):
+                bad(f.name, f"{f.name} must be a {type(default).__name__}")
+                continue
+            option_values[f.name] = value
+    config = CheckConfig(codes("select"), codes("ignore"), severity("fail_on", table.get("fail_on", "error")),
+                         tuple(overrides), tuple(exempt), RuleOptions(**option_values), file)
+    if problems:
+        raise InputError(problems)
+    return config
