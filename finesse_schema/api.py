@@ -24,7 +24,10 @@ from .db.migrations import Revision, RunSettings, current_revision, downgrade, l
 from .db.planner import plan_changes
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
-from .logic.audit import Report, audit_model
+from .db.live_audit import enforced_uniques, run_probes, run_project_checks
+from .logic.audit import Report, audit_model, with_findings
+from .logic.live_rules import LIVE_RULES, live_probes
+from .logic.project_checks import ProjectCheck, read_project_check, unique_codes
 from .logic.config import Settings, read_settings
 from .logic.from_catalog import Unsupported, import_schema
 from .logic.import_yaml import schema_yaml
@@ -308,9 +311,34 @@ def baseline(settings: Settings, *, message: str = "baseline", database_url: str
     return PlanResult(result, target, rev_id, path, text, written=True)
 
 
-def check(settings: Settings) -> Report:
-    """Audit schema.yaml with the rules over the model, as [tool.finesse.check] configures them."""
-    return audit_model(load(settings), settings.check)
+def check(settings: Settings, *, live: bool = False, database_url: str | None = None,
+          progress: Progress = _quiet) -> Report:
+    """Audit schema.yaml with the rules over the model, as [tool.finesse.check] configures them; with ``live``,
+    also the data of the database (orphans, NOT VALID check violations, copies that disagree, duplicates)
+    and the project's checks/*.sql."""
+    config = settings.check
+    schema = load(settings)
+    checks = read_project_checks(settings.project_dir / config.checks_dir, settings) if live else []
+    report = audit_model(schema, config)
+    if not live:
+        return report
+    target = resolve_target(settings, database_url)
+    progress(f"checking the data of {target.describe()}")
+    probes = live_probes(schema, config, enforced_uniques(target.url))
+    found = run_probes(target.url, probes, timeout=config.live_statement_timeout,
+                       sample_above_rows=config.sample_above_rows, progress=progress)
+    found += run_project_checks(target.url, [c for c in checks if config.selects(c.code)],
+                                timeout=config.live_statement_timeout, progress=progress)
+    codes = tuple(sorted({p.code for p in probes} | {c.code for c in checks if config.selects(c.code)}))
+    return with_findings(report, found, codes, config)
+
+
+def read_project_checks(folder: Path, settings: Settings) -> list[ProjectCheck]:
+    """Every checks/*.sql of the project, by file name; InputError for a bad header or a repeated code."""
+    out = [read_project_check(p.read_text(encoding="utf-8"), _display(p, settings))
+           for p in sorted(folder.glob("*.sql"))] if folder.is_dir() else []
+    unique_codes(out)
+    return out
 
 
 def rules() -> list[Rule]:

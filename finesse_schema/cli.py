@@ -254,11 +254,15 @@ def baseline(ctx: click.Context, message: str, database_url: str | None, dev_url
               help="Exit 1 when a finding is at least this severe (default: [tool.finesse.check] fail_on, else error).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file instead of standard output.")
+@click.option("--live", is_flag=True, help="Also check the live database's data, and run checks/*.sql.")
+@database_option
+@quiet_option
 @click.pass_context
 @_guard
-def check(ctx: click.Context, fmt: str, fail_on: str | None, output: Path | None) -> None:
-    """Audit schema.yaml against the integrity rules (finesse rules lists them)."""
-    report = api.check(_settings(ctx))
+def check(ctx: click.Context, fmt: str, fail_on: str | None, output: Path | None, live: bool,
+          database_url: str | None, quiet: bool) -> None:
+    """Audit schema.yaml against the integrity rules (finesse rules lists them); --live checks the data too."""
+    report = api.check(_settings(ctx), live=live, database_url=database_url, progress=_progress(quiet))
     if fail_on:
         report = replace(report, fail_on=Severity.parse(fail_on))
     text = RENDERERS[fmt](report)
@@ -275,6 +279,8 @@ def rules_() -> None:
     """List the rules of finesse check: code, default severity, name and what it checks."""
     for r in api.rules():
         click.echo(f"{r.code}  {str(r.severity):7}  {r.name:30}  {r.summary}")
+    for code, (name, severity, summary) in sorted(api.LIVE_RULES.items()):
+        click.echo(f"{code}  {str(severity):7}  {name:30}  {summary} (--live)")
 
 
 @main.command()

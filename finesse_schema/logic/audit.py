@@ -41,19 +41,30 @@ def _exempt(f: Finding, exemptions: tuple[Exemption, ...]) -> bool:
                for e in exemptions)
 
 
+def _configured(found, config: CheckConfig) -> tuple[list[Finding], int]:  # type: ignore[no-untyped-def]
+    """Findings after the configuration's severities and exemptions, and how many were exempted."""
+    overrides = dict(config.severity)
+    kept, exempted = [], 0
+    for f in found:
+        if _exempt(f, config.exempt):
+            exempted += 1
+        else:
+            kept.append(replace(f, severity=overrides.get(f.code, f.severity)))
+    return kept, exempted
+
+
+def with_findings(report: Report, found, codes: tuple[str, ...], config: CheckConfig) -> Report:  # type: ignore[no-untyped-def]
+    """``report`` with more findings (of live rules or project checks), configured the same way."""
+    kept, exempted = _configured([f for f in found if config.selects(f.code)], config)
+    return Report(tuple(sorted(report.findings + tuple(kept))), report.rules + codes, report.fail_on,
+                  report.exempted + exempted)
+
+
 def audit_model(schema: Schema, config: CheckConfig = CheckConfig()) -> Report:
     """Every finding of the selected rules on ``schema``, after the configuration's severities and exemptions."""
-    overrides = dict(config.severity)
-    findings, exempted, ran = [], 0, []
-    for rule in RULES:
-        if not config.selects(rule.code):
-            continue
-        ran.append(rule.code)
-        for f in rule.check(schema, config.options):
-            if _exempt(f, config.exempt):
-                exempted += 1
-                continue
-            findings.append(replace(f, severity=overrides.get(f.code, f.severity)))
+    ran = [rule.code for rule in RULES if config.selects(rule.code)]
+    found = [f for rule in RULES if rule.code in ran for f in rule.check(schema, config.options)]
+    findings, exempted = _configured(found, config)
     for e in config.exempt:
         if not e.reason:
             findings.append(Finding(f"exemption {e.rule} {e.object}", EXEMPTION_WITHOUT_REASON,

@@ -3,7 +3,10 @@
     [tool.finesse.check]
     select = ["FS1"]                 # codes or code prefixes (default: every rule)
     ignore = ["FS111"]
-    fail_on = "error"                # the severity at which finesse check exits 1
+    fail_on = "error"
+    live_statement_timeout = "30s"   # per live query; sample_above_rows = 5000000 samples larger tables
+    [tool.finesse.check.references]  # where a column's name does not say what it references
+    "order_details.product_id" = "variants.id"                # the severity at which finesse check exits 1
     max_cascade_tables = 3
     [tool.finesse.check.severity]
     FS109 = "error"
@@ -22,7 +25,8 @@ from ..core.errors import InputError, Location, Problem
 from ..core.findings import Severity
 from .rules.registry import RuleOptions
 
-KEYS = ("select", "ignore", "fail_on", "severity", "exempt") + tuple(f.name for f in fields(RuleOptions))
+KEYS = ("select", "ignore", "fail_on", "severity", "exempt", "references", "live_statement_timeout",
+        "sample_above_rows", "checks_dir") + tuple(f.name for f in fields(RuleOptions))
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,13 @@ class CheckConfig:
     exempt: tuple[Exemption, ...] = ()
     options: RuleOptions = field(default_factory=RuleOptions)
     file: str = "pyproject.toml"
+    references: tuple[tuple[str, str], ...] = ()  # "table.column" -> "parent.column" where the name misleads
+    live_statement_timeout: str = "30s"
+    sample_above_rows: int = 5_000_000
+    checks_dir: str = "checks"
 
     def selects(self, code: str) -> bool:
+        """Whether ``code`` runs: select (codes or prefixes; empty means all) minus ignore."""
         chosen = not self.select or any(code.startswith(p) for p in self.select)
         return chosen and not any(code.startswith(p) for p in self.ignore)
 
@@ -66,7 +75,7 @@ def read_check_config(table: dict, file: str, known_codes: tuple[str, ...]) -> C
             bad(key, f"{key} must be a list of rule codes")
             return ()
         for v in value:
-            if not any(c.startswith(v.upper()) for c in known_codes):
+            if not v.upper().startswith("FP") and not any(c.startswith(v.upper()) for c in known_codes):
                 bad(key, f"no rule has a code starting with '{v}'", "finesse rules lists them")
         return tuple(v.upper() for v in value)
 
@@ -99,8 +108,20 @@ def read_check_config(table: dict, file: str, known_codes: tuple[str, ...]) -> C
                 bad(f.name, f"{f.name} must be a {type(default).__name__}")
                 continue
             option_values[f.name] = value
+    references = table.get("references") or {}
+    if not isinstance(references, dict) or not all(isinstance(v, str) and v.count(".") >= 1
+                                                   for v in references.values()):
+        bad("references", 'references maps "table.column" to "parent_table.column"')
+        references = {}
+    timeout = table.get("live_statement_timeout", "30s")
+    sample_above = table.get("sample_above_rows", 5_000_000)
+    if not isinstance(sample_above, int) or isinstance(sample_above, bool) or sample_above < 1:
+        bad("sample_above_rows", "sample_above_rows must be a positive whole number")
+        sample_above = 5_000_000
     config = CheckConfig(codes("select"), codes("ignore"), severity("fail_on", table.get("fail_on", "error")),
-                         tuple(overrides), tuple(exempt), RuleOptions(**option_values), file)
+                         tuple(overrides), tuple(exempt), RuleOptions(**option_values), file,
+                         tuple(sorted(references.items())), str(timeout), sample_above,
+                         str(table.get("checks_dir", "checks")))
     if problems:
         raise InputError(problems)
     return config

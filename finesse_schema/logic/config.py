@@ -21,7 +21,10 @@ from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
 from .check_config import CheckConfig, read_check_config
+from .live_rules import LIVE_RULES
 from .rules import RULES
+
+ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + ("FS001",)
 
 KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
         "check")
@@ -78,5 +81,5 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         dev_url=table.get("dev_url"),
         lock_timeout=table.get("lock_timeout", "5s"),
         statement_timeout=table.get("statement_timeout", "15min"),
-        check=read_check_config(check_table, file, tuple(r.code for r in RULES)),
+        check=read_check_config(check_table, file, ALL_CODES),
     )
