@@ -26,7 +26,7 @@ from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
 from .db.live_audit import enforced_uniques, run_probes, run_project_checks
 from .logic.audit import Report, audit_model, with_findings
-from .logic.live_rules import LIVE_RULES, live_probes
+from .logic.live_rules import LIVE_DOCS, LIVE_RULES, live_probes
 from .logic.project_checks import ProjectCheck, read_project_check, unique_codes
 from .logic.config import Settings, read_settings
 from .logic.from_catalog import Unsupported, import_schema
@@ -349,6 +349,10 @@ def rules() -> list[Rule]:
 def explain(code: str) -> Rule:
     """The rule with ``code``; InputError naming the codes there are when there is none."""
     found = RULES.get(code)
+    if found is None and code.upper() in LIVE_RULES:
+        name, severity, summary = LIVE_RULES[code.upper()]
+        doc = f"{code.upper()} {name}: {summary} (finesse check --live).\n\n{LIVE_DOCS[code.upper()]}"
+        return Rule(code.upper(), name, severity, summary, lambda *_: iter(()), doc)
     if found is None:
         raise InputError(Problem(f"no rule has the code '{code}'", None, "", "finesse rules lists them"))
     return found

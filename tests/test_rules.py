@@ -109,5 +109,6 @@ def test_cli_check_exit_codes(tmp_path: Path) -> None:
     result = runner.invoke(main, ["--project", str(tmp_path), "check"])
     assert result.exit_code == 2 and "no rule has a code starting with 'XX1'" in result.output
     assert "Bad::" in runner.invoke(main, ["explain", "fs110"]).output
+    assert "Bad::" in runner.invoke(main, ["explain", "FS201"]).output  # a rule of the data
     assert runner.invoke(main, ["explain", "FS999"]).exit_code == 2
     assert "FS111" in runner.invoke(main, ["rules"]).output

@@ -29,6 +29,48 @@ LIVE_RULES = {
     "FS204": ("unique-duplicates", Severity.ERROR, "duplicates a wanted unique key would reject"),
 }
 SAMPLES = 5
+LIVE_DOCS = {
+    "FS201": """Rows whose reference points at no parent row: every declared foreign key (a NOT VALID one lets old
+orphans stay), and every column named <thing>_id without one, or listed under [tool.finesse.check.references].
+
+Bad::
+
+    orders.user_id = 7f3c...  -- and no users row has id 7f3c...
+
+Good::
+
+    every orders.user_id is in users.id; then: ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users""",
+    "FS202": """Rows breaking a check constraint that was added NOT VALID: new rows obey it, old ones may not,
+and VALIDATE CONSTRAINT will fail until they are fixed.
+
+Bad::
+
+    checks: [{expression: price > 0, not_valid: true}]   -- with rows where price = -1
+
+Good::
+
+    the rows are fixed or moved aside, then the constraint is validated (not_valid removed)""",
+    "FS203": """Rows whose copy of a parent column (see FS105) differs from the parent's value, counted per
+column: the copies have drifted, and reads disagree depending on which one they use.
+
+Bad::
+
+    variants.product_name = 'Red Shirt' while its product's product_name = 'Crimson Shirt'
+
+Good::
+
+    variants has no product_name; reads join products""",
+    "FS204": """Rows that a unique key or unique index of schema.yaml would reject, because the database does
+not enforce it yet: adding it will fail until the surplus rows are gone.
+
+Bad::
+
+    unique: [[user_id, product_id]]   -- with two wishlists rows for the same pair
+
+Good::
+
+    one row per (user_id, product_id); the surplus copies moved aside first""",
+}
 
 
 @dataclass(frozen=True)

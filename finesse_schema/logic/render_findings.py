@@ -8,7 +8,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..core.findings import Finding, Severity
 from .audit import Report
+from .live_rules import LIVE_RULES
 from .rules import RULES
+
+
+def _rule(code: str) -> tuple[str, Severity, str]:
+    """(name, default severity, summary) of a rule of the model or of the data; project checks have none."""
+    r = RULES.get(code)
+    if r is not None:
+        return r.name, r.severity, r.summary
+    return LIVE_RULES.get(code, ("", Severity.WARNING, ""))
 
 FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
@@ -62,7 +71,7 @@ def render_junit(report: Report) -> str:
     """One test case per rule that ran; a rule fails with one <failure> per finding at or above fail_on."""
     cases, failures = [], 0
     for code in report.rules:
-        rule = RULES.get(code)
+        rule_name = _rule(code)[0]
         found = [f for f in report.findings if f.code == code]
         failing = [f for f in found if f.severity >= report.fail_on]
         failures += bool(failing)
@@ -70,7 +79,7 @@ def render_junit(report: Report) -> str:
                        f"{escape(_where(f))}</failure>" for f in failing)
         body += "".join(f"<system-out>{escape(f'{f.severity} {f.subject}: {f.message} ({_where(f)})')}</system-out>"
                         for f in found if f.severity < report.fail_on)
-        name = quoteattr(f"{code} {rule.name if rule else ''}".strip())
+        name = quoteattr(f"{code} {rule_name}".strip())
         cases.append(f'  <testcase classname="finesse.check" name={name}>{body}</testcase>')
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="finesse check" tests="{len(report.rules)}" '
             f'failures="{failures}">\n' + "\n".join(cases) + "\n</testsuite>\n")
@@ -83,6 +92,9 @@ def render_sarif(report: Report) -> str:
     rules = [{"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
               "fullDescription": {"text": r.doc}, "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]}}
              for r in RULES if r.code in report.rules]
+    rules += [{"id": code, "name": _rule(code)[0] or code, "shortDescription": {"text": _rule(code)[2] or code},
+               "defaultConfiguration": {"level": _SARIF_LEVEL[_rule(code)[1]]}}
+              for code in report.rules if RULES.get(code) is None]
     results = []
     for f in report.findings:
         result: dict = {"ruleId": f.code, "level": _SARIF_LEVEL[f.severity],
