@@ -9,7 +9,7 @@ Nothing here prints or exits; progress goes to the callback the caller passes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -26,6 +26,7 @@ from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
 from .db.live_audit import enforced_uniques, run_probes, run_project_checks
 from .logic.audit import Report, audit_model, with_findings
+from .logic.lint import LINT_RULES, lint_plan
 from .logic.live_rules import LIVE_DOCS, LIVE_RULES, live_probes
 from .logic.project_checks import ProjectCheck, read_project_check, unique_codes
 from .logic.config import Settings, read_settings
@@ -138,6 +139,8 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     progress(f"planning {target.describe()} -> {schema.source} (scratch: {server.origin})")
     result = plan_changes(target.url, server, compiled, schema.schemas, model=schema, schema_hash=schema.source_hash,
                           progress=progress)
+    result = replace(result, findings=lint_plan(result, model=schema, lock_timeout=settings.lock_timeout,
+                                                severity=settings.check.severity, ignore=settings.check.ignore))
     if result.empty:
         return PlanResult(result, target)
     if result.destructive and not allow_destructive:
@@ -342,13 +345,13 @@ def read_project_checks(folder: Path, settings: Settings) -> list[ProjectCheck]:
 
 
 def rules() -> list[Rule]:
-    """Every rule, by code."""
-    return list(RULES)
+    """Every rule over the model and over plans, by code."""
+    return list(RULES) + list(LINT_RULES)  # type: ignore[arg-type]
 
 
 def explain(code: str) -> Rule:
     """The rule with ``code``; InputError naming the codes there are when there is none."""
-    found = RULES.get(code)
+    found = RULES.get(code) or LINT_RULES.get(code)  # type: ignore[assignment]
     if found is None and code.upper() in LIVE_RULES:
         name, severity, summary = LIVE_RULES[code.upper()]
         doc = f"{code.upper()} {name}: {summary} (finesse check --live).\n\n{LIVE_DOCS[code.upper()]}"

@@ -19,7 +19,8 @@ from . import __version__, api
 from .core.errors import FinesseError
 from .core.plan import PlanRefused
 from .core.findings import Severity
-from .logic.render_findings import RENDERERS
+from .logic.audit import Report
+from .logic.render_findings import RENDERERS, render_json
 from .logic.render_summary import render_sql, render_summary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED = 0, 1, 2, 3
@@ -107,16 +108,27 @@ def main(ctx: click.Context, project: Path | None) -> None:
 @click.option("--allow-destructive", is_flag=True, help="Write the revision even if it drops or narrows data.")
 @click.option("--dry-run", is_flag=True, help="Show the plan; write nothing.")
 @click.option("--sql/--no-sql", "show_sql", default=True, help="Print the SQL of the upgrade (default: on).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text for people; json (changes, lint findings, revision) for CI.")
 @database_option
 @dev_url_option
 @quiet_option
 @click.pass_context
 @_guard
-def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: bool, show_sql: bool,
+def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: bool, show_sql: bool, fmt: str,
          database_url: str | None, dev_url: str | None, quiet: bool) -> None:
     """Plan, verify and write the revision that takes the database to schema.yaml."""
     result = api.plan(_settings(ctx), message=message, database_url=database_url, dev_url=dev_url,
                       allow_destructive=allow_destructive, dry_run=dry_run, progress=_progress(quiet))
+    if fmt == "json":
+        click.echo(json.dumps({
+            "empty": result.plan.empty, "written": result.written,
+            "revision": _shown(result.revision_path) if result.revision_path else None,
+            "upgrade": [{"label": c.label, "destructive": c.destructive, "sql": c.sql} for c in result.plan.upgrade],
+            "downgrade": [{"label": c.label, "sql": c.sql} for c in result.plan.downgrade],
+            "findings": json.loads(render_json(Report(result.plan.findings, ())))["findings"]},
+            indent=2, sort_keys=True))
+        return
     click.echo(render_summary(result.plan), nl=False)
     if result.plan.empty:
         return

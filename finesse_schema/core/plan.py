@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .errors import RefusedError
+from .findings import Finding
 
 
 class ChangeKind(str, Enum):
@@ -45,6 +46,7 @@ class Plan:
     schema_hash: str = ""
     verified: bool = field(default=False, compare=False)
     notes: tuple[str, ...] = ()  # for the reviewer: e.g. drops plus creates that look like renames
+    findings: tuple[Finding, ...] = ()  # lint findings (lock-heavy, backward-incompatible, destructive)
 
     @property
     def empty(self) -> bool:

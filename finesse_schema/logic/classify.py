@@ -108,9 +108,13 @@ def classify_statement(sql: str, facts: SchemaFacts) -> Change:
         m = rx.match(text)
         if m:
             name = unquote(m.group(1))
-            if obj == "index" and kind == C and "." not in name:
+            if obj == "index" and kind == C:
                 on = re.search(rf"\son\s+(?:only\s+)?({_QN})", text, re.I)
-                name = f"{_split_qn(on.group(1))[0]}.{name}" if on else name
+                name = f"{_split_qn(on.group(1))[0]}.{name}" if on and "." not in name else name
+                table = unquote(on.group(1)) if on else ""
+                return Change(kind, obj, name, sql, destructive,
+                              ("concurrently " if re.search(r"\bconcurrently\b", text, re.I) else "")
+                              + f"on {table if '.' in table else 'public.' + table}")
             if obj == "trigger" or obj == "policy":
                 on = re.search(rf"\son\s+({_QN})", text, re.I)
                 name = f"{unquote(on.group(1))}.{name}" if on else name
@@ -147,7 +151,13 @@ def _alter_table(sql: str, table: str, rest: str, facts: SchemaFacts) -> Change:
     schema, rel = _split_qn(table)
     m = re.match(rf"add column (?:if not exists )?({_ID})", rest, re.I)
     if m:
-        return Change(C, "column", f"{table}.{unquote(m.group(1))}", sql, False)
+        default = re.search(r"\sdefault\s+(.+?)(?:\s+(?:not null|null|constraint|check|references|unique|"
+                            r"primary key|generated)\b.*)?;?\s*$", rest, re.I | re.S)
+        generated = re.search(r"\sgenerated always as \(", rest, re.I)
+        reason = "generated" if generated else f"default {default.group(1).strip()}" if default else ""
+        if re.search(r"\snot null\b", rest, re.I):
+            reason = (reason + ", not null").lstrip(", ")
+        return Change(C, "column", f"{table}.{unquote(m.group(1))}", sql, False, reason)
     m = re.match(rf"drop column (?:if exists )?({_ID})", rest, re.I)
     if m:
         return Change(D, "column", f"{table}.{unquote(m.group(1))}", sql, True, "its data is lost")
@@ -163,9 +173,13 @@ def _alter_table(sql: str, table: str, rest: str, facts: SchemaFacts) -> Change:
             reason = f"type {old} -> {new}" + ("" if widening else " (may not keep every value)")
             return Change(A, "column", name, sql, not widening, reason)
         return Change(A, "column", name, sql, False, " ".join(action.rstrip(";").split()[:4]).lower())
-    m = re.match(rf"add constraint ({_ID})", rest, re.I)
+    m = re.match(rf"add constraint ({_ID})\s+(.*)$", rest, re.I | re.S)
     if m:
-        return Change(C, "constraint", f"{table}.{unquote(m.group(1))}", sql, False)
+        body = " ".join(m.group(2).lower().split())
+        what = next((k for k in ("foreign key", "check", "unique", "primary key", "exclude") if body.startswith(k)),
+                    "constraint")
+        return Change(C, "constraint", f"{table}.{unquote(m.group(1))}", sql, False,
+                      what + (" not valid" if re.search(r"\bnot valid\s*;?\s*$", body) else ""))
     m = re.match(rf"drop constraint (?:if exists )?({_ID})", rest, re.I)
     if m:
         return Change(D, "constraint", f"{table}.{unquote(m.group(1))}", sql, False)

@@ -21,10 +21,11 @@ from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
 from .check_config import CheckConfig, read_check_config
+from .lint import LINT_RULES
 from .live_rules import LIVE_RULES
 from .rules import RULES
 
-ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + ("FS001",)
+ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + tuple(r.code for r in LINT_RULES) + ("FS001",)
 
 KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
         "check")

@@ -25,6 +25,10 @@ def render_summary(plan: Plan) -> str:
     lines += [change_line(c) for c in plan.downgrade] or ["  (nothing)"]
     for note in plan.notes:
         lines.append(f"Note: {note}")
+    if plan.findings:
+        lines.append("Lint:")
+        for f in plan.findings:
+            lines.append(f"  {f.code} {str(f.severity):7} {f.message}" + (f" (fix: {f.hint})" if f.hint else ""))
     if plan.verified:
         lines.append("Verified: the upgrade reaches the schema and the downgrade returns to the live schema.")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,79 @@
+"""Lint rules over a plan: the same shape as the check rules (code, name, severity, documented module,
+explicit registry), but they read the typed changes of a Plan instead of the model."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from ...core.findings import Finding, Severity
+from ...core.model import Schema
+from ...core.plan import Change, ChangeKind, Plan
+
+
+@dataclass(frozen=True)
+class LintContext:
+    plan: Plan
+    model: Schema | None = None
+    lock_timeout: str = "5s"
+
+    @property
+    def created_tables(self) -> set[str]:
+        """Tables this plan creates: statements on them lock nobody out."""
+        return {c.object_name for c in self.plan.upgrade if c.kind == ChangeKind.CREATE and c.object_type == "table"}
+
+    def table_of(self, change: Change) -> str:
+        """The schema.table a change works on."""
+        if change.object_type == "index" and " on " in f" {change.reason}":
+            return change.reason.split("on ", 1)[1]
+        parts = change.object_name.split(".")
+        return ".".join(parts[:2])
+
+    def on_existing_table(self, change: Change) -> bool:
+        return self.table_of(change) not in self.created_tables
+
+
+Check = Callable[[LintContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class LintRule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Check = field(compare=False)
+    doc: str = ""
+
+    def finding(self, ctx: LintContext, change: Change | None, message: str, hint: str = "") -> Finding:
+        subject = ctx.table_of(change) if change is not None else "plan"
+        loc, path = None, ""
+        if ctx.model is not None and change is not None:
+            schema_name, _, table = subject.partition(".")
+            t = next((t for t in ctx.model.tables if t.schema == schema_name and t.name == table), None)
+            if t is not None:
+                loc = t.loc
+                path = f"tables.{t.name if t.schema == 'public' else subject}"
+        return Finding(subject, self.code, message, self.severity, hint, loc, path, self.name)
+
+
+def lint_rule(code: str, name: str, severity: Severity, summary: str, doc: str | None) -> Callable[[Check], LintRule]:
+    def wrap(fn: Check) -> LintRule:
+        return LintRule(code, name, severity, summary, fn, inspect.cleandoc(doc or ""))
+    return wrap
+
+
+class LintRegistry:
+    def __init__(self, *rules: LintRule) -> None:
+        self.by_code: dict[str, LintRule] = {}
+        for r in rules:
+            if r.code in self.by_code:
+                raise ValueError(f"two lint rules have the code {r.code}")
+            self.by_code[r.code] = r
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(sorted(self.by_code.values(), key=lambda r: r.code))
+
+    def get(self, code: str) -> LintRule | None:
+        return self.by_code.get(code.upper())
