@@ -24,10 +24,12 @@ from .db.migrations import Revision, RunSettings, current_revision, downgrade, l
 from .db.planner import plan_changes
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
-from .db.live_audit import enforced_uniques, run_probes, run_project_checks
+from .core.findings import Severity
+from .db.live_audit import enforced_uniques, row_counts, run_probes, run_project_checks, server_version_major
 from .logic.audit import Report, audit_model, with_findings
 from .logic.lint import LINT_RULES, lint_plan
 from .logic.live_rules import LIVE_DOCS, LIVE_RULES, live_probes
+from .logic.preflight import WAYS_OUT, affected_tables, preflight_probes
 from .logic.project_checks import ProjectCheck, read_project_check, unique_codes
 from .logic.config import Settings, read_settings
 from .logic.from_catalog import Unsupported, import_schema
@@ -143,6 +145,7 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
                                                 severity=settings.check.severity, ignore=settings.check.ignore))
     if result.empty:
         return PlanResult(result, target)
+    result = preflight(settings, target, result, schema, progress)
     if result.destructive and not allow_destructive:
         raise PlanRefused("the plan is destructive; pass --allow-destructive once you have reviewed it:", result,
                           tuple(c.label for c in result.destructive))
@@ -154,6 +157,26 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     if not dry_run:
         write_revision(path, text)
     return PlanResult(result, target, rev_id, path, text, written=not dry_run)
+
+
+def preflight(settings: Settings, target: Target, result: Plan, schema: Schema, progress: Progress) -> Plan:
+    """Measure on the live data whether ``result`` would fail; refuse it (PlanRefused) if so.
+
+    Adds the row counts of the tables it alters, and what could not be measured, to its notes."""
+    progress("preflight: measuring the live data the plan touches")
+    probes, unmeasured = preflight_probes(result, schema, server_version_major(target.url))
+    measured = run_probes(target.url, probes, timeout=settings.check.live_statement_timeout,
+                          sample_above_rows=10**12, progress=progress)  # exact: a preflight never samples
+    found = [f for f in measured if f.severity >= Severity.ERROR]
+    counts = row_counts(target.url, affected_tables(result), timeout=settings.check.live_statement_timeout)
+    notes = tuple(f"{name}: {n} rows" for name, n in counts.items()) + tuple(unmeasured) + tuple(
+        f"preflight: {f.subject}: {f.message}" for f in measured if f.severity == Severity.WARNING)
+    result = replace(result, notes=result.notes + notes)
+    if found:
+        raise PlanRefused("the plan would fail on the live data (nothing was written):", result,
+                          tuple(f"{f.subject}: {f.message}" for f in found)
+                          + ("ways out: " + "; ".join(WAYS_OUT),))
+    return result
 
 
 def write_revision(path: Path, text: str) -> None:

@@ -109,3 +109,24 @@ def run_project_checks(url: str, checks: list[ProjectCheck], *, timeout: str = "
             if found:
                 findings.append(found)
     return findings
+
+
+def server_version_major(url: str) -> int:
+    with connect(url) as conn:
+        return conn.info.server_version // 10000
+
+
+def row_counts(url: str, tables: list[str], *, timeout: str = "10s") -> dict[str, str]:
+    """Rows per schema.table: exact when counted within ``timeout``, else the planner's estimate ("about")."""
+    out: dict[str, str] = {}
+    with connect(url) as conn:
+        for name in tables:
+            schema, _, table = name.partition(".")
+            try:
+                row = _run(conn, f"SELECT count(*) FROM {qualified(schema, table)}", timeout)
+                out[name] = f"{int(row[0]):,}"
+            except Error:
+                est = conn.execute("SELECT reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                                   "c.relnamespace WHERE n.nspname = %s AND c.relname = %s", (schema, table)).fetchone()
+                out[name] = f"about {int(est[0]):,}" if est and est[0] >= 0 else "unknown"
+    return out

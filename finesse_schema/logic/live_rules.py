@@ -27,6 +27,7 @@ LIVE_RULES = {
     "FS202": ("check-violations", Severity.ERROR, "rows breaking a check added NOT VALID"),
     "FS203": ("copies-disagree", Severity.ERROR, "copies of parent columns that differ from the parent"),
     "FS204": ("unique-duplicates", Severity.ERROR, "duplicates a wanted unique key would reject"),
+    "FS205": ("preflight-failures", Severity.ERROR, "rows that make a planned change fail (finesse plan)"),
 }
 SAMPLES = 5
 LIVE_DOCS = {
@@ -60,6 +61,17 @@ Bad::
 Good::
 
     variants has no product_name; reads join products""",
+    "FS205": """Rows that make a change of the plan fail: nulls for a new NOT NULL, existing rows for a new NOT
+NULL column without a default, values a narrower type cannot hold, rows holding an enum value being removed.
+finesse plan measures them before writing a revision, and refuses a plan that would fail.
+
+Bad::
+
+    email: {type: text, nullable: false}    -- while 40 rows have no email
+
+Good::
+
+    a data step fills or moves those rows first; or the column stays nullable""",
     "FS204": """Rows that a unique key or unique index of schema.yaml would reject, because the database does
 not enforce it yet: adding it will fail until the surplus rows are gone.
 
