@@ -3,13 +3,13 @@ explicit registry), but they read the typed changes of a Plan instead of the mod
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ...core.findings import Finding, Severity
 from ...core.model import Schema
 from ...core.plan import Change, ChangeKind, Plan
+from ..rules.registry import Registry, rule
 
 
 @dataclass(frozen=True)
@@ -59,21 +59,7 @@ class LintRule:
 
 
 def lint_rule(code: str, name: str, severity: Severity, summary: str, doc: str | None) -> Callable[[Check], LintRule]:
-    def wrap(fn: Check) -> LintRule:
-        return LintRule(code, name, severity, summary, fn, inspect.cleandoc(doc or ""))
-    return wrap
+    return rule(code, name, severity, summary, doc, kind=LintRule)  # type: ignore[return-value]
 
 
-class LintRegistry:
-    def __init__(self, *rules: LintRule) -> None:
-        self.by_code: dict[str, LintRule] = {}
-        for r in rules:
-            if r.code in self.by_code:
-                raise ValueError(f"two lint rules have the code {r.code}")
-            self.by_code[r.code] = r
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(sorted(self.by_code.values(), key=lambda r: r.code))
-
-    def get(self, code: str) -> LintRule | None:
-        return self.by_code.get(code.upper())
+LintRegistry = Registry  # one registry for every kind of rule: it refuses a duplicate code

@@ -49,14 +49,17 @@ class Rule:
                        f"{base}.{path}" if path else base, self.name)
 
 
-def rule(code: str, name: str, severity: Severity, summary: str, module_doc: str | None) -> Callable[[Check], Rule]:
-    """Build a Rule from a check function; the rule module's docstring is its documentation."""
+def rule(code: str, name: str, severity: Severity, summary: str, module_doc: str | None,
+         *, kind: type = Rule) -> Callable[[Check], Rule]:
+    """Build a rule (a Rule, or ``kind``) from a check function; the module's docstring is its documentation."""
     def wrap(fn: Check) -> Rule:
-        return Rule(code, name, severity, summary, fn, inspect.cleandoc(module_doc or ""))
+        return kind(code, name, severity, summary, fn, inspect.cleandoc(module_doc or ""))  # type: ignore[no-any-return]
     return wrap
 
 
 class Registry:
+    """Rules by code, listed explicitly; any object with a ``code`` (model rules, lint rules) fits."""
+
     def __init__(self, *rules: Rule) -> None:
         self.by_code: dict[str, Rule] = {}
         for r in rules:
