@@ -52,3 +52,13 @@ def test_missing_lock_timeout_and_json_output(live_db: str, pg_admin: str, tmp_p
     assert [f["code"] for f in doc["findings"]] == ["FL121"] and doc["written"] is False
     text = CliRunner().invoke(main, ["--project", str(tmp_path), "plan", "--dry-run", "-q"]).output
     assert "Lint:" in text and "FL121" in text
+
+
+def test_suppression_with_a_reason_silences_a_finding(live_db: str, pg_admin: str, tmp_path: Path) -> None:
+    case = FIXTURES / "lint" / "FL121"
+    run_sql(live_db, (case / "before.sql").read_text())
+    schema = tmp_path / "schema.yaml"
+    schema.write_text((case / "schema.yaml").read_text()
+                      + "lint:\n  suppress:\n    - {rule: FL121, object: t, reason: the table is tiny}\n")
+    settings = make_settings(tmp_path, schema, database_url=live_db, dev_url=pg_admin)
+    assert api.plan(settings, dry_run=True).plan.findings == ()

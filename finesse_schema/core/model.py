@@ -302,6 +302,17 @@ class View:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """A lint finding accepted on purpose: its rule (code or prefix), the object (table, schema.table; * and ?
+    match) and why."""
+
+    rule: str
+    object: str
+    reason: str
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
 class Schema:
     """A whole declared database: what schema.yaml says."""
 
@@ -312,6 +323,7 @@ class Schema:
     domains: tuple[Domain, ...] = ()
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()
+    suppressions: tuple[Suppression, ...] = field(default=(), compare=False)  # lint: {suppress: [...]}
     source: str = field(default="schema.yaml", compare=False)
     source_hash: str = field(default="", compare=False)
 

@@ -145,6 +145,12 @@ def schema_json_schema() -> dict:
             "sequences": {"type": "object", "additionalProperties": sequence},
             "functions": {"type": "object", "additionalProperties": function},
             "views": {"type": "object", "additionalProperties": view},
+            "lint": {"type": "object", "additionalProperties": False, "properties": {"suppress": {
+                "type": "array", "items": {"type": "object", "additionalProperties": False,
+                                           "required": ["rule", "object", "reason"],
+                                           "properties": {"rule": {"type": "string"}, "object": {"type": "string"},
+                                                          "reason": {"type": "string", "minLength": 1}}}}},
+                     "description": "Lint findings accepted on purpose, each with a reason."},
             "tables": {"type": "object", "additionalProperties": table,
                        "description": "Tables by name; schema.table for a schema other than public."},
         }, TOP_KEYS, description="A PostgreSQL schema declared for finesse."),

@@ -31,11 +31,11 @@ from ..core.model import (Check, Column, Enum, Extension, FkAction, ForeignKey, 
 from .fields import Reader
 from .naming import Namer, index_column_name
 from .reader_objects import (read_domains, read_functions, read_partitioning, read_policies, read_row_security,
-                             read_sequences, read_triggers, read_views)
+                             read_sequences, read_suppressions, read_triggers, read_views)
 from .types import TypeError_, parse_type
 from .yaml_source import Node
 
-TOP_KEYS = ("extensions", "enums", "domains", "sequences", "functions", "tables", "views")
+TOP_KEYS = ("extensions", "enums", "domains", "sequences", "functions", "tables", "views", "lint")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
               "renamed_from", "row_level_security", "policies", "partition_by", "partitions")
 # types a function may take or return that no column can have
@@ -96,10 +96,12 @@ class _SchemaReader(Reader):
         tables = self.resolve_references(tables)
         tables = self.resolve_trigger_functions(tables, functions)
         views = read_views(self, root.get("views"))
+        suppressions = read_suppressions(self, root.get("lint"))
         if self.problems:
             raise InputError(self.problems)
         return Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
-                      tuple(functions), tuple(views), source=self.source, source_hash=source_hash)
+                      tuple(functions), tuple(views), tuple(suppressions), source=self.source,
+                      source_hash=source_hash)
 
     def declare_types(self, objects) -> None:  # type: ignore[no-untyped-def]
         """Make enums and domains usable as column types, by name or schema.name."""

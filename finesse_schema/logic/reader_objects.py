@@ -34,8 +34,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..core.model import (Argument, Check, Domain, Function, Partition, Policy, QualifiedName, Sequence, Trigger,
-                          View)
+from ..core.model import (Argument, Check, Domain, Function, Partition, Policy, QualifiedName, Sequence,
+                          Suppression, Trigger, View)
 from .yaml_source import Node
 
 if TYPE_CHECKING:
@@ -294,6 +294,42 @@ def read_policies(r: "_SchemaReader", node: Node | None) -> list[Policy]:
         roles = r.names(item.get("roles"), "roles") or ("public",)
         out.append(Policy(name, command, r.boolean(item.get("permissive"), "permissive", default=True), roles,
                           using, check, loc=item.loc))
+    return out
+
+
+SUPPRESS_KEYS = ("rule", "object", "reason")
+
+
+def read_suppressions(r: "_SchemaReader", node: Node | None) -> list[Suppression]:
+    """lint: {suppress: [{rule: FL121, object: orders, reason: "built while the shop is closed"}]}."""
+    from .lint import LINT_RULES
+
+    if node is None or node.value is None:
+        return []
+    if not r.keys(node, ("suppress",), "lint"):
+        return []
+    out = []
+    codes = [x.code for x in LINT_RULES]
+    for item in r.list_of(node.get("suppress"), "suppress"):
+        if not r.keys(item, SUPPRESS_KEYS, "a suppression"):
+            continue
+        rule, obj = r.text(item.get("rule"), "rule"), r.text(item.get("object"), "object")
+        reason = (r.text(item.get("reason"), "reason") or "").strip()
+        if not rule or not obj:
+            r.problem(item, "a suppression needs rule and object", "e.g. {rule: FL121, object: orders, reason: ...}")
+            continue
+        if not any(c.startswith(rule.upper()) for c in codes):
+            import difflib
+
+            close = difflib.get_close_matches(rule.upper(), codes, n=1)
+            r.problem(item.get("rule") or item, f"no lint rule has a code starting with '{rule}'",
+                      f"did you mean '{close[0]}'?" if close else "finesse rules lists them")
+            continue
+        if not reason:
+            r.problem(item, f"the suppression of {rule} on {obj} needs a reason",
+                      "say why the finding is accepted: reason: ...")
+            continue
+        out.append(Suppression(rule.upper(), obj, reason, loc=item.loc))
     return out
 
 

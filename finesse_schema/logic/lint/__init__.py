@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from fnmatch import fnmatchcase
 
 from ...core.findings import Finding
 from ...core.model import Schema
@@ -32,9 +33,18 @@ def lint_plan(plan: Plan, *, model: Schema | None = None, lock_timeout: str = "5
     """Every lint finding of ``plan``, sorted; ``severity`` overrides and ``ignore`` come from [tool.finesse.check]."""
     ctx = LintContext(plan, model, lock_timeout)
     overrides = dict(severity)
+    suppressions = model.suppressions if model is not None else ()
     out = [replace(f, severity=overrides.get(f.code, f.severity)) for rule in LINT_RULES
-           if not any(rule.code.startswith(p) for p in ignore) for f in rule.check(ctx)]
+           if not any(rule.code.startswith(p) for p in ignore) for f in rule.check(ctx)
+           if not suppressed(f, suppressions)]
     return tuple(sorted(out))
+
+
+def suppressed(f: Finding, suppressions) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a suppression of schema.yaml (rule code or prefix, object pattern) covers ``f``."""
+    schema, _, table = f.subject.partition(".")
+    names = [f.subject] + ([table] if schema == "public" else [])
+    return any(f.code.startswith(s.rule) and any(fnmatchcase(n, s.object) for n in names) for s in suppressions)
 
 
 __all__ = ["LINT_RULES", "LintContext", "LintRule", "lint_plan"]
