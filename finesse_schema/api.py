@@ -25,9 +25,11 @@ from .db.planner import plan_changes
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
 from .core.findings import Severity
-from .db.live_audit import enforced_uniques, row_counts, run_probes, run_project_checks, server_version_major
+from .db.live_audit import (enforced_uniques, row_counts, run_probes, run_project_checks, server_version_major,
+                            table_sizes)
 from .logic.audit import Report, audit_model, with_findings
 from .logic.lint import LINT_RULES, lint_plan
+from .logic.online import OnlineMode, needs_online, online_plan, touched_tables
 from .logic.live_rules import LIVE_DOCS, LIVE_RULES, live_probes
 from .logic.preflight import WAYS_OUT, affected_tables, preflight_probes
 from .logic.project_checks import ProjectCheck, read_project_check, unique_codes
@@ -131,8 +133,12 @@ def _ensure_at_head(settings: Settings, target: Target) -> list[Revision]:
 
 
 def plan(settings: Settings, *, message: str = "", database_url: str | None = None, dev_url: str | None = None,
-         allow_destructive: bool = False, dry_run: bool = False, progress: Progress = _quiet) -> PlanResult:
-    """Plan the change from the live database to schema.yaml, verify it, and write it as a revision."""
+         allow_destructive: bool = False, dry_run: bool = False, online: OnlineMode = OnlineMode.AUTO,
+         progress: Progress = _quiet) -> PlanResult:
+    """Plan the change from the live database to schema.yaml, verify it, and write it as a revision.
+
+    ``online`` (default: when a table the plan locks for a scan holds more than online_above_rows rows)
+    rewrites the plan to run step by step without blocking writes (see logic/online.py)."""
     schema = load(settings)
     compiled = compile_schema(schema)
     target = resolve_target(settings, database_url)
@@ -140,7 +146,7 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     server = _scratch(settings, target, dev_url)
     progress(f"planning {target.describe()} -> {schema.source} (scratch: {server.origin})")
     result = plan_changes(target.url, server, compiled, schema.schemas, model=schema, schema_hash=schema.source_hash,
-                          progress=progress)
+                          rewrite=_online_rewrite(settings, target, online), progress=progress)
     result = replace(result, findings=lint_plan(result, model=schema, lock_timeout=settings.lock_timeout,
                                                 severity=settings.check.severity, ignore=settings.check.ignore))
     if result.empty:
@@ -152,11 +158,30 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     rev_id = next_revision_id([r.id for r in revisions])
     message = message or "finesse plan"
     text = render_revision(result, revision=rev_id, down_revision=revisions[-1].id if revisions else None,
-                           message=message, source=schema.source)
+                           message=message, source=schema.source, lock_retries=settings.lock_retries,
+                           lock_timeout=settings.lock_timeout)
     path = settings.migrations_path / "versions" / f"{rev_id}_{slugify(message)}.py"
     if not dry_run:
         write_revision(path, text)
     return PlanResult(result, target, rev_id, path, text, written=not dry_run)
+
+
+def _online_rewrite(settings: Settings, target: Target, mode: OnlineMode) -> Callable[[Plan], Plan] | None:
+    """The rewrite that makes a plan online when ``mode`` (and, for auto, the table sizes) asks for it."""
+    if mode == OnlineMode.OFF:
+        return None
+    sizes, partitioned = table_sizes(target.url)
+
+    def rewrite(p: Plan) -> Plan:
+        if not needs_online(p, sizes, settings.online_above_rows, mode):
+            return p
+        big = [f"{t} (about {sizes[t]:,} rows)" for t in touched_tables(p) if sizes.get(t, 0) > settings.online_above_rows]
+        why = (f"online: {', '.join(big)} above online_above_rows = {settings.online_above_rows:,}" if big and
+               mode == OnlineMode.AUTO else "online: asked for with --online")
+        online = online_plan(p, partitioned)
+        return replace(online, notes=online.notes + (why + "; each step commits on its own and a stopped apply "
+                                                           "resumes where it stopped",))
+    return rewrite
 
 
 def preflight(settings: Settings, target: Target, result: Plan, schema: Schema, progress: Progress) -> Plan:

@@ -108,6 +108,10 @@ def main(ctx: click.Context, project: Path | None) -> None:
 @click.option("--allow-destructive", is_flag=True, help="Write the revision even if it drops or narrows data.")
 @click.option("--dry-run", is_flag=True, help="Show the plan; write nothing.")
 @click.option("--sql/--no-sql", "show_sql", default=True, help="Print the SQL of the upgrade (default: on).")
+@click.option("--online/--offline", "online", default=None,
+              help="Run the upgrade step by step without blocking writes (concurrent index builds, constraints "
+                   "validated apart, retried locks), or as one transaction. Default: online when a table it "
+                   "locks holds more than online_above_rows rows.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="text for people; json (changes, lint findings, revision) for CI.")
 @database_option
@@ -115,14 +119,15 @@ def main(ctx: click.Context, project: Path | None) -> None:
 @quiet_option
 @click.pass_context
 @_guard
-def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: bool, show_sql: bool, fmt: str,
-         database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: bool, show_sql: bool,
+         online: bool | None, fmt: str, database_url: str | None, dev_url: str | None, quiet: bool) -> None:
     """Plan, verify and write the revision that takes the database to schema.yaml."""
+    mode = api.OnlineMode.AUTO if online is None else api.OnlineMode.ON if online else api.OnlineMode.OFF
     result = api.plan(_settings(ctx), message=message, database_url=database_url, dev_url=dev_url,
-                      allow_destructive=allow_destructive, dry_run=dry_run, progress=_progress(quiet))
+                      allow_destructive=allow_destructive, dry_run=dry_run, online=mode, progress=_progress(quiet))
     if fmt == "json":
         click.echo(json.dumps({
-            "empty": result.plan.empty, "written": result.written,
+            "empty": result.plan.empty, "written": result.written, "online": result.plan.online,
             "revision": _shown(result.revision_path) if result.revision_path else None,
             "upgrade": [{"label": c.label, "destructive": c.destructive, "sql": c.sql} for c in result.plan.upgrade],
             "downgrade": [{"label": c.label, "sql": c.sql} for c in result.plan.downgrade],

@@ -32,6 +32,13 @@ class Change:
     transactional: bool = True  # False: must run outside a transaction block, before the rest (enum ADD VALUE)
 
     @property
+    def table(self) -> str:
+        """The schema.table this change works on (for an index: the table it is built on)."""
+        if self.object_type == "index" and " on " in f" {self.reason}":
+            return self.reason.split("on ", 1)[1]
+        return ".".join(self.object_name.split(".")[:2])
+
+    @property
     def label(self) -> str:
         text = f"{self.kind.value} {self.object_type} {self.object_name}"
         return f"{text}: {self.reason}" if self.reason else text
@@ -47,6 +54,7 @@ class Plan:
     verified: bool = field(default=False, compare=False)
     notes: tuple[str, ...] = ()  # for the reviewer: e.g. drops plus creates that look like renames
     findings: tuple[Finding, ...] = ()  # lint findings (lock-heavy, backward-incompatible, destructive)
+    online: bool = False  # each upgrade step commits on its own, with retries, resumable (see logic/online.py)
 
     @property
     def empty(self) -> bool:

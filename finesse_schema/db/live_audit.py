@@ -130,3 +130,25 @@ def row_counts(url: str, tables: list[str], *, timeout: str = "10s") -> dict[str
                                    "c.relnamespace WHERE n.nspname = %s AND c.relname = %s", (schema, table)).fetchone()
                 out[name] = f"about {int(est[0]):,}" if est and est[0] >= 0 else "unknown"
     return out
+
+
+def table_sizes(url: str, *, timeout: str = "2s") -> tuple[dict[str, int], frozenset[str]]:
+    """Rows per schema.table by the planner's estimate (counted, within ``timeout``, for a table never
+    analyzed; taken as huge when the count does not finish), and the partitioned tables."""
+    with connect(url) as conn:
+        rows = conn.execute("""
+            SELECT n.nspname, c.relname, c.reltuples::bigint, c.relkind = 'p'
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg_toast%'""").fetchall()
+        sizes: dict[str, int] = {}
+        for schema, table, estimate, _ in rows:
+            if estimate >= 0:
+                sizes[f"{schema}.{table}"] = int(estimate)
+                continue
+            try:
+                sizes[f"{schema}.{table}"] = int(_run(conn, f"SELECT count(*) FROM {qualified(schema, table)}",
+                                                      timeout)[0])
+            except Error:
+                sizes[f"{schema}.{table}"] = 2**62
+    return sizes, frozenset(f"{s}.{t}" for s, t, _, p in rows if p)

@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from ..core.errors import DatabaseError, InputError, Problem
+from ..logic.render_online import PROGRESS_TABLE as ONLINE_STEPS  # steps of online revisions done so far
 from .connect import error_text, mask_url, sa_engine
 
 VERSION_SCHEMA = "finesse"
@@ -131,10 +132,35 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
         raise
     except Exception as exc:  # noqa: BLE001 - a statement failed; its revision was rolled back
         applied = f" (completed before it: {', '.join(done)})" if done else ""
+        stopped = _online_progress(url) if direction == "up" else {}
+        if stopped:
+            parts = "; ".join(f"{rev}: " + (f"steps {', '.join(map(str, steps[1:]))} done" if steps[1:] else
+                                             "no step done") for rev, steps in stopped.items())
+            raise DatabaseError(f"an online revision stopped midway{applied} ({parts}); the steps done stay done, "
+                                f"and running apply again continues from the next one: "
+                                f"{error_text(getattr(exc, 'orig', exc))}") from None
         raise DatabaseError(f"revision failed and was rolled back{applied}: {error_text(getattr(exc, 'orig', exc))}") from None
     finally:
         engine.dispose()
     return done
+
+
+def _online_progress(url: str) -> dict[str, list[int]]:
+    """The steps of online revisions that are done while their revision is not recorded yet."""
+    engine = sa_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("SELECT to_regclass(%s)", (ONLINE_STEPS,)).scalar() is None:
+                return {}
+            rows = conn.exec_driver_sql(f"SELECT revision, step FROM {ONLINE_STEPS} ORDER BY 1, 2").fetchall()
+    except Exception:  # noqa: BLE001 - only for the message; the original error is what matters
+        return {}
+    finally:
+        engine.dispose()
+    out: dict[str, list[int]] = {}
+    for rev, step in rows:
+        out.setdefault(rev, []).append(step)
+    return out
 
 
 @contextmanager

@@ -96,11 +96,12 @@ def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple
 
 def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
                  *, model: Schema | None = None, schema_hash: str = "", verify: bool = True,
-                 progress: Progress = _quiet) -> Plan:
+                 rewrite: Callable[[Plan], Plan] | None = None, progress: Progress = _quiet) -> Plan:
     """The plan from the live database to ``compiled``; verified unless ``verify`` is False.
 
     With ``model``, its ``renamed_from`` hints become renames, applied first (on the
-    verification copy too, so migra diffs the renamed schema)."""
+    verification copy too, so migra diffs the renamed schema). ``rewrite`` (e.g. the online
+    rewriting) changes the plan before it is verified, so what is verified is what runs."""
     purposes = ["desired schema"] + (["plan verification"] if verify else [])
     with scratch_databases(server, purposes) as urls:
         pool = ThreadPoolExecutor(max_workers=2)
@@ -125,6 +126,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                         d.downgrade + tuple(r.inverse for r in reversed(renames)), schema_hash, notes=notes)
             if plan.empty and not plan.downgrade:
                 return Plan((), (), schema_hash, verified=True)
+            if rewrite is not None:
+                plan = rewrite(plan)
             if copy_future is not None:
                 live_dump = copy_future.result()
                 verify_on_copy(urls[1], plan, (live, live_dump), (desired, desired_dump), progress,
@@ -133,7 +136,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             # On Ctrl-C or an error do not wait for the workers: dropping the scratch
             # databases (WITH FORCE) ends their sessions.
             pool.shutdown(wait=False, cancel_futures=True)
-    return Plan(plan.upgrade, plan.downgrade, schema_hash, verified=verify, notes=plan.notes)
+    return Plan(plan.upgrade, plan.downgrade, schema_hash, verified=verify, notes=plan.notes, online=plan.online)
 
 
 def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: tuple[Inspection, str],

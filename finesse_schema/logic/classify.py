@@ -17,6 +17,7 @@ from .types import is_widening
 
 _ID = r'(?:"(?:[^"]|"")+"|[\w$]+)'
 _QN = rf"{_ID}(?:\s*\.\s*{_ID})?"
+IDENT, QUALIFIED = _ID, _QN  # SQL identifier and schema-qualified name patterns, for other readers of migra's SQL
 C, A, D = ChangeKind.CREATE, ChangeKind.ALTER, ChangeKind.DROP
 
 

@@ -10,6 +10,8 @@ Recognised keys (all optional)::
     dev_url = "postgresql://postgres@localhost/postgres"  # server for scratch databases
     lock_timeout = "5s"
     statement_timeout = "15min"
+    online_above_rows = 100000        # plans that lock a bigger table for a scan run online (finesse plan --online)
+    lock_retries = 5                  # an online step whose lock is not granted in lock_timeout is retried
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .rules import RULES
 ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + tuple(r.code for r in LINT_RULES) + ("FS001",)
 
 KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
-        "check")
+        "online_above_rows", "lock_retries", "check")
+INT_KEYS = ("online_above_rows", "lock_retries")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Settings:
     dev_url: str | None = None
     lock_timeout: str = "5s"
     statement_timeout: str = "15min"
+    online_above_rows: int = 100_000
+    lock_retries: int = 5
     check: CheckConfig = field(default_factory=CheckConfig)
 
     @property
@@ -65,6 +70,10 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
                                     f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}"))
         elif key == "check":
             continue
+        elif key in INT_KEYS:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(Problem(f"setting '{key}' must be a whole number, 0 or more", Location(file),
+                                        f"tool.finesse.{key}"))
         elif not isinstance(value, str):
             problems.append(Problem(f"setting '{key}' must be a string", Location(file), f"tool.finesse.{key}"))
     check_table = table.get("check", {})
@@ -82,5 +91,7 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         dev_url=table.get("dev_url"),
         lock_timeout=table.get("lock_timeout", "5s"),
         statement_timeout=table.get("statement_timeout", "15min"),
+        online_above_rows=table.get("online_above_rows", 100_000),
+        lock_retries=table.get("lock_retries", 5),
         check=read_check_config(check_table, file, ALL_CODES),
     )

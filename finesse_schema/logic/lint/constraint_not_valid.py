@@ -29,7 +29,8 @@ def RULE(ctx):  # type: ignore[no-untyped-def]
         if c.reason in ("foreign key", "check"):
             yield RULE.finding(ctx, c, f"{c.reason} {c.object_name} checks every row of {ctx.table_of(c)} under a "
                                "lock that blocks writes", "add it NOT VALID, then validate it in a separate step")
-        elif c.reason in ("foreign key not valid", "check not valid") and c.object_name in validated:
+        elif c.reason in ("foreign key not valid", "check not valid") and c.object_name in validated \
+                and not ctx.plan.online:  # an online plan validates in a transaction of its own
             yield RULE.finding(ctx, c, f"{c.reason.replace(' not valid', '')} {c.object_name} is added NOT VALID but "
                                "validated in the same transaction, so writes to "
                                f"{ctx.table_of(c)} wait for the whole scan",

@@ -25,10 +25,7 @@ class LintContext:
 
     def table_of(self, change: Change) -> str:
         """The schema.table a change works on."""
-        if change.object_type == "index" and " on " in f" {change.reason}":
-            return change.reason.split("on ", 1)[1]
-        parts = change.object_name.split(".")
-        return ".".join(parts[:2])
+        return change.table
 
     def on_existing_table(self, change: Change) -> bool:
         return self.table_of(change) not in self.created_tables
