@@ -21,7 +21,7 @@ from .db.connect import mask_url, normalize_url
 from .db.embedded import embedded_database_url, embedded_server_url
 from .db.diff import INTERNAL_SCHEMAS
 from .db.migrations import Revision, RunSettings, current_revision, downgrade, list_revisions, stamp, upgrade
-from .db.planner import plan_changes
+from .db.planner import plan_changes, split_plan
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
 from .core.findings import Severity
@@ -38,7 +38,7 @@ from .logic.from_catalog import Unsupported, import_schema
 from .logic.import_yaml import schema_yaml
 from .logic.jsonschema import schema_json_schema
 from .logic.load import load_schema_text
-from .logic.render_revision import next_revision_id, render_revision, slugify
+from .logic.render_revision import data_section, next_revision_id, render_revision, slugify
 from .logic.rules import RULES, Rule
 
 Progress = Callable[[str], None]
@@ -115,6 +115,7 @@ class PlanResult:
     revision_path: Path | None = None
     revision_text: str | None = None
     written: bool = False
+    contract: "PlanResult | None" = None  # with --split: the second revision
 
 
 def _ensure_at_head(settings: Settings, target: Target) -> list[Revision]:
@@ -134,36 +135,91 @@ def _ensure_at_head(settings: Settings, target: Target) -> list[Revision]:
 
 def plan(settings: Settings, *, message: str = "", database_url: str | None = None, dev_url: str | None = None,
          allow_destructive: bool = False, dry_run: bool = False, online: OnlineMode = OnlineMode.AUTO,
-         progress: Progress = _quiet) -> PlanResult:
+         split: bool = False, replace_pending: bool = False, progress: Progress = _quiet) -> PlanResult:
     """Plan the change from the live database to schema.yaml, verify it, and write it as a revision.
 
     ``online`` (default: when a table the plan locks for a scan holds more than online_above_rows rows)
-    rewrites the plan to run step by step without blocking writes (see logic/online.py)."""
+    rewrites the plan to run step by step without blocking writes (see logic/online.py). ``split`` writes
+    an expand revision and a contract revision (see logic/expand_contract.py). ``replace_pending``
+    re-plans the revisions the database has not applied yet, keeping their data sections."""
     schema = load(settings)
     compiled = compile_schema(schema)
     target = resolve_target(settings, database_url)
-    revisions = _ensure_at_head(settings, target)
+    revisions, replaced = _base_revisions(settings, target, replace_pending)
     server = _scratch(settings, target, dev_url)
     progress(f"planning {target.describe()} -> {schema.source} (scratch: {server.origin})")
+    rewrite = _online_rewrite(settings, target, online)
     result = plan_changes(target.url, server, compiled, schema.schemas, model=schema, schema_hash=schema.source_hash,
-                          rewrite=_online_rewrite(settings, target, online), progress=progress)
-    result = replace(result, findings=lint_plan(result, model=schema, lock_timeout=settings.lock_timeout,
-                                                severity=settings.check.severity, ignore=settings.check.ignore))
+                          rewrite=None if split else rewrite, progress=progress)
     if result.empty:
-        return PlanResult(result, target)
-    result = preflight(settings, target, result, schema, progress)
-    if result.destructive and not allow_destructive:
-        raise PlanRefused("the plan is destructive; pass --allow-destructive once you have reviewed it:", result,
-                          tuple(c.label for c in result.destructive))
-    rev_id = next_revision_id([r.id for r in revisions])
-    message = message or "finesse plan"
-    text = render_revision(result, revision=rev_id, down_revision=revisions[-1].id if revisions else None,
-                           message=message, source=schema.source, lock_retries=settings.lock_retries,
-                           lock_timeout=settings.lock_timeout)
-    path = settings.migrations_path / "versions" / f"{rev_id}_{slugify(message)}.py"
+        return PlanResult(_linted(result, settings, schema), target)
+    parts = [result]
+    if split:
+        progress("splitting the plan into expand and contract")
+        parts = list(split_plan(target.url, server, compiled, result, schema.schemas, rewrite=rewrite,
+                                progress=progress))
+        parts[1] = replace(parts[1], notes=parts[1].notes + (
+            "the data this contract needs is not measured now: its data section and the new application fill "
+            "it first; if they have not, applying the contract fails at the step that needs it",))
+    # the data is measured for what runs now; a contract runs after its expand and data section
+    parts[0] = preflight(settings, target, parts[0], schema, progress)
+    parts = [_linted(p, settings, schema) for p in parts]
+    destructive = [c for p in parts for c in p.destructive]
+    if destructive and not allow_destructive:
+        raise PlanRefused("the plan is destructive; pass --allow-destructive once you have reviewed it:", parts[-1],
+                          tuple(c.label for c in destructive))
+    message = message or (replaced[0].message.splitlines()[0] if replaced else "finesse plan")
+    names = [message] if len(parts) == 1 else [f"{message} (expand)", f"{message} (contract)"]
+    kept = [data_section(r.path.read_text(encoding="utf-8")) for r in replaced]
+    out: list[PlanResult] = []
+    ids = [r.id for r in revisions]
+    for i, (part, name) in enumerate(zip(parts, names)):
+        rev_id = next_revision_id(ids)
+        data = kept[i] if i < len(kept) else None
+        text = render_revision(part, revision=rev_id, down_revision=ids[-1] if ids else None, message=name,
+                               source=schema.source, lock_retries=settings.lock_retries,
+                               lock_timeout=settings.lock_timeout, data=data)
+        ids.append(rev_id)
+        out.append(PlanResult(part, target, rev_id, settings.migrations_path / "versions" /
+                              f"{rev_id}_{slugify(name)}.py", text, written=not dry_run))
+    if len(kept) > len(out) and any(kept[len(out):]):
+        raise FinesseError(f"the revisions to replace have {len(kept)} data sections and the new plan has "
+                           f"{len(out)} revisions; plan with --split, or move the data sections by hand")
     if not dry_run:
-        write_revision(path, text)
-    return PlanResult(result, target, rev_id, path, text, written=not dry_run)
+        for r in out:
+            write_revision(r.revision_path, r.revision_text)  # type: ignore[arg-type]
+        for old in replaced:
+            if old.path not in {r.revision_path for r in out}:
+                old.path.unlink()
+    if len(out) == 2:
+        return replace(out[0], contract=out[1])
+    return out[0]
+
+
+def _linted(result: Plan, settings: Settings, schema: Schema) -> Plan:
+    return replace(result, findings=lint_plan(result, model=schema, lock_timeout=settings.lock_timeout,
+                                              severity=settings.check.severity, ignore=settings.check.ignore))
+
+
+def _base_revisions(settings: Settings, target: Target, replace_pending: bool) -> tuple[list[Revision], list[Revision]]:
+    """(the revisions the database has applied, the pending ones to replace); without ``replace_pending``
+    the database must be at head."""
+    if not replace_pending:
+        return _ensure_at_head(settings, target), []
+    revisions = list_revisions(settings.migrations_path)
+    current = current_revision(target.url)
+    ids = [r.id for r in revisions]
+    if current is not None and current not in ids:
+        raise FinesseError(f"the database is at revision {current}, which {settings.migrations_path.name}/ "
+                           "does not have; fetch the missing revisions first")
+    applied = revisions[:ids.index(current) + 1] if current is not None else []
+    pending = revisions[len(applied):]
+    if not pending:
+        raise FinesseError("no pending revision to replace: the database is at head; plan without --replace")
+    foreign = [r.id for r in pending if not r.schema_hash]
+    if foreign:
+        raise FinesseError(f"revisions {', '.join(foreign)} were not written by finesse; replace them by hand")
+    return applied, pending
 
 
 def _online_rewrite(settings: Settings, target: Target, mode: OnlineMode) -> Callable[[Plan], Plan] | None:

@@ -112,6 +112,11 @@ def main(ctx: click.Context, project: Path | None) -> None:
               help="Run the upgrade step by step without blocking writes (concurrent index builds, constraints "
                    "validated apart, retried locks), or as one transaction. Default: online when a table it "
                    "locks holds more than online_above_rows rows.")
+@click.option("--split", is_flag=True,
+              help="Write two revisions: expand (what the running application survives), then contract, so the "
+                   "application can be deployed between them.")
+@click.option("--replace", "replace_pending", is_flag=True,
+              help="Re-plan the revisions the database has not applied yet, keeping their data sections.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="text for people; json (changes, lint findings, revision) for CI.")
 @database_option
@@ -120,29 +125,32 @@ def main(ctx: click.Context, project: Path | None) -> None:
 @click.pass_context
 @_guard
 def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: bool, show_sql: bool,
-         online: bool | None, fmt: str, database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+         online: bool | None, split: bool, replace_pending: bool, fmt: str, database_url: str | None,
+         dev_url: str | None, quiet: bool) -> None:
     """Plan, verify and write the revision that takes the database to schema.yaml."""
     mode = api.OnlineMode.AUTO if online is None else api.OnlineMode.ON if online else api.OnlineMode.OFF
     result = api.plan(_settings(ctx), message=message, database_url=database_url, dev_url=dev_url,
-                      allow_destructive=allow_destructive, dry_run=dry_run, online=mode, progress=_progress(quiet))
+                      allow_destructive=allow_destructive, dry_run=dry_run, online=mode, split=split,
+                      replace_pending=replace_pending, progress=_progress(quiet))
+    results = [result] + ([result.contract] if result.contract else [])
     if fmt == "json":
-        click.echo(json.dumps({
-            "empty": result.plan.empty, "written": result.written, "online": result.plan.online,
-            "revision": _shown(result.revision_path) if result.revision_path else None,
-            "upgrade": [{"label": c.label, "destructive": c.destructive, "sql": c.sql} for c in result.plan.upgrade],
-            "downgrade": [{"label": c.label, "sql": c.sql} for c in result.plan.downgrade],
-            "findings": json.loads(render_json(Report(result.plan.findings, ())))["findings"]},
+        click.echo(json.dumps({"empty": result.plan.empty, "revisions": [{
+            "written": r.written, "online": r.plan.online,
+            "revision": _shown(r.revision_path) if r.revision_path else None,
+            "upgrade": [{"label": c.label, "destructive": c.destructive, "sql": c.sql} for c in r.plan.upgrade],
+            "downgrade": [{"label": c.label, "sql": c.sql} for c in r.plan.downgrade],
+            "findings": json.loads(render_json(Report(r.plan.findings, ())))["findings"]} for r in results]},
             indent=2, sort_keys=True))
         return
-    click.echo(render_summary(result.plan), nl=False)
-    if result.plan.empty:
-        return
-    if show_sql:
-        click.echo("\n-- upgrade\n" + render_sql(result.plan.upgrade), nl=False)
-    if result.written:
-        click.echo(f"Wrote {_shown(result.revision_path)}")
-    else:
-        click.echo(f"Dry run: would write {_shown(result.revision_path)}")
+    for r in results:
+        if len(results) > 1:
+            click.echo(f"== {r.revision_id}: {'expand' if r is result else 'contract'}")
+        click.echo(render_summary(r.plan), nl=False)
+        if r.plan.empty:
+            return
+        if show_sql:
+            click.echo("\n-- upgrade\n" + render_sql(r.plan.upgrade), nl=False)
+        click.echo(f"{'Wrote' if r.written else 'Dry run: would write'} {_shown(r.revision_path)}")
 
 
 @main.command()

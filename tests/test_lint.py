@@ -49,7 +49,7 @@ def test_missing_lock_timeout_and_json_output(live_db: str, pg_admin: str, tmp_p
     out = CliRunner().invoke(main, ["--project", str(tmp_path), "plan", "--dry-run", "--format", "json", "-q"])
     assert out.exit_code == 0, out.output
     doc = json.loads(out.output)
-    assert [f["code"] for f in doc["findings"]] == ["FL121"] and doc["written"] is False
+    assert [f["code"] for f in doc["revisions"][0]["findings"]] == ["FL121"] and doc["revisions"][0]["written"] is False
     text = CliRunner().invoke(main, ["--project", str(tmp_path), "plan", "--dry-run", "-q"]).output
     assert "Lint:" in text and "FL121" in text
 

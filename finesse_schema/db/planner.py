@@ -16,7 +16,7 @@ psycopg releases the GIL while it waits).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..core.errors import RefusedError
@@ -24,6 +24,7 @@ from ..core.plan import Change, Plan
 from ..logic.classify import SchemaFacts, classify
 from ..logic.compile import Compiled
 from ..core.model import Schema
+from ..logic.expand_contract import partition
 from ..logic.renames import possible_renames, rename_steps
 from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
                    live_names)
@@ -159,3 +160,49 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
         if differences:
             raise RefusedError(f"the {step} does not reach {name}: migra sees no difference, but pg_dump does "
                                "(a change migra does not plan):", tuple(differences))
+
+
+def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: Plan, schemas: tuple[str, ...],
+               *, rewrite: Callable[[Plan], Plan] | None = None, progress: Progress = _quiet) -> tuple[Plan, Plan]:
+    """``plan`` as two verified plans: expand (what the running application survives), then contract.
+
+    The state between them is made, not guessed: the expand changes run on a copy of the live schema,
+    and the contract plan (and both downgrades) are diffed from there, then verified like any plan."""
+    expand_changes, contract_changes = partition(plan.upgrade)
+    rewritten = rewrite(Plan(expand_changes, (), plan.schema_hash)) if rewrite is not None and expand_changes else \
+        Plan(expand_changes)
+    expand_changes = rewritten.upgrade
+    if not expand_changes or not contract_changes:
+        raise RefusedError("nothing to split: every change is " + ("a contract" if contract_changes else "an expand")
+                           + " change; plan without --split")
+    renames = [c.label for c in plan.upgrade if c.reason.startswith("rename")]
+    if renames:
+        raise RefusedError("a rename cannot be split: the old code uses the old name until the contract, the new "
+                           "code the new one from the expand. Declare the new name as a new column or table (no "
+                           "renamed_from), copy the data in the expand revision's data section, and drop the old "
+                           "one in a later plan:", tuple(renames))
+    with scratch_databases(server, ["split: expand state", "split: desired schema"]) as urls:
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            desired_future = pool.submit(_build_desired, urls[1], compiled, schemas, progress, True)
+            live_dump = _copy_live(live_url, urls[0], schemas, progress)
+            live = inspect_database(live_url, schemas)
+            progress("running the expand changes on the copy")
+            run_changes(urls[0], expand_changes, what="the expand changes, on a copy of the database, before the "
+                                                      "contract ones they may need,")
+            middle = _side_by_side(lambda: inspect_database(urls[0], schemas),
+                                   lambda: dump_schema(urls[0], only_schemas=_managed(schemas)))
+            desired = desired_future.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        expand = Plan(expand_changes, changes_between(middle[0], live), plan.schema_hash,
+                      notes=plan.notes + rewritten.notes, online=rewritten.online)
+        contract = Plan(changes_between(middle[0], desired[0]), changes_between(desired[0], middle[0]),
+                        plan.schema_hash)
+        if rewrite is not None:
+            contract = rewrite(contract)
+        progress("verifying the contract plan")
+        verify_on_copy(urls[0], contract, middle, desired, progress)  # type: ignore[arg-type]
+        progress("verifying the expand plan's downgrade")
+        verify_on_copy(urls[0], Plan((), expand.downgrade), (live, live_dump), middle, progress)  # type: ignore[arg-type]
+    return replace(expand, verified=True), replace(contract, verified=True)

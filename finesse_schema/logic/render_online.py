@@ -79,6 +79,20 @@ def _step(number: int, sql: str, *, lock_timeout: str, transaction: bool = True,
             time.sleep(_BACKOFF * 2 ** attempt * (0.5 + random.random()))
 
 
+def _data_step(number: int) -> None:
+    """Run data_upgrade() in one transaction, recorded like a step."""
+    if _sql("SELECT 1 FROM {progress} WHERE revision = %s AND step = %s", (revision, number)).first():
+        return
+    _sql("BEGIN")
+    try:
+        data_upgrade()
+        _sql("INSERT INTO {progress} (revision, step) VALUES (%s, %s)", (revision, number))
+        _sql("COMMIT")
+    except Exception:
+        _sql("ROLLBACK")
+        raise
+
+
 def _finish() -> None:
     """Every step is done: forget them, in the transaction that records the revision."""
     _sql("DELETE FROM {progress} WHERE revision = %s", (revision,))
@@ -89,11 +103,19 @@ def online_helpers(*, retries: int, lock_timeout: str) -> str:
     return HELPERS.format(retries=retries, lock_timeout=lock_timeout, progress=PROGRESS_TABLE)
 
 
-def online_upgrade(plan: Plan, comment: Callable[[Change], str], literal: Callable[[str], str]) -> str:
-    """The body of upgrade(): one ``_step`` call per change, under its ``comment``."""
+def online_upgrade(plan: Plan, data_at: int, comment: Callable[[Change], str], literal: Callable[[str], str]) -> str:
+    """The body of upgrade(): one ``_step`` call per change, under its ``comment``, and the data section as
+    a step of its own (in one transaction) before change ``data_at``."""
     lines = ["    with op.get_context().autocommit_block():  # each step commits on its own",
              "        lock_timeout = _start()"]
-    for n, c in enumerate(plan.upgrade, 1):
+    n = 0
+    for i, c in enumerate(plan.upgrade + (None,)):
+        if i == data_at:
+            n += 1
+            lines.append(f"        # the data section (below) runs here, in one transaction\n        _data_step({n})")
+        if c is None:
+            break
+        n += 1
         lines.append(f"        {comment(c)}\n        _step({n}, {literal(c.sql)}, lock_timeout=lock_timeout{_options(c)})")
     lines.append("    _finish()")
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..core.plan import Change, Plan
+from .expand_contract import boundary
 from .render_online import online_helpers, online_upgrade
 
 
@@ -30,10 +31,37 @@ def _step(c: Change, indent: str) -> str:
     return f"{indent}{_comment(c)}\n{indent}_run({py_string(c.sql)})\n"
 
 
+DATA_BEGIN = "# finesse: data section begin"
+DATA_END = "# finesse: data section end"
+DATA_SECTION = f'''{DATA_BEGIN} (kept as written when finesse re-plans this revision)
+def data_upgrade() -> None:
+    """Data changes between the upgrade's steps: after the expand changes, before the contract ones."""
+
+
+def data_downgrade() -> None:
+    """The inverse of data_upgrade(), between the downgrade's steps."""
+{DATA_END}'''
+_DATA_CALL = "    # the data section (below) runs here, between the schema steps\n    {fn}()\n"
+
+
+def data_section(revision_text: str) -> str | None:
+    """The data section of a revision, markers included (None when it has none)."""
+    start, end = revision_text.find(DATA_BEGIN), revision_text.find(DATA_END)
+    if start < 0 or end < start:
+        return None
+    return revision_text[start:end + len(DATA_END)]
+
+
+def _body(changes: tuple[Change, ...], data_fn: str) -> str:
+    """Steps, with the call of the data section before the first contract change."""
+    at = boundary(changes)
+    return "\n".join(p for p in (_steps(changes[:at]), _DATA_CALL.format(fn=data_fn), _steps(changes[at:])) if p)
+
+
 def _steps(changes: tuple[Change, ...]) -> str:
-    """The body of upgrade() or downgrade(); steps that cannot run in a transaction get an autocommit block."""
+    """Steps of upgrade() or downgrade(); steps that cannot run in a transaction get an autocommit block."""
     if not changes:
-        return "    pass\n"
+        return ""
     out, i = [], 0
     while i < len(changes):
         if changes[i].transactional:
@@ -61,13 +89,14 @@ def next_revision_id(existing: list[str]) -> str:
 
 
 def render_revision(plan: Plan, *, revision: str, down_revision: str | None, message: str, source: str,
-                    lock_retries: int = 5, lock_timeout: str = "5s") -> str:
+                    lock_retries: int = 5, lock_timeout: str = "5s", data: str | None = None) -> str:
+    """The revision file; ``data`` is the data section to keep (from the revision this one replaces)."""
     doc = message.replace('"""', "'''").replace("\\", "/")
-    imports, helpers, upgrade = "", "", _steps(plan.upgrade)
+    imports, helpers, upgrade = "", "", _body(plan.upgrade, "data_upgrade")
     if plan.online:
         imports = "import random\nimport time\n\n"
         helpers = online_helpers(retries=lock_retries, lock_timeout=lock_timeout)
-        upgrade = online_upgrade(plan, _comment, py_string)
+        upgrade = online_upgrade(plan, boundary(plan.upgrade), _comment, py_string)
         doc += ("\n\nOnline: each upgrade step commits on its own, waits at most lock_timeout for its lock (retried "
                 "with back-off), and is recorded; if a run stops midway, apply again continues where it stopped.")
     return f'''"""{doc}
@@ -96,4 +125,7 @@ def upgrade() -> None:
 {upgrade}
 
 def downgrade() -> None:
-{_steps(plan.downgrade)}'''
+{_body(plan.downgrade, "data_downgrade")}
+
+{data or DATA_SECTION}
+'''
