@@ -22,6 +22,7 @@ from .db.embedded import embedded_database_url, embedded_server_url
 from .db.diff import INTERNAL_SCHEMAS
 from .db.migrations import Revision, RunSettings, current_revision, downgrade, list_revisions, stamp, upgrade
 from .db.planner import plan_changes, split_plan
+from .db.stairway import Stair, walk_stairs
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
 from .logic.compile import compile_schema
 from .core.findings import Severity
@@ -416,6 +417,27 @@ def baseline(settings: Settings, *, message: str = "baseline", database_url: str
         raise
     progress(f"recorded {rev_id} as applied on {target.describe()}")
     return PlanResult(result, target, rev_id, path, text, written=True)
+
+
+def test_migrations(settings: Settings, *, database_url: str | None = None, dev_url: str | None = None,
+                    progress: Progress = _quiet) -> list[Stair]:
+    """The stairway: every revision up, down and up again in a scratch database with rows in every table.
+    Each downgrade must give back the schema and the data from before its upgrade (except what the upgrade
+    drops on purpose), each second upgrade the same schema as the first, and the head must be schema.yaml."""
+    schema = load(settings)
+    target = resolve_target(settings, database_url)
+    server = _scratch(settings, target, dev_url)
+    with scratch_database(server, "stairway") as url:
+        stairs = walk_stairs(url, settings.migrations_path, schema.schemas,
+                             settings=_run_settings(settings, None, None), progress=progress)
+        if stairs and all(s.ok for s in stairs):
+            progress("comparing the head with schema.yaml")
+            gap = plan_changes(url, server, compile_schema(schema), schema.schemas, schema_hash=schema.source_hash,
+                               verify=False, progress=progress)
+            if not gap.empty:
+                stairs[-1].problems.append(f"the head differs from {schema.source}: "
+                                           + "; ".join(c.label for c in gap.upgrade[:10]))
+    return stairs
 
 
 def check(settings: Settings, *, live: bool = False, database_url: str | None = None,

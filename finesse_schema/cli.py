@@ -183,6 +183,27 @@ def down(ctx: click.Context, target_revision: str, database_url: str | None, qui
     click.echo(f"Reverted {len(done)} revision(s): {', '.join(done)}")
 
 
+@main.command("test")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@_guard
+def test_cmd(ctx: click.Context, database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+    """Run every revision up, down and up again in a scratch database (the stairway); exit 1 on a problem."""
+    stairs = api.test_migrations(_settings(ctx), database_url=database_url, dev_url=dev_url,
+                                 progress=_progress(quiet))
+    for s in stairs:
+        click.echo(f"{s.revision} {s.message}: {'ok' if s.ok else 'FAILED'} (up, down, up again; "
+                   f"{s.seeded} rows seeded)")
+        for p in s.problems:
+            click.echo(f"  - {p}")
+    if not stairs:
+        click.echo("No revisions to test.")
+    if any(not s.ok for s in stairs):
+        ctx.exit(1)
+
+
 @main.command()
 @click.option("--compare/--no-compare", default=True, help="Also compare the database with schema.yaml.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
