@@ -1,6 +1,7 @@
-"""finesse test (the stairway), per folder of fixtures/stairway/: schema.yaml, migrations/, and expected.txt,
-the golden output of ``finesse test`` (--update-golden rewrites it). ``good`` passes; the others carry a
-hand edit the stairway must catch."""
+"""finesse test (the stairway) on fixtures/stairway/chain (schema.yaml and a chain of revisions written by
+finesse, data sections filled in), once per folder of fixtures/stairway/cases/: ``edits.yaml`` (hand edits
+to the chain: file, old, new) and ``expected.txt``, the golden output of ``finesse test`` (--update-golden
+rewrites it). ``good`` has no edit and passes; the others carry an edit the stairway must catch."""
 
 from __future__ import annotations
 
@@ -8,19 +9,26 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from finesse_schema.cli import main
 
 from .conftest import FIXTURES
 
-CASES = sorted(p for p in (FIXTURES / "stairway").iterdir() if p.is_dir())
+CHAIN = FIXTURES / "stairway" / "chain"
+CASES = sorted(p for p in (FIXTURES / "stairway" / "cases").iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_stairway(case: Path, pg_admin: str, tmp_path: Path, update_golden: bool) -> None:
     project = tmp_path / case.name
-    shutil.copytree(case, project, ignore=shutil.ignore_patterns("expected.txt"))
+    shutil.copytree(CHAIN, project)
+    for edit in yaml.safe_load((case / "edits.yaml").read_text()) or []:
+        path = project / edit["file"]
+        text = path.read_text()
+        assert edit["old"] in text, (case.name, edit["old"])
+        path.write_text(text.replace(edit["old"], edit["new"], 1))
     (project / "pyproject.toml").write_text(f'[tool.finesse]\ndatabase_url = "{pg_admin}"\ndev_url = "{pg_admin}"\n')
     result = CliRunner().invoke(main, ["--project", str(project), "test", "-q"])
     if update_golden:
