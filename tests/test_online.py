@@ -87,6 +87,7 @@ def test_busy_table_plans_online_and_the_writer_is_never_blocked(busy_db: str, p
         stop.set()
         thread.join()
     assert not errors, errors
+    print(f"writer: {written[0]} rows written during the apply, longest wait {max(waits) * 1000:.1f} ms")
     assert written[0] > 100, "the writer hardly ran"
     assert max(waits) < LOCK_TIMEOUT_S + 0.1, f"the writer waited {max(waits):.3f}s"
     assert query(busy_db, "SELECT count(*) FROM events") == [(1_000_000 + written[0],)]

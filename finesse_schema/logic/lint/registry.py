@@ -8,7 +8,8 @@ from typing import Callable, Iterable
 
 from ...core.findings import Finding, Severity
 from ...core.model import Schema
-from ...core.plan import Change, ChangeKind, Plan
+from ...core.plan import Change, Plan
+from ..online import created_tables
 from ..rules.registry import Registry, rule
 
 
@@ -21,7 +22,7 @@ class LintContext:
     @property
     def created_tables(self) -> set[str]:
         """Tables this plan creates: statements on them lock nobody out."""
-        return {c.object_name for c in self.plan.upgrade if c.kind == ChangeKind.CREATE and c.object_type == "table"}
+        return created_tables(self.plan)
 
     def table_of(self, change: Change) -> str:
         """The schema.table a change works on."""
