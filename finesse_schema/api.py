@@ -20,7 +20,8 @@ from .db.catalog import read_catalog, user_schemas
 from .db.connect import mask_url, normalize_url
 from .db.embedded import embedded_database_url, embedded_server_url
 from .db.diff import INTERNAL_SCHEMAS
-from .db.migrations import Revision, RunSettings, current_revision, downgrade, list_revisions, stamp, upgrade
+from .db.migrations import (Revision, RunSettings, current_revision, downgrade, list_revisions, online_progress,
+                            stamp, upgrade)
 from .db.planner import plan_changes, split_plan
 from .db.stairway import Stair, walk_stairs
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
@@ -217,6 +218,10 @@ def _base_revisions(settings: Settings, target: Target, replace_pending: bool) -
     pending = revisions[len(applied):]
     if not pending:
         raise FinesseError("no pending revision to replace: the database is at head; plan without --replace")
+    started = [rev for rev in online_progress(target.url) if rev in {r.id for r in pending}]
+    if started:
+        raise FinesseError(f"online revision {', '.join(started)} is partly applied on the database (its done steps "
+                           "are recorded); finish it with finesse apply before re-planning it")
     foreign = [r.id for r in pending if not r.schema_hash]
     if foreign:
         raise FinesseError(f"revisions {', '.join(foreign)} were not written by finesse; replace them by hand")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from finesse_schema import api
-from finesse_schema.core.errors import DatabaseError
+from finesse_schema.core.errors import DatabaseError, FinesseError
 from finesse_schema.db.connect import connect
 from finesse_schema.logic.online import OnlineMode
 
@@ -152,6 +152,8 @@ def test_failed_concurrent_build_is_dropped_and_rebuilt(live_db: str, pg_admin: 
     with pytest.raises(DatabaseError, match="stopped midway.*apply again continues"):
         api.apply(settings)
     assert query(live_db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(1,)]  # the failed build's leftover
+    with pytest.raises(FinesseError, match="partly applied"):  # its recorded steps would not match a new plan
+        api.plan(settings, online=OnlineMode.ON, replace_pending=True)
     run_sql(live_db, "DELETE FROM codes WHERE id = 1001")
     assert api.apply(settings) == [result.revision_id]
     _assert_converged(settings, live_db)

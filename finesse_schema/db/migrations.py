@@ -132,7 +132,7 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
         raise
     except Exception as exc:  # noqa: BLE001 - a statement failed; its revision was rolled back
         applied = f" (completed before it: {', '.join(done)})" if done else ""
-        stopped = _online_progress(url) if direction == "up" else {}
+        stopped = online_progress(url) if direction == "up" else {}
         if stopped:
             parts = "; ".join(f"{rev}: " + (f"steps {', '.join(map(str, steps[1:]))} done" if steps[1:] else
                                              "no step done") for rev, steps in stopped.items())
@@ -145,7 +145,7 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
     return done
 
 
-def _online_progress(url: str) -> dict[str, list[int]]:
+def online_progress(url: str) -> dict[str, list[int]]:
     """The steps of online revisions that are done while their revision is not recorded yet."""
     engine = sa_engine(url)
     try:
