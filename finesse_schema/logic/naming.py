@@ -27,7 +27,7 @@ def make_object_name(name1: str, name2: str | None, label: str | None) -> str:
     """PostgreSQL's makeObjectName: ``name1_name2_label`` fitted into 63 bytes."""
     overhead = 0
     if name2:
-        overhead += len(name2.encode()) + 1
+        overhead += 1  # the underscore before name2; name2 itself shares the space left with name1
     if label:
         overhead += len(label.encode()) + 1
     avail = NAMEDATALEN - 1 - overhead
