@@ -169,7 +169,7 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     statements = (statements[:head] + early + sink_function_drops(statements[head:tail], domain_drops) + late
                   + statements[tail:])
     statements = _carry_generator_positions(statements, source, target)
-    return additions + hoist_functions(statements + comment_statements(source.extras, target.extras))
+    return additions + hoist_functions(statements + comment_statements(source.extras, target.extras, statements))
 
 
 _NEXTVAL_RE = re.compile(r"^nextval\('(.+)'::regclass\)$")

@@ -3,7 +3,8 @@
 migra is frozen; these are the gaps the plan verification found, closed here
 rather than in a fork, and kept beside the diff module that assembles them:
 
-* comments on every object kind (migra compares none);
+* comments on every object kind (migra compares none), also of the views and functions migra
+  drops and creates again unchanged (a view over a changed table loses its comment);
 * domains (migra never creates, alters or drops them);
 * sequence attributes (migra creates and drops sequences, never alters them);
 * a function a column default or check calls must exist before that table
@@ -174,14 +175,48 @@ def _literal(text: str | None) -> str:
     return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
 
 
-def comment_statements(source: Extras, target: Extras) -> list[str]:
-    """COMMENT ON for every object in ``target`` whose comment differs from ``source`` (sorted)."""
+_DROP_RE = re.compile(r'^\s*drop\s+(view|materialized view|function|procedure|table)\s+(?:if exists\s+)?'
+                      r'("(?:[^"]|"")+")\s*\.\s*("(?:[^"]|"")+")', re.I)
+_DROP_TRIGGER_RE = re.compile(r'^\s*drop\s+trigger\s+(?:if exists\s+)?("(?:[^"]|"")+")\s+on\s+'
+                              r'("(?:[^"]|"")+")\s*\.\s*("(?:[^"]|"")+")', re.I)
+_OWNED = {"VIEW": ("VIEW", "COLUMN"), "MATERIALIZED VIEW": ("MATERIALIZED VIEW", "COLUMN"),
+          "TABLE": ("TABLE", "COLUMN", "TRIGGER"), "FUNCTION": ("FUNCTION",), "PROCEDURE": ("PROCEDURE",)}
+
+
+def _ident(quoted: str) -> str:
+    return quoted[1:-1].replace('""', '"')
+
+
+def dropped_objects(statements: list[str]) -> set[tuple[str, str, str, str | None]]:
+    """Keys (as in Extras.objects, with None for 'any') of what ``statements`` drop, with what goes with it: a
+    view's or table's columns, a table's triggers."""
+    out: set[tuple[str, str, str, str | None]] = set()
+    for stmt in statements:
+        m = _DROP_RE.match(stmt)
+        if m:
+            kind = m.group(1).upper()
+            for owned in _OWNED[kind]:
+                out.add((owned, _ident(m.group(2)), _ident(m.group(3)), None))
+            continue
+        m = _DROP_TRIGGER_RE.match(stmt)
+        if m:
+            out.add(("TRIGGER", _ident(m.group(2)), _ident(m.group(3)), _ident(m.group(1))))
+    return out
+
+
+def comment_statements(source: Extras, target: Extras, statements: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    """COMMENT ON for every object in ``target`` whose comment differs from ``source`` (sorted).
+
+    An object that ``statements`` drop (and create again: migra recreates the views over a changed table)
+    has lost its comment, whatever ``source`` said."""
+    gone = dropped_objects(list(statements))
     out = []
     for key in sorted(target.objects, key=lambda k: tuple(x or "" for x in k)):
-        new, old = target.objects[key], source.objects.get(key)
+        kind, schema, name, sub = key
+        dropped = (kind, schema, name, None) in gone or (kind, schema, name, sub) in gone
+        new, old = target.objects[key], None if dropped else source.objects.get(key)
         if new == old:
             continue
-        kind, schema, name, sub = key
         if kind == "COLUMN":
             target_sql = f"{_qn(schema, name)}.{quote(sub or '')}"
         elif kind in ("FUNCTION", "PROCEDURE"):
