@@ -160,7 +160,13 @@ class Trigger:
     when: str | None = None
     arguments: tuple[str, ...] = ()
     comment: str | None = None
+    deferrable: bool = False  # a CONSTRAINT TRIGGER: it can fire at commit instead of after each statement
+    initially_deferred: bool = False
     loc: Location | None = _loc()
+
+    @property
+    def constraint(self) -> bool:
+        return self.deferrable or self.initially_deferred
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,7 @@ QUERIES: dict[str, str] = {
     "triggers": """
         SELECT t.tgrelid AS table_oid, t.tgname AS name, t.tgtype AS type, fn.nspname AS function_schema,
                f.proname AS function_name, t.tgenabled AS enabled, t.tgconstraint <> 0 AS is_constraint,
+               t.tgdeferrable AS deferrable, t.tginitdeferred AS initially_deferred,
                (SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(t.tgattr::int2[]) WITH ORDINALITY k(n, i)
                   JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.n) AS columns,
                t.tgnargs AS nargs, t.tgargs AS args, pg_get_triggerdef(t.oid) AS definition,

@@ -102,8 +102,11 @@ def trigger_sql(t: Table, tr: Trigger) -> str:
         else:
             events.append(e.upper())
     fn = _qn(tr.function.schema, tr.function.name) if tr.function.schema else _q(tr.function.name)
-    sql = (f"CREATE TRIGGER {_q(tr.name)} {tr.timing.upper()} {' OR '.join(events)} ON {_qn(t.schema, t.name)}"
-           f" FOR EACH {tr.level.upper()}")
+    sql = (f"CREATE {'CONSTRAINT ' if tr.constraint else ''}TRIGGER {_q(tr.name)} {tr.timing.upper()} "
+           f"{' OR '.join(events)} ON {_qn(t.schema, t.name)}")
+    if tr.constraint:
+        sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
+    sql += f" FOR EACH {tr.level.upper()}"
     if tr.when:
         sql += f" WHEN ({tr.when})"
     return sql + f" EXECUTE FUNCTION {fn}({', '.join(sql_literal(a) for a in tr.arguments)})"

@@ -324,8 +324,8 @@ class _Importer:
             name = f"{table}.{r['name']}"
             if r["cloned"]:
                 continue
-            if r["is_constraint"]:
-                self.skip("constraint trigger", name, "constraint triggers are not in schema.yaml")
+            if r["is_constraint"] and not r["deferrable"]:
+                self.skip("constraint trigger", name, "only deferrable constraint triggers are in schema.yaml")
                 continue
             if r["old_table"] or r["new_table"]:
                 self.skip("trigger", name, "transition tables (REFERENCING) are not in schema.yaml")
@@ -342,7 +342,8 @@ class _Importer:
             out.append(Trigger(r["name"], timing, tuple(e for e in ("insert", "update", "delete", "truncate")
                                                         if e in events), fn,
                                "row" if bits & 1 else "statement", tuple(r["columns"] or ()),
-                               _trigger_when(r["definition"]), tuple(a.decode("utf-8") for a in args), r["comment"]))
+                               _trigger_when(r["definition"]), tuple(a.decode("utf-8") for a in args), r["comment"],
+                               bool(r["is_constraint"]), bool(r["is_constraint"] and r["initially_deferred"])))
         return out
 
     def read_policies(self, oid: int) -> list[Policy]:

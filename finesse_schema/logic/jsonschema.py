@@ -77,7 +77,10 @@ def schema_json_schema() -> dict:
         "events": {"type": "array", "items": {"type": "string", "enum": list(EVENTS)}, "minItems": 1},
         "level": {"type": "string", "enum": ["row", "statement"]}, "columns": _NAMES, "when": _SQL,
         "arguments": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
-        "comment": {"type": "string"}}, TRIGGER_KEYS, ("name", "function", "events"))
+        "comment": {"type": "string"},
+        "deferrable": {"type": "boolean", "description": "a constraint trigger, which can be deferred to commit"},
+        "initially_deferred": {"type": "boolean", "description": "a constraint trigger that fires at commit"}},
+        TRIGGER_KEYS, ("name", "function", "events"))
     policy = _obj({
         "name": _NAME, "command": {"type": "string", "enum": ["all", "select", "insert", "update", "delete"]},
         "permissive": {"type": "boolean"}, "roles": _NAMES, "using": _SQL, "with_check": _SQL}, POLICY_KEYS,

@@ -48,7 +48,8 @@ FUNCTION_KEYS = ("returns", "language", "arguments", "volatility", "security_def
 PARALLEL = {"unsafe": "unsafe", "restricted": "restricted", "safe": "safe"}
 ARGUMENT_KEYS = ("name", "type", "mode", "default")
 VIEW_KEYS = ("definition", "materialized", "indexes", "comment")
-TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment")
+TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment",
+                "deferrable", "initially_deferred")
 RLS_KEYS = ("enabled", "forced")
 PARTITION_KEYS = ("values", "comment")
 _PARTITION_BY_RE = re.compile(r"^\s*(range|list|hash)\s*\((.+)\)\s*$", re.I | re.S)
@@ -258,10 +259,16 @@ def read_triggers(r: "_SchemaReader", table: QualifiedName, node: Node | None) -
         if columns and "update" not in events:
             r.problem(item.get("columns"), "columns: applies to update events only")  # type: ignore[arg-type]
         fq = split_name(function, "")
+        deferred = r.boolean(item.get("initially_deferred"), "initially_deferred")
+        deferrable = r.boolean(item.get("deferrable"), "deferrable") or deferred
+        if deferrable and (timing != "after" or level != "row"):
+            r.problem(item.get("deferrable") or item.get("initially_deferred"),  # type: ignore[arg-type]
+                      "a deferrable trigger (a constraint trigger) fires after each row",
+                      "use timing: after and level: row, or drop deferrable", at_key=True)
         out.append(Trigger(name, timing, tuple(e for e in EVENTS if e in events), fq, level, columns,
                            r.text(item.get("when"), "when"),
                            tuple(str(a.value) for a in r.list_of(item.get("arguments"), "arguments")),
-                           r.text(item.get("comment"), "comment"), loc=item.loc))
+                           r.text(item.get("comment"), "comment"), deferrable, deferred, loc=item.loc))
     return out
 
 

@@ -399,6 +399,10 @@ class _Writer:
             out["when"] = tr.when
         if tr.arguments:
             out["arguments"] = list(tr.arguments)
+        if tr.initially_deferred:
+            out["initially_deferred"] = True
+        elif tr.deferrable:
+            out["deferrable"] = True
         if tr.comment:
             out["comment"] = tr.comment
         return out
