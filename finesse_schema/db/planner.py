@@ -24,7 +24,7 @@ from ..core.plan import Change, Plan
 from ..logic.classify import SchemaFacts, classify
 from ..logic.compile import Compiled
 from ..core.model import Schema
-from ..logic.expand_contract import partition
+from ..logic.expand_contract import data_order, partition
 from ..logic.renames import possible_renames, rename_steps
 from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
                    live_names)
@@ -123,8 +123,11 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             progress("diffing")
             d = diff_inspections(base, desired)
             notes = tuple(possible_renames(d.upgrade, column_types(base), column_types(desired)))
-            plan = Plan(tuple(r.change for r in renames) + d.upgrade,
-                        d.downgrade + tuple(r.inverse for r in reversed(renames)), schema_hash, notes=notes)
+            # expand changes, then the data section, then contract ones; a downgrade's restored columns go in
+            # nullable, for its data section to fill, and are made NOT NULL after it
+            plan = Plan(tuple(r.change for r in renames) + data_order(d.upgrade),
+                        data_order(d.downgrade, relax=True) + tuple(r.inverse for r in reversed(renames)),
+                        schema_hash, notes=notes)
             if plan.empty and not plan.downgrade:
                 return Plan((), (), schema_hash, verified=True)
             if rewrite is not None:

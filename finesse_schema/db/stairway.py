@@ -58,6 +58,9 @@ def seed_rows(url: str, schemas: tuple[str, ...], *, passes: int = 2) -> int:
     value can be made, so that data sections have something to move); return how many went in."""
     inserted = 0
     with connect(url, autocommit=False) as conn:
+        # a deferred check (a constraint trigger, a deferrable key) judges each made-up row now, in its
+        # savepoint, rather than all of them at commit
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
         tables = conn.execute(_TABLES, (list(schemas),)).fetchall()
         for _ in range(passes):  # the second pass reaches children whose parents were empty in the first
             for schema, name in tables:
@@ -75,7 +78,10 @@ def seed_rows(url: str, schemas: tuple[str, ...], *, passes: int = 2) -> int:
                     inserted += 1
                 except Error:
                     pass  # a check or a unique key the made-up row does not satisfy: the table keeps what it has
-        conn.commit()
+        try:
+            conn.commit()
+        except Error as exc:
+            raise DatabaseError(f"the rows made up for the stairway could not be committed: {exc}") from None
     return inserted
 
 
