@@ -32,6 +32,7 @@ from .pg import run_sql
 ROOT = Path(__file__).parent.parent
 CASES = sorted(p for p in (FIXTURES / "live").iterdir() if p.is_dir())
 LEGACY = FIXTURES / "import" / "finesse_legacy"
+LEGACY_CHECKS = "tests/fixtures/check_legacy/checks"  # the checks the shop ran on its legacy database
 
 
 def _live_settings(tmp_path: Path, schema_path: Path, url: str, check: dict | None = None) -> api.Settings:
@@ -134,5 +135,5 @@ def test_legacy_report_finds_every_anomaly_with_its_count(live_db: str, update_g
     assert drift.message.startswith("113 row(s)")  # A10
     for column, n in (("product_name", 56), ("category_id", 57), ("group_id", 57), ("brand_id", 56)):  # A11-A14
         assert re.search(rf"\b{column} differs in {n}\b", drift.message), (column, drift.message)
-    assert count("FP001", "check checks/FP001_stock_matches_ledger.sql", "stock differs") == 1270  # A15
-    assert count("FP005", "check checks/FP005_duplicate_wishlist_rows.sql", "wishlist") == 19  # A19
+    assert count("FP001", f"check {LEGACY_CHECKS}/FP001_stock_matches_ledger.sql", "stock differs") == 1270  # A15
+    assert count("FP005", f"check {LEGACY_CHECKS}/FP005_duplicate_wishlist_rows.sql", "wishlist") == 19  # A19
