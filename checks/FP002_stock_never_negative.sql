@@ -1,12 +1,8 @@
 -- code: FP002
 -- severity: error
--- description: stock is negative for a variant, or for a variant in one store
--- hint: a sale was recorded without stock; find the missing purchase or adjustment
-SELECT 'variant' AS level, id AS variant_id, NULL::uuid AS store_id, stock AS quantity
-FROM variants WHERE stock < 0
-UNION ALL
-SELECT 'store', l.variant_id, l.store_id, sum(l.q)
-FROM (SELECT variant_id, store_id, quantity AS q FROM purchases
-      UNION ALL SELECT variant_id, store_id, -quantity FROM sellings) l
-GROUP BY l.variant_id, l.store_id HAVING sum(l.q) < 0
-ORDER BY 2, 3
+-- description: a store holds less than nothing of a variant
+-- hint: a sale was recorded without stock; find the missing purchase, or count the shelf and adjust (adjust_stock)
+SELECT variant_id, store_id, quantity
+FROM current_stock
+WHERE store_id IS NOT NULL AND quantity < 0
+ORDER BY variant_id, store_id
