@@ -16,6 +16,7 @@ from typing import Callable
 from .core.errors import FinesseError, InputError, Location, Problem
 from .core.model import Schema
 from .core.plan import Plan, PlanRefused
+from .db.audit_trail import prune as prune_audit_trail, read_history
 from .db.catalog import read_catalog, user_schemas
 from .db.connect import mask_url, normalize_url
 from .db.embedded import embedded_database_url, embedded_server_url
@@ -30,6 +31,8 @@ from .core.findings import Severity
 from .db.live_audit import (enforced_uniques, row_counts, run_probes, run_project_checks, server_version_major,
                             table_sizes)
 from .logic.audit import Report, audit_model, with_findings
+from .logic.audit_config import table_subject
+from .logic.render_audit import AuditEntry
 from .logic.lint import LINT_RULES, lint_plan
 from .logic.online import OnlineMode, needs_online, online_plan, touched_tables
 from .logic.live_rules import LIVE_DOCS, LIVE_RULES, live_probes
@@ -473,6 +476,27 @@ def read_project_checks(folder: Path, settings: Settings) -> list[ProjectCheck]:
            for p in sorted(folder.glob("*.sql"))] if folder.is_dir() else []
     unique_codes(out)
     return out
+
+
+def audit_history(settings: Settings, *, table: str, row_id: str | None = None, limit: int = 50,
+                  since: str | None = None, database_url: str | None = None) -> list[AuditEntry]:
+    """The audit trail ([tool.finesse.audit] table) of ``table`` (orders or schema.table), of one row when
+    ``row_id``, newest first, at most ``limit`` entries, from ``since`` (a timestamp) on."""
+    if limit < 1:
+        raise InputError(Problem("--limit must be 1 or more", None, "--limit"))
+    target = resolve_target(settings, database_url)
+    return read_history(target.url, settings.audit, table=table_subject(table), row_id=row_id, limit=limit,
+                        since=since, timeout=settings.check.live_statement_timeout)
+
+
+def audit_prune(settings: Settings, *, older_than: str | None = None, dry_run: bool = False,
+                database_url: str | None = None, progress: Progress = _quiet) -> int:
+    """Delete the audit entries older than ``older_than`` (default [tool.finesse.audit] retention); return how
+    many (with ``dry_run``, how many would go, deleting none)."""
+    target = resolve_target(settings, database_url)
+    keep = older_than or settings.audit.retention
+    progress(f"{'counting' if dry_run else 'pruning'} audit entries older than {keep} on {target.describe()}")
+    return prune_audit_trail(target.url, settings.audit, older_than=keep, dry_run=dry_run)
 
 
 def rules() -> list[Rule]:

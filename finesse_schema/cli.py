@@ -20,6 +20,7 @@ from .core.errors import FinesseError
 from .core.plan import PlanRefused
 from .core.findings import Severity
 from .logic.audit import Report
+from .logic.render_audit import render_history
 from .logic.render_findings import RENDERERS, render_json
 from .logic.render_summary import render_sql, render_summary
 
@@ -318,6 +319,48 @@ def check(ctx: click.Context, fmt: str, fail_on: str | None, output: Path | None
         click.echo(text, nl=False)
     if report.failed:
         sys.exit(EXIT_FINDINGS)
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail ([tool.finesse.audit]): a row's or a table's history, and pruning it."""
+
+
+@audit.command("history")
+@click.argument("table")
+@click.argument("row_id", required=False)
+@click.option("--limit", default=50, show_default=True, help="Show at most this many entries, newest first.")
+@click.option("--since", default=None, help="Only entries from this time on (e.g. 2026-01-31, or '2026-01-31 12:00+00').")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@database_option
+@click.pass_context
+@_guard
+def audit_history(ctx: click.Context, table: str, row_id: str | None, limit: int, since: str | None, fmt: str,
+                  database_url: str | None) -> None:
+    """Show who changed what in TABLE (orders, or schema.table), or in the row of TABLE whose id is ROW_ID."""
+    entries = api.audit_history(_settings(ctx), table=table, row_id=row_id, limit=limit, since=since,
+                                database_url=database_url)
+    if fmt == "json":
+        click.echo(json.dumps([e.as_json() for e in entries], indent=2, sort_keys=True, default=str))
+    else:
+        subject = api.table_subject(table) + (f" {row_id}" if row_id else "")
+        click.echo(render_history(entries, subject=subject, with_row=row_id is None), nl=False)
+
+
+@audit.command("prune")
+@click.option("--older-than", default=None, help="Delete entries older than this interval (default: [tool.finesse.audit] "
+              "retention, else 1 year), e.g. '90 days'.")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+@database_option
+@quiet_option
+@click.pass_context
+@_guard
+def audit_prune(ctx: click.Context, older_than: str | None, dry_run: bool, database_url: str | None,
+                quiet: bool) -> None:
+    """Delete the audit entries older than the retention period."""
+    n = api.audit_prune(_settings(ctx), older_than=older_than, dry_run=dry_run, database_url=database_url,
+                        progress=_progress(quiet))
+    click.echo(f"{'Would delete' if dry_run else 'Deleted'} {n} audit entr{'y' if n == 1 else 'ies'}")
 
 
 @main.command("rules")

@@ -12,6 +12,8 @@ Recognised keys (all optional)::
     statement_timeout = "15min"
     online_above_rows = 100000        # plans that lock a bigger table for a scan run online (finesse plan --online)
     lock_retries = 5                  # an online step whose lock is not granted in lock_timeout is retried
+
+``[tool.finesse.check]`` is read by :mod:`.check_config`, ``[tool.finesse.audit]`` by :mod:`.audit_config`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
+from .audit_config import AuditConfig, read_audit_config
 from .check_config import CheckConfig, read_check_config
 from .lint import LINT_RULES
 from .live_rules import LIVE_RULES
@@ -30,7 +33,7 @@ from .rules import RULES
 ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + tuple(r.code for r in LINT_RULES) + ("FS001",)
 
 KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
-        "online_above_rows", "lock_retries", "check")
+        "online_above_rows", "lock_retries", "check", "audit")
 INT_KEYS = ("online_above_rows", "lock_retries")
 
 
@@ -47,6 +50,7 @@ class Settings:
     online_above_rows: int = 100_000
     lock_retries: int = 5
     check: CheckConfig = field(default_factory=CheckConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
 
     @property
     def embedded_dir(self) -> Path:
@@ -68,7 +72,7 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
             close = difflib.get_close_matches(key, KEYS, n=1)
             problems.append(Problem(f"unknown setting '{key}'", Location(file), f"tool.finesse.{key}",
                                     f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}"))
-        elif key == "check":
+        elif key in ("check", "audit"):
             continue
         elif key in INT_KEYS:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -76,10 +80,12 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
                                         f"tool.finesse.{key}"))
         elif not isinstance(value, str):
             problems.append(Problem(f"setting '{key}' must be a string", Location(file), f"tool.finesse.{key}"))
-    check_table = table.get("check", {})
-    if not isinstance(check_table, dict):
-        problems.append(Problem("[tool.finesse.check] must be a table", Location(file), "tool.finesse.check"))
-        check_table = {}
+    check_table, audit_table = table.get("check", {}), table.get("audit", {})
+    for name, sub in (("check", check_table), ("audit", audit_table)):
+        if not isinstance(sub, dict):
+            problems.append(Problem(f"[tool.finesse.{name}] must be a table", Location(file), f"tool.finesse.{name}"))
+    check_table = check_table if isinstance(check_table, dict) else {}
+    audit_table = audit_table if isinstance(audit_table, dict) else {}
     if problems:
         raise InputError(problems)
     return Settings(
@@ -94,4 +100,5 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         online_above_rows=table.get("online_above_rows", 100_000),
         lock_retries=table.get("lock_retries", 5),
         check=read_check_config(check_table, file, ALL_CODES),
+        audit=read_audit_config(audit_table, file),
     )
