@@ -63,6 +63,31 @@ def fresh_database(admin_url: str, prefix: str = "t") -> Iterator[str]:
         drop_database(admin_url, name)
 
 
+LEGACY = Path(__file__).parent / "fixtures" / "import" / "finesse_legacy"  # a copy of shared/fixtures/finesse-legacy
+
+
+def psql_path() -> str | None:
+    """A psql to run SQL files that use psql variables with (the legacy data generator does)."""
+    from finesse_schema.db.embedded import embedded_bin_dir
+
+    for candidate in (os.environ.get("FINESSE_TEST_PG_BIN"), str(embedded_bin_dir())):
+        if candidate and (Path(candidate) / "psql").exists():
+            return str(Path(candidate) / "psql")
+    return shutil.which("psql")
+
+
+def load_legacy(url: str, scale: int, *, schema: bool = True) -> None:
+    """Load the Finesse legacy database (its schema unless ``schema`` is False, and its data at ``scale``)."""
+    psql = psql_path()
+    if psql is None:
+        import pytest
+
+        pytest.skip("no psql to load the legacy data with (its generator needs psql variables)")
+    files = (["-f", str(LEGACY / "schema.sql")] if schema else []) + ["-f", str(LEGACY / "data.sql")]
+    subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"scale={scale}", *files, url],
+                   check=True, capture_output=True)
+
+
 def run_sql(url: str, sql: str) -> None:
     if not sql.strip():
         return

@@ -7,10 +7,7 @@ row count, a piece of the message).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +16,6 @@ import yaml
 
 from finesse_schema import api
 from finesse_schema.core.errors import InputError
-from finesse_schema.db.embedded import embedded_bin_dir
 from finesse_schema.db.materialize import materialize
 from finesse_schema.logic.compile import compile_schema
 from finesse_schema.logic.config import read_settings
@@ -27,7 +23,7 @@ from finesse_schema.logic.load import load_schema_text
 from finesse_schema.logic.render_findings import render_text
 
 from .conftest import FIXTURES, make_settings
-from .pg import run_sql
+from .pg import load_legacy, run_sql
 
 ROOT = Path(__file__).parent.parent
 CASES = sorted(p for p in (FIXTURES / "live").iterdir() if p.is_dir())
@@ -95,21 +91,10 @@ def test_project_check_header_mistakes_point_at_the_file(live_db: str, tmp_path:
     assert "no description" in text
 
 
-def _psql() -> str:
-    for candidate in (os.environ.get("FINESSE_TEST_PG_BIN"), str(embedded_bin_dir())):
-        if candidate and (Path(candidate) / "psql").exists():
-            return str(Path(candidate) / "psql")
-    found = shutil.which("psql")
-    if not found:
-        pytest.skip("no psql to load the legacy data with (its generator needs psql variables)")
-    return found
-
-
 def test_legacy_report_finds_every_anomaly_with_its_count(live_db: str, update_golden: bool) -> None:
     """ANOMALIES.md (../shared/fixtures/finesse-legacy), scale 1: the report must carry its exact counts."""
     run_sql(live_db, (LEGACY / "schema.sql").read_text(encoding="utf-8"))
-    subprocess.run([_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "scale=1", "-f", str(LEGACY / "data.sql"),
-                    live_db], check=True, capture_output=True)
+    load_legacy(live_db, 1, schema=False)
     config = read_settings((FIXTURES / "check_legacy" / "pyproject.toml").read_text(), ROOT).check
     settings = replace(make_settings(ROOT, LEGACY / "expected.yaml", database_url=live_db, dev_url=live_db),
                        check=config)
