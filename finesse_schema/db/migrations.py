@@ -10,6 +10,7 @@ statement_timeout.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from contextlib import contextmanager
@@ -29,6 +30,9 @@ from .connect import error_text, mask_url, sa_engine
 
 VERSION_SCHEMA = "finesse"
 VERSION_TABLE = "alembic_version"
+# the sha256 of each revision file as it was applied, written in the revision's transaction: finesse drift
+# tells a revision edited after it ran somewhere
+HASH_TABLE = f"{VERSION_SCHEMA}.revision_hashes"
 LOCK_KEY = 0x66696E6573  # "fines": one advisory lock for every finesse run on a database
 _HASH_RE = re.compile(r'^schema_hash\s*=\s*"([^"]*)"', re.M)
 
@@ -110,8 +114,9 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
             return script._upgrade_revs(target, rev)
         return script._downgrade_revs(target, rev)
 
-    def on_apply(*, step, **_kw):  # type: ignore[no-untyped-def]
+    def on_apply(*, ctx, step, **_kw):  # type: ignore[no-untyped-def]
         rid = step.up_revision_id if step.is_upgrade else step.down_revision_ids[0] if step.down_revision_ids else "base"
+        _record(ctx.connection, step.up_revision_id, script.get_revision(step.up_revision_id).path, step.is_upgrade)
         done.append(step.up_revision_id)
         progress(f"{'applied' if step.is_upgrade else 'reverted'} {step.up_revision_id} ({rid})")
 
@@ -143,6 +148,35 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
     finally:
         engine.dispose()
     return done
+
+
+def file_hash(path: str | Path) -> str:
+    return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _record(conn, revision: str, path: str, applied: bool) -> None:  # type: ignore[no-untyped-def]
+    """Record (or, reverted, forget) the hash of ``revision``'s file, on ``conn``'s open transaction."""
+    conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {HASH_TABLE} (revision text PRIMARY KEY, sha256 text NOT NULL, "
+                         "applied_at timestamptz NOT NULL DEFAULT now())")
+    conn.exec_driver_sql(f"DELETE FROM {HASH_TABLE} WHERE revision = %s", (revision,))
+    if applied:
+        conn.exec_driver_sql(f"INSERT INTO {HASH_TABLE} (revision, sha256) VALUES (%s, %s)", (revision, file_hash(path)))
+
+
+def recorded_hashes(url: str) -> dict[str, str] | None:
+    """revision -> the sha256 of its file when it was applied here; None when nothing was recorded (a database
+    migrated before finesse recorded them)."""
+    engine = sa_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.exec_driver_sql("SELECT to_regclass(%s)", (HASH_TABLE,)).scalar() is None:
+                return None
+            return dict(conn.exec_driver_sql(f"SELECT revision, sha256 FROM {HASH_TABLE}").fetchall())  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - any driver error means we cannot tell
+        raise DatabaseError(f"cannot read the recorded revisions of {mask_url(url)}: "
+                            f"{error_text(getattr(exc, 'orig', None) or exc)}") from None
+    finally:
+        engine.dispose()
 
 
 def online_progress(url: str) -> dict[str, list[int]]:
@@ -212,6 +246,8 @@ def stamp(url: str, migrations_dir: Path, revision: str, *, settings: RunSetting
             ctx = MigrationContext.configure(conn, opts={"version_table_schema": VERSION_SCHEMA,
                                                          "version_table": VERSION_TABLE})
             ctx.stamp(script, revision)
+            for rev in script.iterate_revisions(revision, "base"):  # recorded as applied: so are the ones before
+                _record(conn, rev.revision, rev.path, True)
             conn.commit()
     except CommandError as exc:
         raise InputError(Problem(str(exc), None, str(migrations_dir))) from None
