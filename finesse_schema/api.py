@@ -21,8 +21,8 @@ from .db.catalog import read_catalog, user_schemas
 from .db.connect import mask_url, normalize_url
 from .db.embedded import embedded_database_url, embedded_server_url
 from .db.diff import INTERNAL_SCHEMAS
-from .db.migrations import (Revision, RunSettings, current_revision, downgrade, list_revisions, online_progress,
-                            stamp, upgrade)
+from .db.migrations import (Revision, RunSettings, current_revision, downgrade, file_hash, list_revisions,
+                            online_progress, recorded_hashes, stamp, upgrade)
 from .db.planner import plan_changes, split_plan
 from .db.stairway import Stair, walk_stairs
 from .db.scratch import ScratchServer, choose_scratch_server, scratch_database
@@ -40,6 +40,8 @@ from .logic.preflight import WAYS_OUT, affected_tables, preflight_probes
 from .logic.project_checks import ProjectCheck, read_project_check, unique_codes
 from .logic.config import Settings, read_settings
 from .logic.from_catalog import Unsupported, import_schema
+from .logic.generated import HEADER_RE, Sources, docs_files, generate_files
+from .logic.relations import orphans_from_report
 from .logic.import_yaml import schema_yaml
 from .logic.jsonschema import schema_json_schema
 from .logic.load import load_schema_text
@@ -497,6 +499,164 @@ def audit_prune(settings: Settings, *, older_than: str | None = None, dry_run: b
     keep = older_than or settings.audit.retention
     progress(f"{'counting' if dry_run else 'pruning'} audit entries older than {keep} on {target.describe()}")
     return prune_audit_trail(target.url, settings.audit, older_than=keep, dry_run=dry_run)
+
+
+DOCS_OWNED = ("README.md", "index.html", "schema.dbml", "diagrams/", "tables/")
+GENERATE_OWNED = ("models.py", "schema.sql")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What finesse docs or generate wrote (or, checking, found stale) in ``folder``."""
+
+    folder: Path
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()  # with check: "<path>: <why>"
+
+    @property
+    def current(self) -> bool:
+        return not self.stale
+
+
+def _mermaid_js() -> str:
+    from importlib.resources import files
+
+    return files("finesse_schema").joinpath("assets", "mermaid-11.4.1.min.js").read_text(encoding="utf-8")
+
+
+def _sources(settings: Settings, schema: Schema, report: Path | None) -> tuple[Sources, dict | None]:
+    if report is None:
+        return Sources(schema.source, schema.source_hash), None
+    try:
+        text = report.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(Problem(f"cannot read the check report: {exc.strerror}", Location(str(report)), "--report",
+                                 "write one with finesse check --live --format json -o FILE")) from None
+    name = _display(report, settings)
+    return Sources(schema.source, schema.source_hash, name, text), orphans_from_report(text, name)
+
+
+def docs_texts(settings: Settings, *, report: Path | None = None) -> dict[str, str]:
+    """The files finesse docs writes, by path relative to generated/."""
+    schema = load(settings)
+    sources, orphans = _sources(settings, schema, report)
+    title = settings.title or f"{settings.project_dir.name}: the database schema"
+    return docs_files(schema, settings.check, sources, mermaid_js=_mermaid_js(), orphans=orphans, title=title)
+
+
+def generate_texts(settings: Settings) -> dict[str, str]:
+    """The files finesse generate writes, by path relative to generated/."""
+    schema = load(settings)
+    return generate_files(schema, Sources(schema.source, schema.source_hash))
+
+
+def _stale(folder: Path, files: dict[str, str], owned: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(what differs or is missing, generated files of ours that ``files`` no longer has)."""
+    stale = [f"{path}: missing" if not (folder / path).is_file() else f"{path}: out of date"
+             for path, text in files.items()
+             if not (folder / path).is_file() or (folder / path).read_text(encoding="utf-8") != text]
+    extra = []
+    for prefix in (o for o in owned if o.endswith("/")):
+        for f in sorted((folder / prefix).glob("*")) if (folder / prefix).is_dir() else ():
+            rel = f"{prefix}{f.name}"
+            if rel not in files and f.is_file() and HEADER_RE.search(f.read_text(encoding="utf-8", errors="replace")[:400]):
+                extra.append(rel)
+    return stale, extra
+
+
+def write_generated(folder: Path, files: dict[str, str], owned: tuple[str, ...], *, check: bool) -> Generated:
+    """Write ``files`` into ``folder`` (each atomically) and remove the generated files of ``owned`` folders
+    they no longer include; with ``check``, write nothing and say what is stale."""
+    stale, extra = _stale(folder, files, owned)
+    if check:
+        return Generated(folder, stale=tuple(stale + [f"{e}: no longer generated" for e in extra]))
+    written = []
+    for path, text in files.items():
+        target = folder / path
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        written.append(path)
+    for e in extra:
+        (folder / e).unlink()
+    return Generated(folder, tuple(written), tuple(extra))
+
+
+def docs(settings: Settings, *, report: Path | None = None, check: bool = False, progress: Progress = _quiet) -> Generated:
+    """The ER documentation of schema.yaml in generated/ (Mermaid diagrams, a Markdown page per table, DBML,
+    one HTML page); ``report`` (finesse check --live --format json) marks orphans. ``check``: write nothing,
+    say what is stale."""
+    progress(f"{'checking' if check else 'writing'} the documentation in {_display(settings.generated_dir, settings)}/")
+    return write_generated(settings.generated_dir, docs_texts(settings, report=report), DOCS_OWNED, check=check)
+
+
+def generate(settings: Settings, *, check: bool = False, progress: Progress = _quiet) -> Generated:
+    """generated/schema.sql (the DDL of schema.yaml) and generated/models.py (SQLAlchemy models)."""
+    progress(f"{'checking' if check else 'writing'} schema.sql and models.py in "
+             f"{_display(settings.generated_dir, settings)}/")
+    return write_generated(settings.generated_dir, generate_texts(settings), GENERATE_OWNED, check=check)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What differs from schema.yaml: the database (its schema, its revisions), the migrations, generated/."""
+
+    database: Plan | None = None  # the plan from the live database to schema.yaml (None: not compared)
+    target: Target | None = None
+    pending: tuple[str, ...] = ()
+    edited: tuple[str, ...] = ()  # revisions changed (or gone) since they were applied on the database
+    unrecorded: bool = False  # the database records no revision hashes (migrated before finesse kept them)
+    migrations: Plan | None = None  # the plan from the replayed migrations to schema.yaml
+    generated: tuple[str, ...] | None = None  # stale files of generated/
+
+    @property
+    def drifted(self) -> bool:
+        return bool((self.database is not None and not self.database.empty) or self.pending or self.edited
+                    or (self.migrations is not None and not self.migrations.empty) or self.generated)
+
+
+def drift(settings: Settings, *, database: bool = True, migrations: bool = False, generated: bool = False,
+          report: Path | None = None, database_url: str | None = None, dev_url: str | None = None,
+          progress: Progress = _quiet) -> Drift:
+    """Compare schema.yaml with: the live database (``database``: its schema, pending revisions, revisions edited
+    since they were applied there), the revisions replayed into a scratch database (``migrations``), and
+    generated/ (``generated``)."""
+    schema = load(settings)
+    compiled = compile_schema(schema)
+    out = Drift()
+    if database:
+        target = resolve_target(settings, database_url)
+        progress(f"comparing {target.describe()} with {schema.source}")
+        revisions = list_revisions(settings.migrations_path)
+        current = current_revision(target.url)
+        ids = [r.id for r in revisions]
+        pending = tuple(ids[ids.index(current) + 1:] if current in ids else ids)
+        recorded = recorded_hashes(target.url)
+        files = {r.id: file_hash(r.path) for r in revisions}
+        edited = tuple(sorted(f"{rev}: " + ("its file is gone from migrations/" if rev not in files else
+                                            f"its file changed after it was applied (applied {h[:19]}..., now "
+                                            f"{files[rev][:19]}...)")
+                              for rev, h in (recorded or {}).items() if files.get(rev) != h))
+        plan = plan_changes(target.url, _scratch(settings, target, dev_url), compiled, schema.schemas,
+                            schema_hash=schema.source_hash, verify=False, progress=progress)
+        out = replace(out, database=plan, target=target, pending=pending, edited=edited,
+                      unrecorded=recorded is None and current is not None)
+    if migrations:
+        server = _scratch(settings, out.target or resolve_target(settings, database_url), dev_url)
+        with scratch_database(server, "replayed migrations") as url:
+            progress("replaying every revision into a scratch database")
+            upgrade(url, settings.migrations_path, settings=_run_settings(settings, None, None), progress=progress)
+            out = replace(out, migrations=plan_changes(url, server, compiled, schema.schemas,
+                                                       schema_hash=schema.source_hash, verify=False,
+                                                       progress=progress))
+    if generated:
+        stale = docs(settings, report=report, check=True).stale + generate(settings, check=True).stale
+        out = replace(out, generated=stale)
+    return out
 
 
 def rules() -> list[Rule]:

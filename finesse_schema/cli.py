@@ -321,6 +321,131 @@ def check(ctx: click.Context, fmt: str, fail_on: str | None, output: Path | None
         sys.exit(EXIT_FINDINGS)
 
 
+def _generated_report(result: api.Generated, what: str, command: str, check: bool) -> None:
+    folder = _shown(result.folder)
+    if check:
+        if result.current:
+            click.echo(f"{folder}/: the {what} is current")
+        else:
+            click.echo(f"{folder}/: the {what} is stale (run finesse {command}):")
+            for line in result.stale:
+                click.echo(f"  - {line}")
+            sys.exit(EXIT_FINDINGS)
+        return
+    changed = len(result.written) + len(result.removed)
+    click.echo(f"{folder}/: " + (f"wrote {len(result.written)} file(s)" + (
+        f", removed {len(result.removed)}" if result.removed else "") if changed else f"the {what} was current"))
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated/ is not what finesse docs would write.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A check report (finesse check --live --format json -o FILE): the diagrams mark the foreign keys "
+                   "with orphan rows.")
+@quiet_option
+@click.pass_context
+@_guard
+def docs(ctx: click.Context, check: bool, report: Path | None, quiet: bool) -> None:
+    """Write the ER documentation of schema.yaml into generated/: Mermaid diagrams, a page per table, DBML, HTML."""
+    result = api.docs(_settings(ctx), report=report, check=check, progress=_progress(quiet))
+    _generated_report(result, "documentation", "docs", check)
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated/ is not what finesse generate "
+                                            "would write.")
+@quiet_option
+@click.pass_context
+@_guard
+def generate(ctx: click.Context, check: bool, quiet: bool) -> None:
+    """Write generated/schema.sql (the DDL of schema.yaml) and generated/models.py (SQLAlchemy 2 models)."""
+    result = api.generate(_settings(ctx), check=check, progress=_progress(quiet))
+    _generated_report(result, "generated code", "generate", check)
+
+
+@main.command()
+@click.option("--database/--no-database", "database", default=None,
+              help="Compare the live database (default: on, unless --migrations or --generated is given alone).")
+@click.option("--migrations", is_flag=True, help="Replay every revision into a scratch database and compare the "
+                                                 "result with schema.yaml.")
+@click.option("--generated", is_flag=True, help="Check that generated/ is what finesse docs and generate write.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The check report the documentation was written with (see finesse docs --report).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@_guard
+def drift(ctx: click.Context, database: bool | None, migrations: bool, generated: bool, report: Path | None,
+          fmt: str, database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+    """Tell whether the database, the migrations or generated/ have drifted from schema.yaml (exit 1 if so)."""
+    if database is None:
+        database = not (migrations or generated)
+    if not (database or migrations or generated):
+        raise api.InputError(api.Problem("nothing to compare", None, "--no-database",
+                                         "add --migrations or --generated"))
+    d = api.drift(_settings(ctx), database=database, migrations=migrations, generated=generated, report=report,
+                  database_url=database_url, dev_url=dev_url, progress=_progress(quiet))
+    if fmt == "json":
+        click.echo(json.dumps(drift_json(d), indent=2, sort_keys=True))
+    else:
+        click.echo(drift_text(d), nl=False)
+    if d.drifted:
+        sys.exit(EXIT_FINDINGS)
+
+
+def _plan_json(plan) -> dict | None:  # type: ignore[no-untyped-def]
+    if plan is None:
+        return None
+    return {"in_sync": plan.empty, "changes": [{"label": c.label, "destructive": c.destructive, "sql": c.sql}
+                                               for c in plan.upgrade]}
+
+
+def drift_json(d: api.Drift) -> dict:
+    return {"drifted": d.drifted,
+            "database": None if d.database is None else {
+                "url": d.target.describe() if d.target else None, **(_plan_json(d.database) or {}),
+                "pending": list(d.pending), "edited": list(d.edited), "hashes_recorded": not d.unrecorded},
+            "migrations": _plan_json(d.migrations),
+            "generated": None if d.generated is None else {"current": not d.generated, "stale": list(d.generated)}}
+
+
+def drift_text(d: api.Drift) -> str:
+    out = []
+    if d.database is not None:
+        where = d.target.describe() if d.target else "the database"
+        if d.database.empty:
+            out.append(f"database {where}: matches schema.yaml")
+        else:
+            out.append(f"database {where}: differs from schema.yaml; to get there it would take:")
+            out.append(render_summary(d.database).split("Downgrade:")[0].rstrip("\n"))
+            out.append("-- SQL\n" + render_sql(d.database.upgrade).rstrip("\n"))
+        if d.pending:
+            out.append(f"database: revisions {', '.join(d.pending)} are not applied (finesse apply)")
+        for line in d.edited:
+            out.append(f"database: revision {line}")
+        if d.unrecorded:
+            out.append("database: no revision hashes are recorded (applied before finesse kept them): edits to "
+                       "applied revisions cannot be told")
+    if d.migrations is not None:
+        if d.migrations.empty:
+            out.append("migrations: replayed from nothing, they give schema.yaml")
+        else:
+            out.append("migrations: replayed from nothing, they do not give schema.yaml (plan the difference, or "
+                       "fix the revision edited by hand); still to do:")
+            out.append(render_summary(d.migrations).split("Downgrade:")[0].rstrip("\n"))
+            out.append("-- SQL\n" + render_sql(d.migrations.upgrade).rstrip("\n"))
+    if d.generated is not None:
+        if d.generated:
+            out.append("generated: stale (run finesse docs and finesse generate):")
+            out += [f"  - {line}" for line in d.generated]
+        else:
+            out.append("generated: current")
+    out.append("drift: " + ("found" if d.drifted else "none"))
+    return "\n".join(out) + "\n"
+
+
 @main.group()
 def audit() -> None:
     """The audit trail ([tool.finesse.audit]): a row's or a table's history, and pruning it."""

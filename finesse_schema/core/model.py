@@ -210,6 +210,7 @@ class Table:
     policies: tuple[Policy, ...] = ()
     partition_by: str | None = None  # e.g. "RANGE (created_at)"
     partitions: tuple[Partition, ...] = ()
+    group: str | None = None  # where finesse docs draws it (no effect on the database)
     loc: Location | None = _loc()
 
     @property

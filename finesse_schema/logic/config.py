@@ -5,6 +5,8 @@ Recognised keys (all optional)::
     [tool.finesse]
     schema = "schema.yaml"            # the declared schema
     migrations = "migrations"         # Alembic script directory (revisions in versions/)
+    generated = "generated"           # where finesse docs and finesse generate write
+    title = "Shop database"           # the title of finesse docs (default: the project folder's name)
     database_url_env = "FINESSE_DATABASE_URL"   # environment variable holding the live database URL
     database_url = "postgresql://app@db/app"    # or the URL itself (prefer the variable: no passwords in files)
     dev_url = "postgresql://postgres@localhost/postgres"  # server for scratch databases
@@ -32,7 +34,7 @@ from .rules import RULES
 
 ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + tuple(r.code for r in LINT_RULES) + ("FS001",)
 
-KEYS = ("schema", "migrations", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
+KEYS = ("schema", "migrations", "generated", "title", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
         "online_above_rows", "lock_retries", "check", "audit")
 INT_KEYS = ("online_above_rows", "lock_retries")
 
@@ -43,6 +45,8 @@ class Settings:
     schema_path: Path
     migrations_path: Path
     database_url: str | None = None
+    generated_path: Path | None = None  # default: <project>/generated
+    title: str | None = None  # of the documentation (default: the project folder's name)
     database_url_env: str = "FINESSE_DATABASE_URL"
     dev_url: str | None = None
     lock_timeout: str = "5s"
@@ -51,6 +55,10 @@ class Settings:
     lock_retries: int = 5
     check: CheckConfig = field(default_factory=CheckConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+
+    @property
+    def generated_dir(self) -> Path:
+        return self.generated_path or self.project_dir / "generated"
 
     @property
     def embedded_dir(self) -> Path:
@@ -92,6 +100,8 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         project_dir=project_dir,
         schema_path=project_dir / table.get("schema", "schema.yaml"),
         migrations_path=project_dir / table.get("migrations", "migrations"),
+        generated_path=project_dir / table.get("generated", "generated"),
+        title=table.get("title"),
         database_url=table.get("database_url"),
         database_url_env=table.get("database_url_env", "FINESSE_DATABASE_URL"),
         dev_url=table.get("dev_url"),

@@ -96,6 +96,7 @@ def schema_json_schema() -> dict:
         "policies": {"type": "array", "items": policy},
         "triggers": {"type": "array", "items": trigger},
         "comment": {"type": "string"},
+        "group": {"type": "string", "description": "the group of tables finesse docs draws it with"},
         "columns": {"type": "object", "additionalProperties": column, "minProperties": 1},
         "primary_key": {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "renamed_from": _RENAMED},
                                                PRIMARY_KEY_KEYS, ("columns",))]},

@@ -37,7 +37,7 @@ from .yaml_source import Node
 
 TOP_KEYS = ("extensions", "enums", "domains", "sequences", "functions", "tables", "views", "lint")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
-              "renamed_from", "row_level_security", "policies", "partition_by", "partitions")
+              "renamed_from", "row_level_security", "policies", "partition_by", "partitions", "group")
 # types a function may take or return that no column can have
 PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", "anymultirange",
                 "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "void", "trigger",
@@ -279,7 +279,7 @@ class _SchemaReader(Reader):
         return Table(qn.schema, qn.name, tuple(columns), primary_key, tuple(fks), tuple(unique_objs),
                      tuple(checks), tuple(indexes), self.text(node.get("comment"), "comment"), tuple(triggers),
                      self.text(node.get("renamed_from"), "renamed_from"), enabled, forced, tuple(policies),
-                     *self.partitioning(node), loc=node.key_loc or node.loc)
+                     *self.partitioning(node), group=self.text(node.get("group"), "group"), loc=node.key_loc or node.loc)
 
     def partitioning(self, node: Node) -> tuple:  # type: ignore[type-arg]
         by, parts = read_partitioning(self, node.get("partition_by"), node.get("partitions"))
