@@ -12,10 +12,10 @@ row), row_id, action (insert, update, delete), old_values and new_values (jsonb)
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from ..core.errors import InputError, Location, Problem
+from .check_config import unknown_settings
 
 KEYS = ("table", "prune_function", "retention")
 COLUMNS = ("table_name", "row_id", "action", "old_values", "new_values", "changed_columns", "actor",
@@ -37,13 +37,9 @@ class AuditConfig:
 
 def read_audit_config(table: dict, file: str) -> AuditConfig:
     """The audit configuration from ``[tool.finesse.audit]``; InputError lists every mistake."""
-    problems = []
+    problems = unknown_settings(table, KEYS, file, "tool.finesse.audit")
     for key, value in table.items():
-        if key not in KEYS:
-            close = difflib.get_close_matches(key, KEYS, n=1)
-            problems.append(Problem(f"unknown setting '{key}'", Location(file), f"tool.finesse.audit.{key}",
-                                    f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}"))
-        elif not isinstance(value, str) or not value.strip():
+        if key in KEYS and (not isinstance(value, str) or not value.strip()):
             problems.append(Problem(f"setting '{key}' must be a non-empty string", Location(file),
                                     f"tool.finesse.audit.{key}"))
     if problems:

@@ -56,18 +56,25 @@ class CheckConfig:
         return chosen and not any(code.startswith(p) for p in self.ignore)
 
 
+def unknown_settings(table: dict, keys: tuple[str, ...], file: str, prefix: str) -> list[Problem]:
+    """A problem for each key of ``table`` (the TOML table ``prefix``) that is not one of ``keys``, with the
+    nearest one it may have meant."""
+    out = []
+    for key in table:
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            out.append(Problem(f"unknown setting '{key}'", Location(file), f"{prefix}.{key}",
+                               f"did you mean '{close[0]}'?" if close else f"one of {', '.join(keys)}"))
+    return out
+
+
 def read_check_config(table: dict, file: str, known_codes: tuple[str, ...]) -> CheckConfig:
     """The check configuration from the ``[tool.finesse.check]`` table; InputError lists every mistake."""
-    problems: list[Problem] = []
+    problems: list[Problem] = unknown_settings(table, KEYS, file, "tool.finesse.check")
     where = Location(file)
 
     def bad(key: str, message: str, hint: str = "") -> None:
         problems.append(Problem(message, where, f"tool.finesse.check.{key}", hint))
-
-    for key in table:
-        if key not in KEYS:
-            close = difflib.get_close_matches(key, KEYS, n=1)
-            bad(key, f"unknown setting '{key}'", f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}")
 
     def codes(key: str) -> tuple[str, ...]:
         value = table.get(key, [])

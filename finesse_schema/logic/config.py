@@ -20,14 +20,13 @@ Recognised keys (all optional)::
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
 from .audit_config import AuditConfig, read_audit_config
-from .check_config import CheckConfig, read_check_config
+from .check_config import CheckConfig, read_check_config, unknown_settings
 from .lint import LINT_RULES
 from .live_rules import LIVE_RULES
 from .rules import RULES
@@ -74,13 +73,9 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         except tomllib.TOMLDecodeError as exc:
             raise InputError(Problem(f"invalid TOML: {exc}", Location(file))) from None
         table = data.get("tool", {}).get("finesse", {})
-    problems = []
+    problems = unknown_settings(table, KEYS, file, "tool.finesse")
     for key, value in table.items():
-        if key not in KEYS:
-            close = difflib.get_close_matches(key, KEYS, n=1)
-            problems.append(Problem(f"unknown setting '{key}'", Location(file), f"tool.finesse.{key}",
-                                    f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KEYS)}"))
-        elif key in ("check", "audit"):
+        if key not in KEYS or key in ("check", "audit"):
             continue
         elif key in INT_KEYS:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
