@@ -15,24 +15,16 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from legacy import LEGACY, ROOT, legacy_server
 
-from bench.results import write_section  # noqa: E402
-from finesse_schema import api  # noqa: E402
-from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
-from finesse_schema.db.embedded import embedded_bin_dir, embedded_server_url, stop_embedded_server  # noqa: E402
-from finesse_schema.logic.config import Settings, read_settings  # noqa: E402
+from bench.results import write_section
+from finesse_schema import api
+from finesse_schema.logic.config import Settings, read_settings
 
-LEGACY = ROOT / "tests" / "fixtures" / "import" / "finesse_legacy"
 CONFIG = ROOT / "tests" / "fixtures" / "check_legacy" / "pyproject.toml"
 
 
@@ -41,32 +33,19 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=10)
     ap.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        admin = embedded_server_url(Path(tmp) / "pgdata", keep_running=False)
-        try:
-            with connect(admin) as conn:
-                conn.execute(composed("CREATE DATABASE {}", identifier("legacy")))
-            url = with_database(admin, "legacy")
-            start = time.perf_counter()
-            subprocess.run([str(embedded_bin_dir() / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v",
-                            f"scale={args.scale}", "-f", str(LEGACY / "schema.sql"), "-f", str(LEGACY / "data.sql"),
-                            url], check=True, capture_output=True)
-            load = time.perf_counter() - start
-            print(f"loaded scale {args.scale} in {load:.1f} s", file=sys.stderr)
-            settings = replace(Settings(ROOT, LEGACY / "expected.yaml", ROOT / "migrations", database_url=url),
-                               check=read_settings(CONFIG.read_text(), ROOT).check)
-            static, live, findings = [], [], 0
-            for _ in range(3):
-                t0 = time.perf_counter()
-                api.check(settings)
-                t1 = time.perf_counter()
-                report = api.check(settings, live=True)
-                t2 = time.perf_counter()
-                static.append(t1 - t0)
-                live.append(t2 - t1)
-                findings = len(report.findings)
-        finally:
-            stop_embedded_server(Path(tmp) / "pgdata")
+    with legacy_server(args.scale) as (_, url, load):
+        settings = replace(Settings(ROOT, LEGACY / "expected.yaml", ROOT / "migrations", database_url=url),
+                           check=read_settings(CONFIG.read_text(), ROOT).check)
+        static, live, findings = [], [], 0
+        for _ in range(3):
+            t0 = time.perf_counter()
+            api.check(settings)
+            t1 = time.perf_counter()
+            report = api.check(settings, live=True)
+            t2 = time.perf_counter()
+            static.append(t1 - t0)
+            live.append(t2 - t1)
+            findings = len(report.findings)
     m_static, m_live = statistics.median(static), statistics.median(live)
     met = "met" if m_live < 20 else "**missed**"
     table = ("| scale | load (s) | model rules (s) | check --live (s) | findings |\n|---:|---:|---:|---:|---:|\n"
