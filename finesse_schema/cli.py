@@ -21,6 +21,7 @@ from .core.plan import PlanRefused
 from .core.findings import Severity
 from .logic.audit import Report
 from .logic.render_audit import render_history
+from .logic.render_drift import render_drift_json, render_drift_text
 from .logic.render_findings import RENDERERS, render_json
 from .logic.render_summary import render_sql, render_summary
 
@@ -388,62 +389,11 @@ def drift(ctx: click.Context, database: bool | None, migrations: bool, generated
     d = api.drift(_settings(ctx), database=database, migrations=migrations, generated=generated, report=report,
                   database_url=database_url, dev_url=dev_url, progress=_progress(quiet))
     if fmt == "json":
-        click.echo(json.dumps(drift_json(d), indent=2, sort_keys=True))
+        click.echo(json.dumps(render_drift_json(d), indent=2, sort_keys=True))
     else:
-        click.echo(drift_text(d), nl=False)
+        click.echo(render_drift_text(d), nl=False)
     if d.drifted:
         sys.exit(EXIT_FINDINGS)
-
-
-def _plan_json(plan) -> dict | None:  # type: ignore[no-untyped-def]
-    if plan is None:
-        return None
-    return {"in_sync": plan.empty, "changes": [{"label": c.label, "destructive": c.destructive, "sql": c.sql}
-                                               for c in plan.upgrade]}
-
-
-def drift_json(d: api.Drift) -> dict:
-    return {"drifted": d.drifted,
-            "database": None if d.database is None else {
-                "url": d.target.describe() if d.target else None, **(_plan_json(d.database) or {}),
-                "pending": list(d.pending), "edited": list(d.edited), "hashes_recorded": not d.unrecorded},
-            "migrations": _plan_json(d.migrations),
-            "generated": None if d.generated is None else {"current": not d.generated, "stale": list(d.generated)}}
-
-
-def drift_text(d: api.Drift) -> str:
-    out = []
-    if d.database is not None:
-        where = d.target.describe() if d.target else "the database"
-        if d.database.empty:
-            out.append(f"database {where}: matches schema.yaml")
-        else:
-            out.append(f"database {where}: differs from schema.yaml; to get there it would take:")
-            out.append(render_summary(d.database).split("Downgrade:")[0].rstrip("\n"))
-            out.append("-- SQL\n" + render_sql(d.database.upgrade).rstrip("\n"))
-        if d.pending:
-            out.append(f"database: revisions {', '.join(d.pending)} are not applied (finesse apply)")
-        for line in d.edited:
-            out.append(f"database: revision {line}")
-        if d.unrecorded:
-            out.append("database: no revision hashes are recorded (applied before finesse kept them): edits to "
-                       "applied revisions cannot be told")
-    if d.migrations is not None:
-        if d.migrations.empty:
-            out.append("migrations: replayed from nothing, they give schema.yaml")
-        else:
-            out.append("migrations: replayed from nothing, they do not give schema.yaml (plan the difference, or "
-                       "fix the revision edited by hand); still to do:")
-            out.append(render_summary(d.migrations).split("Downgrade:")[0].rstrip("\n"))
-            out.append("-- SQL\n" + render_sql(d.migrations.upgrade).rstrip("\n"))
-    if d.generated is not None:
-        if d.generated:
-            out.append("generated: stale (run finesse docs and finesse generate):")
-            out += [f"  - {line}" for line in d.generated]
-        else:
-            out.append("generated: current")
-    out.append("drift: " + ("found" if d.drifted else "none"))
-    return "\n".join(out) + "\n"
 
 
 @main.group()

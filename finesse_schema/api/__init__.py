@@ -1,0 +1,62 @@
+"""The public library: what a program (and the ``finesse`` command) calls.
+
+Every function takes a :class:`~finesse_schema.logic.config.Settings` and
+keyword-only options, returns values, and raises a
+:class:`~finesse_schema.core.errors.FinesseError` for anything a user can fix.
+Nothing here prints or exits; progress goes to the callback the caller passes.
+
+One module per job: project (settings, schema.yaml, the target database, the rules), planning (plan,
+baseline, the stairway), running (apply, down, status), importing, checking (check and the audit trail),
+generated (docs and generate), drift.
+"""
+
+from ..core.errors import FinesseError, InputError, Location, Problem
+from ..core.plan import Plan, PlanRefused
+from ..logic.audit import Report
+from ..logic.audit_config import table_subject
+from ..logic.config import Settings
+from ..logic.live_rules import LIVE_RULES
+from ..logic.online import OnlineMode
+from ..logic.render_drift import Drift
+from ..logic.rules import Rule
+from .checking import audit_history, audit_prune, check, read_project_checks
+from .drift import drift
+from .generated import (
+    DOCS_OWNED,
+    GENERATE_OWNED,
+    Generated,
+    docs,
+    docs_texts,
+    generate,
+    generate_texts,
+    write_generated,
+)
+from .importing import ImportResult, import_database
+from .planning import (
+    PlanResult,
+    baseline,
+    plan,
+    preflight,
+    test_migrations,
+    write_revision,
+)
+from .project import (
+    Progress,
+    Target,
+    explain,
+    find_settings,
+    json_schema,
+    load,
+    resolve_target,
+    rules,
+)
+from .running import Status, apply, down, status
+
+__all__ = [
+    "DOCS_OWNED", "GENERATE_OWNED", "LIVE_RULES", "Drift", "FinesseError", "Generated", "ImportResult", "InputError",
+    "Location", "OnlineMode", "Plan", "PlanRefused", "PlanResult", "Problem", "Progress", "Report", "Rule",
+    "Settings", "Status", "Target", "apply", "audit_history", "audit_prune", "baseline", "check", "docs",
+    "docs_texts", "down", "drift", "explain", "find_settings", "generate", "generate_texts", "import_database",
+    "json_schema", "load", "plan", "preflight", "read_project_checks", "resolve_target", "rules", "status",
+    "table_subject", "test_migrations", "write_generated", "write_revision",
+]

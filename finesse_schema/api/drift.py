@@ -1,0 +1,61 @@
+"""Drift: what differs from schema.yaml in the live database, the replayed migrations and generated/."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..db.migrations import (
+    current_revision,
+    file_hash,
+    list_revisions,
+    recorded_hashes,
+    upgrade,
+)
+from ..db.planner import plan_changes
+from ..db.scratch import scratch_database
+from ..logic.compile import compile_schema
+from ..logic.config import Settings
+from ..logic.render_drift import Drift
+from .generated import docs, generate
+from .project import Progress, load, quiet, resolve_target, run_settings, scratch_server
+
+
+def drift(settings: Settings, *, database: bool = True, migrations: bool = False, generated: bool = False,
+          report: Path | None = None, database_url: str | None = None, dev_url: str | None = None,
+          progress: Progress = quiet) -> Drift:
+    """Compare schema.yaml with: the live database (``database``: its schema, pending revisions, revisions edited
+    since they were applied there), the revisions replayed into a scratch database (``migrations``), and
+    generated/ (``generated``)."""
+    schema = load(settings)
+    compiled = compile_schema(schema)
+    out = Drift()
+    if database:
+        target = resolve_target(settings, database_url)
+        progress(f"comparing {target.describe()} with {schema.source}")
+        revisions = list_revisions(settings.migrations_path)
+        current = current_revision(target.url)
+        ids = [r.id for r in revisions]
+        pending = tuple(ids[ids.index(current) + 1:] if current in ids else ids)
+        recorded = recorded_hashes(target.url)
+        files = {r.id: file_hash(r.path) for r in revisions}
+        edited = tuple(sorted(f"{rev}: " + ("its file is gone from migrations/" if rev not in files else
+                                            f"its file changed after it was applied (applied {h[:19]}..., now "
+                                            f"{files[rev][:19]}...)")
+                              for rev, h in (recorded or {}).items() if files.get(rev) != h))
+        plan = plan_changes(target.url, scratch_server(settings, target, dev_url), compiled, schema.schemas,
+                            schema_hash=schema.source_hash, verify=False, progress=progress)
+        out = replace(out, database=plan, where=target.describe(), pending=pending, edited=edited,
+                      unrecorded=recorded is None and current is not None)
+    if migrations:
+        server = scratch_server(settings, resolve_target(settings, database_url), dev_url)
+        with scratch_database(server, "replayed migrations") as url:
+            progress("replaying every revision into a scratch database")
+            upgrade(url, settings.migrations_path, settings=run_settings(settings, None, None), progress=progress)
+            out = replace(out, migrations=plan_changes(url, server, compiled, schema.schemas,
+                                                       schema_hash=schema.source_hash, verify=False,
+                                                       progress=progress))
+    if generated:
+        stale = docs(settings, report=report, check=True).stale + generate(settings, check=True).stale
+        out = replace(out, generated=stale)
+    return out

@@ -1,0 +1,107 @@
+"""The project finesse works in: its settings, its schema.yaml, the database it targets, the rules."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..core.errors import InputError, Location, Problem
+from ..core.model import Schema
+from ..db.connect import mask_url, normalize_url
+from ..db.embedded import embedded_database_url, embedded_server_url
+from ..db.migrations import RunSettings
+from ..db.scratch import ScratchServer, choose_scratch_server
+from ..logic.config import Settings, read_settings
+from ..logic.jsonschema import schema_json_schema
+from ..logic.lint import LINT_RULES
+from ..logic.live_rules import LIVE_DOCS, LIVE_RULES
+from ..logic.load import load_schema_text
+from ..logic.rules import RULES, Rule
+
+Progress = Callable[[str], None]
+
+def quiet(_: str) -> None:
+    pass
+
+def find_settings(start: Path | None = None) -> Settings:
+    """Settings of the project containing ``start`` (the nearest pyproject.toml upwards), else defaults there."""
+    start = (start or Path.cwd()).resolve()
+    for d in (start, *start.parents):
+        py = d / "pyproject.toml"
+        if py.is_file():
+            return read_settings(py.read_text(encoding="utf-8"), d, str(py))
+    return read_settings(None, start)
+
+
+def load(settings: Settings) -> Schema:
+    """Read and validate schema.yaml."""
+    path = settings.schema_path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Problem(f"no schema file at {path}", Location(str(path)),
+                                 hint="create schema.yaml, or set schema = ... under [tool.finesse]")) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(f"schema file is not UTF-8: {exc}", Location(str(path)))) from None
+    return load_schema_text(text, display(path, settings))
+
+
+def display(path: Path, settings: Settings) -> str:
+    try:
+        return str(path.relative_to(settings.project_dir))
+    except ValueError:
+        return str(path)
+
+@dataclass(frozen=True)
+class Target:
+    """The live database finesse works on, and where that URL came from."""
+
+    url: str
+    origin: str  # "option", "pyproject", "environment FOO", "embedded"
+
+    def describe(self) -> str:
+        return f"{mask_url(self.url)} ({self.origin})"
+
+
+def resolve_target(settings: Settings, database_url: str | None = None) -> Target:
+    """--database-url, else database_url in pyproject, else the environment variable, else the embedded server."""
+    if database_url:
+        return Target(normalize_url(database_url), "option")
+    if settings.database_url:
+        return Target(normalize_url(settings.database_url), "pyproject")
+    env = os.environ.get(settings.database_url_env)
+    if env:
+        return Target(normalize_url(env), f"environment {settings.database_url_env}")
+    return Target(embedded_database_url(settings.embedded_dir), "embedded")
+
+
+def scratch_server(settings: Settings, target: Target, dev_url: str | None) -> ScratchServer:
+    dev = dev_url or settings.dev_url
+    return choose_scratch_server(target.url, normalize_url(dev) if dev else None,
+                                 lambda: embedded_server_url(settings.embedded_dir))
+
+def run_settings(settings: Settings, lock_timeout: str | None, statement_timeout: str | None) -> RunSettings:
+    return RunSettings(lock_timeout or settings.lock_timeout, statement_timeout or settings.statement_timeout)
+
+def rules() -> list[Rule]:
+    """Every rule over the model and over plans, by code."""
+    return list(RULES) + list(LINT_RULES)  # type: ignore[arg-type]
+
+
+def explain(code: str) -> Rule:
+    """The rule with ``code``; InputError naming the codes there are when there is none."""
+    found = RULES.get(code) or LINT_RULES.get(code)  # type: ignore[assignment]
+    if found is None and code.upper() in LIVE_RULES:
+        name, severity, summary = LIVE_RULES[code.upper()]
+        doc = f"{code.upper()} {name}: {summary} (finesse check --live).\n\n{LIVE_DOCS[code.upper()]}"
+        return Rule(code.upper(), name, severity, summary, lambda *_: iter(()), doc)
+    if found is None:
+        raise InputError(Problem(f"no rule has the code '{code}'", None, "", "finesse rules lists them"))
+    return found
+
+
+def json_schema() -> dict:
+    """The JSON Schema of schema.yaml (for editors and CI validation)."""
+    return schema_json_schema()
