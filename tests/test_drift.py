@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from finesse_schema import api
 from finesse_schema.cli import main
 
-from .pg import run_sql
+from .pg import query, run_sql
 
 V1 = """tables:
   users:
@@ -129,3 +129,26 @@ def test_errors_are_exit_2(project) -> None:  # type: ignore[no-untyped-def]
     (folder / "schema.yaml").write_text(V1)
     code, text = _run(args + ["--database-url", "postgresql://nobody@127.0.0.1:1/none"])
     assert code == 2 and "cannot" in text
+
+
+def test_an_extension_declared_not_managed_is_neither_drift_nor_planned(project, live_db: str) -> None:  # type: ignore[no-untyped-def]
+    """A platform installs extensions schema.yaml does not create (pgcrypto on the shop's server, but not on the
+    embedded one): declared managed: false, a database with it is in sync, and plans neither drop nor create it."""
+    folder, args = project
+    free = query(live_db, "SELECT name FROM pg_available_extensions WHERE installed_version IS NULL "
+                          "AND name <> 'plpgsql' ORDER BY name = 'pgcrypto' DESC, name LIMIT 1")
+    if not free:
+        pytest.skip("this server ships no extension to install")
+    ext = free[0][0]
+    run_sql(live_db, f'CREATE EXTENSION "{ext}"')
+    code, text = _run(args)
+    assert code == 1 and f"drop extension {ext}" in text, text  # undeclared, finesse would drop it
+    (folder / "schema.yaml").write_text(f"extensions:\n  - {{name: {ext}, managed: false}}\n" + V1)
+    code, text = _run(args)
+    assert code == 0, text
+    (folder / "schema.yaml").write_text(f"extensions:\n  - {{name: {ext}, managed: false}}\n" + V2)
+    result = api.plan(api.find_settings(folder), message="name")  # verified on a copy that has the extension
+    assert [c.label for c in result.plan.upgrade] == ["create column public.users.name"], result.plan.upgrade
+    api.apply(api.find_settings(folder))
+    assert query(live_db, f"SELECT count(*) FROM pg_extension WHERE extname = '{ext}'") == [(1,)]
+    assert _run(args)[0] == 0

@@ -42,9 +42,13 @@ class QualifiedName:
 
 @dataclass(frozen=True)
 class Extension:
+    """An extension; ``managed`` False: the platform or the DBA installs it where the server ships it, and
+    finesse neither creates nor drops it (nor diffs it)."""
+
     name: str
     schema: str | None = None
     loc: Location | None = _loc()
+    managed: bool = True
 
 
 @dataclass(frozen=True)

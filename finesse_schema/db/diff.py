@@ -118,9 +118,12 @@ class Inspection:
     inspected: Any
     schemas: tuple[str, ...]
     extras: Extras
+    ignored_extensions: frozenset[str] = frozenset()
 
 
-def inspect_database(url: str, schemas: tuple[str, ...]) -> Inspection:
+def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: frozenset[str] = frozenset()) -> Inspection:
+    """The objects of ``schemas``, without the extensions named in ``ignored_extensions`` (those schema.yaml
+    declares managed: false, which a database may have or not)."""
     keep = set(schemas) - set(INTERNAL_SCHEMAS)
     engine = sa_engine(url)
     try:
@@ -134,7 +137,8 @@ def inspect_database(url: str, schemas: tuple[str, ...]) -> Inspection:
         setattr(inspected, prop, {k: v for k, v in items.items() if _schema_of(v) in keep})
     # schemainspect lists a domain over an enum as an enum without values too (migra would create both)
     inspected.enums = {k: v for k, v in inspected.enums.items() if (v.schema, v.name) not in extras.domains}
-    return Inspection(inspected, tuple(sorted(keep)), extras)
+    inspected.extensions = {k: v for k, v in inspected.extensions.items() if v.name not in ignored_extensions}
+    return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions)
 
 
 def _schema_of(obj: Any) -> str:

@@ -75,8 +75,8 @@ def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progr
     materialize(url, compiled)
     progress("inspecting the desired schema")
     if not dump:
-        return inspect_database(url, schemas), ""
-    return _side_by_side(lambda: inspect_database(url, schemas),  # type: ignore[return-value]
+        return inspect_database(url, schemas, compiled.unmanaged_extensions), ""
+    return _side_by_side(lambda: inspect_database(url, schemas, compiled.unmanaged_extensions),  # type: ignore[return-value]
                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
 
 
@@ -110,7 +110,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress, verify)
             copy_future = pool.submit(_copy_live, live_url, urls[1], schemas, progress) if verify else None
             progress("inspecting the live database")
-            live = inspect_database(live_url, schemas)
+            live = inspect_database(live_url, schemas, compiled.unmanaged_extensions)
             renames = rename_steps(model, live_names(live)) if model is not None and verify else []
             desired, desired_dump = desired_future.result()
             base = live
@@ -119,7 +119,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 copy_future.result()
                 progress("renaming on the copy")
                 run_changes(urls[1], tuple(r.change for r in renames), what="the renames, on a copy of the database,")
-                base = inspect_database(urls[1], schemas)
+                base = inspect_database(urls[1], schemas, compiled.unmanaged_extensions)
             progress("diffing")
             d = diff_inspections(base, desired)
             notes = tuple(possible_renames(d.upgrade, column_types(base), column_types(desired)))
@@ -148,12 +148,12 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
     """On ``url`` (a copy of the live schema, with the first ``already_applied`` upgrade steps done): raise
     RefusedError unless the upgrade reaches the desired schema and the downgrade comes back to the live
     one, both by migra's diff and by pg_dump."""
-    schemas = live[0].schemas
+    schemas, ignored = live[0].schemas, live[0].ignored_extensions
     for step, changes, (goal, goal_dump), name in (("upgrade", plan.upgrade[already_applied:], desired, "schema.yaml"),
                                                    ("downgrade", plan.downgrade, live, "the live schema")):
         progress(f"verifying the {step}")
         run_changes(url, changes, what=f"the {step}, on a copy of the database,")
-        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas),
+        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas, ignored),
                                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
         residual = changes_between(inspection, goal)  # type: ignore[arg-type]
         if residual:
@@ -189,11 +189,11 @@ def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: P
         try:
             desired_future = pool.submit(_build_desired, urls[1], compiled, schemas, progress, True)
             live_dump = _copy_live(live_url, urls[0], schemas, progress)
-            live = inspect_database(live_url, schemas)
+            live = inspect_database(live_url, schemas, compiled.unmanaged_extensions)
             progress("running the expand changes on the copy")
             run_changes(urls[0], expand_changes, what="the expand changes, on a copy of the database, before the "
                                                       "contract ones they may need,")
-            middle = _side_by_side(lambda: inspect_database(urls[0], schemas),
+            middle = _side_by_side(lambda: inspect_database(urls[0], schemas, compiled.unmanaged_extensions),
                                    lambda: dump_schema(urls[0], only_schemas=_managed(schemas)))
             desired = desired_future.result()
         finally:

@@ -70,6 +70,7 @@ class DDL:
 class Compiled:
     metadata: sa.MetaData
     statements: tuple[DDL, ...]
+    unmanaged_extensions: frozenset[str] = frozenset()  # left out of every diff (extensions: managed: false)
 
 
 class RawType(UserDefinedType):
@@ -99,7 +100,8 @@ def sa_type(type_name: str, schema: Schema) -> sa.types.TypeEngine:
     if type_name.rstrip("[]") in domains:
         return RawType(type_sql(type_name))
     user = {f"{e.schema}.{e.name}": f"{e.schema}.{e.name}" for e in schema.enums}
-    parsed = parse_type(type_name, user_types=user, extensions=frozenset(x.name for x in schema.extensions))
+    parsed = parse_type(type_name, user_types=user,
+                        extensions=frozenset(x.name for x in schema.extensions if x.managed))
     if parsed.array_dims:
         inner = sa_type(type_name.replace("[]", ""), schema)
         return pg.ARRAY(inner, dimensions=parsed.array_dims)
@@ -264,7 +266,7 @@ def compile_schema(schema: Schema) -> Compiled:
     for name in schema.schemas:
         if name != "public":
             out.append(DDL(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}", f"create schema {name}"))
-    for ext in schema.extensions:
+    for ext in (x for x in schema.extensions if x.managed):
         sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
         if ext.schema:
             sql += f" WITH SCHEMA {quote(ext.schema)}"
@@ -314,7 +316,7 @@ def compile_schema(schema: Schema) -> Compiled:
                                 col.loc, f"{path}.columns.{col.name}"))
     out += late
     out += _after_tables(schema)
-    return Compiled(metadata, tuple(out))
+    return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed))
 
 
 def _after_tables(schema: Schema) -> list[DDL]:

@@ -109,5 +109,7 @@ def generate_files(schema: Schema, sources: Sources) -> dict[str, str]:
     """generated/schema.sql (the DDL that builds schema.yaml from nothing) and generated/models.py."""
     compiled = compile_schema(schema)
     ddl = ";\n\n".join(s.sql.rstrip().rstrip(";") for s in compiled.statements) + ";\n"
+    unmanaged = "".join(f"-- extension {name}: not managed by finesse (managed: false); the server may have it or not\n"
+                        for name in sorted(compiled.unmanaged_extensions))
     return {"models.py": render_models(schema, header=header("models.py", "generate", sources)),
-            "schema.sql": header("schema.sql", "generate", sources) + "\n" + ddl}
+            "schema.sql": header("schema.sql", "generate", sources) + "\n" + unmanaged + ddl}

@@ -111,7 +111,8 @@ def schema_json_schema() -> dict:
     enum = {"oneOf": [{"type": "array", "items": value, "minItems": 1},
                       _obj({"values": {"type": "array", "items": value, "minItems": 1},
                             "comment": {"type": "string"}}, ("values", "comment"), ("values",))]}
-    extension = {"oneOf": [_NAME, _obj({"name": _NAME, "schema": _NAME}, ("name", "schema"), ("name",))]}
+    extension = {"oneOf": [_NAME, _obj({"name": _NAME, "schema": _NAME, "managed": {"type": "boolean"}},
+                                       ("name", "schema", "managed"), ("name",))]}
     sequence = {"oneOf": [{"type": "null"}, _obj({
         "type": {"type": "string", "enum": ["smallint", "integer", "bigint", "int2", "int4", "int8", "int"]},
         "start": {"type": "integer"}, "increment": {"type": "integer"}, "min": {"type": "integer"},

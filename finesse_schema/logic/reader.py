@@ -76,7 +76,8 @@ class _SchemaReader(Reader):
         if not self.keys(root, TOP_KEYS, "schema.yaml"):
             raise InputError(self.problems)
         extensions = self.read_extensions(root.get("extensions"))
-        self.extensions = frozenset(e.name for e in extensions)
+        # the types of an unmanaged extension are not there in finesse's scratch database
+        self.extensions = frozenset(e.name for e in extensions if e.managed)
         enums = self.read_enums(root.get("enums"))
         self.declare_types(enums)
         domains = read_domains(self, root.get("domains"))
@@ -129,12 +130,17 @@ class _SchemaReader(Reader):
         out = []
         for item in node.value:
             if item.is_map:
-                self.keys(item, ("name", "schema"), "an extension")
+                self.keys(item, ("name", "schema", "managed"), "an extension")
                 name = self.text(item.get("name"), "extension name")
                 if not name:
                     self.problem(item, "an extension needs a name")
                     continue
-                out.append(Extension(name, self.text(item.get("schema"), "extension schema"), loc=item.loc))
+                managed = self.boolean(item.get("managed"), "managed", default=True)
+                if not managed and item.get("schema") is not None:
+                    self.problem(item.get("schema"), f"extension '{name}' is not managed by finesse, so it has no "
+                                 "schema to install it in", hint="remove schema:, or managed: false")
+                out.append(Extension(name, self.text(item.get("schema"), "extension schema"), loc=item.loc,
+                                     managed=managed))
             else:
                 name = self.text(item, "extension name")
                 if name:

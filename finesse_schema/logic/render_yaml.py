@@ -130,7 +130,9 @@ class _Writer:
         for line in header.splitlines():
             self.lines.append(f"# {line}".rstrip())
         if s.extensions:
-            exts = [e.name if e.schema is None else {"name": e.name, "schema": e.schema}
+            exts = [e.name if e.schema is None and e.managed else
+                    {"name": e.name, **({"schema": e.schema} if e.schema else {}),
+                     **({} if e.managed else {"managed": False})}
                     for e in sorted(s.extensions, key=lambda e: e.name)]
             self.emit(0, "extensions", exts)
         self.section("enums", s.enums, self.enum)

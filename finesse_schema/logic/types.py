@@ -146,7 +146,8 @@ def parse_type(text: str, *, user_types: dict[str, str] | None = None,
     if base in EXTENSION_TYPES:
         ext = EXTENSION_TYPES[base]
         if ext not in extensions:
-            raise TypeError_(f"type '{base}' needs the extension '{ext}'", f"add '{ext}' under extensions:")
+            raise TypeError_(f"type '{base}' needs the extension '{ext}'",
+                             f"declare '{ext}' under extensions:, managed (the default) so that finesse creates it")
         return ParsedType(base, args, arrays, True)
     choices = sorted(set(_BASES) | set(user_types) | set(EXTENSION_TYPES))
     close = difflib.get_close_matches(base, choices, n=1, cutoff=0.6)
