@@ -35,7 +35,7 @@ def RULE(schema, options):  # type: ignore[no-untyped-def]
             continue  # a composite key (a link table) is judged by its foreign keys, not here
         if col.type != "uuid":
             yield RULE.finding(t, f"primary key {col.name} is {col.type}, not uuid",
-                               f"use {{type: uuid, primary_key: true, default: gen_random_uuid()}}", obj=col,
+                               "use {type: uuid, primary_key: true, default: gen_random_uuid()}", obj=col,
                                path=f"columns.{col.name}")
         elif not col.default or not any(g in col.default.lower() for g in GENERATORS):
             yield RULE.finding(t, f"primary key {col.name} is a uuid without a generated default",
