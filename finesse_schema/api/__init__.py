@@ -21,35 +21,11 @@ from ..logic.render_drift import Drift
 from ..logic.rules import Rule
 from .checking import audit_history, audit_prune, check, read_project_checks
 from .drift import drift
-from .generated import (
-    DOCS_OWNED,
-    GENERATE_OWNED,
-    Generated,
-    docs,
-    docs_texts,
-    generate,
-    generate_texts,
-    write_generated,
-)
+from .generated import (DOCS_OWNED, GENERATE_OWNED, Generated, docs, docs_texts, generate, generate_texts,
+                        write_generated)
 from .importing import ImportResult, import_database
-from .planning import (
-    PlanResult,
-    baseline,
-    plan,
-    preflight,
-    test_migrations,
-    write_revision,
-)
-from .project import (
-    Progress,
-    Target,
-    explain,
-    find_settings,
-    json_schema,
-    load,
-    resolve_target,
-    rules,
-)
+from .planning import PlanResult, baseline, plan, preflight, test_migrations, write_revision
+from .project import Progress, Target, explain, find_settings, json_schema, load, resolve_target, rules
 from .running import Status, apply, down, status
 
 __all__ = [

@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..db.migrations import (
-    current_revision,
-    file_hash,
-    list_revisions,
-    recorded_hashes,
-    upgrade,
-)
+from ..db.migrations import current_revision, file_hash, list_revisions, recorded_hashes, upgrade
 from ..db.planner import plan_changes
 from ..db.scratch import scratch_database
 from ..logic.compile import compile_schema

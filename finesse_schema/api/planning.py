@@ -12,13 +12,7 @@ from ..core.findings import Severity
 from ..core.model import Schema
 from ..core.plan import Plan, PlanRefused
 from ..db.live_audit import row_counts, run_probes, server_version_major, table_sizes
-from ..db.migrations import (
-    Revision,
-    current_revision,
-    list_revisions,
-    online_progress,
-    stamp,
-)
+from ..db.migrations import Revision, current_revision, list_revisions, online_progress, stamp
 from ..db.planner import plan_changes, split_plan
 from ..db.scratch import scratch_database
 from ..db.stairway import Stair, walk_stairs
@@ -27,21 +21,8 @@ from ..logic.config import Settings
 from ..logic.lint import lint_plan
 from ..logic.online import OnlineMode, needs_online, online_plan, touched_tables
 from ..logic.preflight import WAYS_OUT, affected_tables, preflight_probes
-from ..logic.render_revision import (
-    data_section,
-    next_revision_id,
-    render_revision,
-    slugify,
-)
-from .project import (
-    Progress,
-    Target,
-    load,
-    quiet,
-    resolve_target,
-    run_settings,
-    scratch_server,
-)
+from ..logic.render_revision import data_section, next_revision_id, render_revision, slugify
+from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
 
 
 @dataclass(frozen=True)

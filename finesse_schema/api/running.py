@@ -10,15 +10,7 @@ from ..db.migrations import current_revision, downgrade, list_revisions, upgrade
 from ..db.planner import plan_changes
 from ..logic.compile import compile_schema
 from ..logic.config import Settings
-from .project import (
-    Progress,
-    Target,
-    load,
-    quiet,
-    resolve_target,
-    run_settings,
-    scratch_server,
-)
+from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
 
 
 def apply(settings: Settings, *, database_url: str | None = None, target_revision: str = "head",
