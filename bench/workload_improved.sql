@@ -41,12 +41,12 @@ WHERE p.is_available = true
   AND p.group_id = 'fe946098-048b-4255-8861-72f7d96a481b';
 
 -- name: product_search_by_name
--- unchanged
+-- search_name is lower(product_name), kept by the database (revision 0008): not lowered per row per search
 SELECT p.id, p.product_name, p.selling_price, p.discount, p.product_image
 FROM products p
 WHERE p.is_available = true
   AND p.is_archived = false
-  AND LOWER(p.product_name) LIKE LOWER('%earbuds%')
+  AND p.search_name LIKE LOWER('%earbuds%')
 LIMIT 20 OFFSET 0;
 
 -- name: related_products_same_category
