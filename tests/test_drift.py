@@ -131,7 +131,8 @@ def test_errors_are_exit_2(project) -> None:  # type: ignore[no-untyped-def]
     assert code == 2 and "cannot" in text
 
 
-def test_an_extension_declared_not_managed_is_neither_drift_nor_planned(project, live_db: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_extension_declared_not_managed_is_neither_drift_nor_planned(  # type: ignore[no-untyped-def]
+        project, live_db: str) -> None:
     """A platform installs extensions schema.yaml does not create (pgcrypto on the shop's server, but not on the
     embedded one): declared managed: false, a database with it is in sync, and plans neither drop nor create it."""
     folder, args = project

@@ -121,7 +121,8 @@ class Inspection:
     ignored_extensions: frozenset[str] = frozenset()
 
 
-def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: frozenset[str] = frozenset()) -> Inspection:
+def inspect_database(url: str, schemas: tuple[str, ...],
+                     ignored_extensions: frozenset[str] = frozenset()) -> Inspection:
     """The objects of ``schemas``, without the extensions named in ``ignored_extensions`` (those schema.yaml
     declares managed: false, which a database may have or not)."""
     keep = set(schemas) - set(INTERNAL_SCHEMAS)

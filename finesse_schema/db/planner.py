@@ -74,9 +74,10 @@ def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progr
     progress("materializing schema.yaml in a scratch database")
     materialize(url, compiled)
     progress("inspecting the desired schema")
+    ignored = compiled.unmanaged_extensions
     if not dump:
-        return inspect_database(url, schemas, compiled.unmanaged_extensions), ""
-    return _side_by_side(lambda: inspect_database(url, schemas, compiled.unmanaged_extensions),  # type: ignore[return-value]
+        return inspect_database(url, schemas, ignored), ""
+    return _side_by_side(lambda: inspect_database(url, schemas, ignored),  # type: ignore[return-value]
                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
 
 

@@ -244,8 +244,8 @@ _IMPORTS = (
                     "ForeignKeyConstraint", "Identity", "Index", "Integer", "MetaData", "Numeric",
                     "PrimaryKeyConstraint", "REAL", "SmallInteger", "String", "Table", "Text", "UniqueConstraint",
                     "literal_column")),
-    ("sqlalchemy.dialects.postgresql", ("ARRAY", "BYTEA", "CIDR", "DOUBLE_PRECISION", "ENUM", "INET", "INTERVAL", "JSON",
-                                        "JSONB", "MACADDR", "MONEY", "TIME", "TIMESTAMP", "TSVECTOR", "UUID")),
+    ("sqlalchemy.dialects.postgresql", ("ARRAY", "BYTEA", "CIDR", "DOUBLE_PRECISION", "ENUM", "INET", "INTERVAL",
+                                        "JSON", "JSONB", "MACADDR", "MONEY", "TIME", "TIMESTAMP", "TSVECTOR", "UUID")),
     ("sqlalchemy.orm", ("DeclarativeBase", "Mapped", "mapped_column", "relationship")),
     ("sqlalchemy.types", ("UserDefinedType",)),
 )
