@@ -23,7 +23,7 @@ from legacy import LEGACY, ROOT, legacy_server
 
 from bench.results import write_section
 from finesse_schema import api
-from finesse_schema.logic.config import Settings, read_settings
+from finesse_schema.logic.config.settings import Settings, read_settings
 
 CONFIG = ROOT / "tests" / "fixtures" / "check_legacy" / "pyproject.toml"
 

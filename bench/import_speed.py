@@ -37,8 +37,8 @@ from finesse_schema.db.catalog import read_catalog, user_schemas  # noqa: E402
 from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
 from finesse_schema.db.dump import dump_schema  # noqa: E402
 from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
-from finesse_schema.logic.from_catalog import import_schema  # noqa: E402
-from finesse_schema.logic.import_yaml import schema_yaml  # noqa: E402
+from finesse_schema.logic.importing.from_catalog import import_schema  # noqa: E402
+from finesse_schema.logic.importing.import_yaml import schema_yaml  # noqa: E402
 
 SCHEMA_SQL = ROOT / "tests" / "fixtures" / "import" / "generated_500" / "schema.sql"
 

@@ -37,9 +37,9 @@ from finesse_schema.db.connect import composed, connect, identifier, with_databa
 from finesse_schema.db.diff import diff_statements, inspect_database  # noqa: E402
 from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
 from finesse_schema.db.materialize import materialize  # noqa: E402
-from finesse_schema.logic.compile import compile_schema  # noqa: E402
-from finesse_schema.logic.config import Settings  # noqa: E402
-from finesse_schema.logic.load import load_schema_text  # noqa: E402
+from finesse_schema.logic.compile.compiler import compile_schema  # noqa: E402
+from finesse_schema.logic.config.settings import Settings  # noqa: E402
+from finesse_schema.logic.schema.load import load_schema_text  # noqa: E402
 
 
 def schema_yaml(n: int, changed: bool) -> str:

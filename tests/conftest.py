@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from finesse_schema.logic.config import Settings
+from finesse_schema.logic.config.settings import Settings
 
-from .pg import fresh_database, provision_server
+from tests.pg import fresh_database, provision_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -17,7 +15,7 @@ from finesse_schema import api
 from finesse_schema.cli import main
 from finesse_schema.db.embedded import stop_embedded_server
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).parent.parent
 
@@ -87,12 +85,6 @@ def test_json_schema_copy_is_current() -> None:
                          ids=lambda p: p.parent.name)
 def test_valid_schemas_match_the_json_schema(path: Path) -> None:
     jsonschema.validate(yaml.safe_load(path.read_text()) or {}, api.json_schema())
-
-
-def test_layers_contract() -> None:
-    lint = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_embedded_default_without_any_database_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

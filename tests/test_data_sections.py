@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 from finesse_schema import api
-from finesse_schema.logic.expand_contract import boundary
+from finesse_schema.logic.plan.expand_contract import boundary
 
-from .conftest import FIXTURES, make_settings
-from .pg import query, run_sql
-from .test_split import _fill
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import query, run_sql
+from tests.test_split import _fill
 
 CASES = sorted(p for p in (FIXTURES / "data_sections").iterdir() if p.is_dir())
 

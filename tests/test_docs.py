@@ -22,13 +22,13 @@ from sqlalchemy.schema import AddConstraint, CreateColumn, CreateIndex
 
 from finesse_schema import api
 from finesse_schema.cli import main
-from finesse_schema.logic.check_config import CheckConfig
-from finesse_schema.logic.compile import DIALECT, compile_metadata
-from finesse_schema.logic.generated import HEADER_RE, Sources, docs_files, generate_files
-from finesse_schema.logic.load import load_schema_text
-from finesse_schema.logic.relations import orphans_from_report
+from finesse_schema.logic.check.config import CheckConfig
+from finesse_schema.logic.compile.compiler import DIALECT, compile_metadata
+from finesse_schema.logic.docs.generated import HEADER_RE, Sources, docs_files, generate_files
+from finesse_schema.logic.schema.load import load_schema_text
+from finesse_schema.logic.docs.relations import orphans_from_report
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).parent.parent
 CASES = sorted(p for p in (FIXTURES / "docs").iterdir() if p.is_dir())

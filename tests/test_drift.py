@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from finesse_schema import api
 from finesse_schema.cli import main
 
-from .pg import query, run_sql
+from tests.pg import query, run_sql
 
 V1 = """tables:
   users:

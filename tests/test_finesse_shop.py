@@ -23,7 +23,7 @@ from finesse_schema.core.findings import Severity
 from finesse_schema.db.connect import Error, connect
 from finesse_schema.db.migrations import stamp
 
-from .pg import fresh_database, load_legacy, query
+from tests.pg import fresh_database, load_legacy, query
 
 ROOT = Path(__file__).parent.parent
 SCALE = int(os.environ.get("FINESSE_TEST_LEGACY_SCALE", "1"))

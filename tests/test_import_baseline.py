@@ -19,8 +19,8 @@ from finesse_schema.db.migrations import current_revision
 from finesse_schema.db.diff import INTERNAL_SCHEMAS
 from finesse_schema.db.dump import dump_differences, dump_schema
 
-from .conftest import FIXTURES, make_settings
-from .pg import fresh_database, run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import fresh_database, run_sql
 
 LEGACY = FIXTURES / "import" / "finesse_legacy" / "schema.sql"
 

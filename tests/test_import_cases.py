@@ -22,8 +22,8 @@ from finesse_schema.db.connect import connect, server_major
 from finesse_schema.db.diff import INTERNAL_SCHEMAS
 from finesse_schema.db.dump import dump_differences, dump_schema
 
-from .conftest import FIXTURES, make_settings
-from .pg import fresh_database, run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import fresh_database, run_sql
 
 CASES = sorted(p for p in (FIXTURES / "import").iterdir() if p.is_dir())
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from finesse_schema.core.errors import InputError
-from finesse_schema.logic.load import load_schema_text
+from finesse_schema.api.project import schema_from_text
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 CASES = sorted((FIXTURES / "errors").glob("*.yaml"))
 
@@ -21,7 +21,7 @@ CASES = sorted((FIXTURES / "errors").glob("*.yaml"))
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_error_report(case: Path, update_golden: bool) -> None:
     with pytest.raises(InputError) as err:
-        load_schema_text(case.read_text(), f"{case.stem}.yaml")
+        schema_from_text(case.read_text(), f"{case.stem}.yaml")
     report = str(err.value) + "\n"
     for problem in err.value.problems:
         assert problem.location is not None and problem.location.line > 0, problem

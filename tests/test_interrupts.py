@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .pg import query
+from tests.pg import query
 
 SCHEMA = "tables:\n" + "".join(
     f"  t{i}:\n    columns:\n      id: {{type: integer, primary_key: true}}\n      v: text\n"

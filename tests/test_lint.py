@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 from finesse_schema import api
 from finesse_schema.cli import main
-from finesse_schema.logic.lint import LINT_RULES
+from finesse_schema.logic.plan.lint import LINT_RULES
 
-from .conftest import FIXTURES, make_settings
-from .pg import run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import run_sql
 
 CASES = sorted(p for p in (FIXTURES / "lint").iterdir() if p.is_dir())
 

@@ -17,13 +17,13 @@ import yaml
 from finesse_schema import api
 from finesse_schema.core.errors import InputError
 from finesse_schema.db.materialize import materialize
-from finesse_schema.logic.compile import compile_schema
-from finesse_schema.logic.config import read_settings
-from finesse_schema.logic.load import load_schema_text
-from finesse_schema.logic.render_findings import render_text
+from finesse_schema.logic.compile.compiler import compile_schema
+from finesse_schema.logic.config.settings import read_settings
+from finesse_schema.logic.schema.load import load_schema_text
+from finesse_schema.logic.check.render_findings import render_text
 
-from .conftest import FIXTURES, make_settings
-from .pg import load_legacy, run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import load_legacy, run_sql
 
 ROOT = Path(__file__).parent.parent
 CASES = sorted(p for p in (FIXTURES / "live").iterdir() if p.is_dir())

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from finesse_schema.logic.naming import Namer
+from finesse_schema.logic.schema.naming import Namer
 
-from .pg import query, run_sql
+from tests.pg import query, run_sql
 
 LONG = "a_rather_long_table_name_for_an_inventory_ledger"  # 48 characters
 CASES = [

@@ -21,10 +21,10 @@ import pytest
 from finesse_schema import api
 from finesse_schema.core.errors import DatabaseError, FinesseError
 from finesse_schema.db.connect import connect
-from finesse_schema.logic.online import OnlineMode
+from finesse_schema.logic.plan.online import OnlineMode
 
-from .conftest import FIXTURES, make_settings
-from .pg import fresh_database, query, run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import fresh_database, query, run_sql
 
 BUSY = FIXTURES / "online" / "busy_table"
 LOCK_TIMEOUT_S = 0.2

@@ -25,8 +25,8 @@ from finesse_schema.core.plan import PlanRefused
 from finesse_schema.db.diff import inspect_database
 from finesse_schema.db.planner import changes_between
 
-from .conftest import FIXTURES, make_settings
-from .pg import fresh_database, query, run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import fresh_database, query, run_sql
 
 CASES = sorted(p for p in (FIXTURES / "plan").iterdir() if p.is_dir())
 

@@ -14,8 +14,8 @@ import yaml
 from finesse_schema import api
 from finesse_schema.core.plan import PlanRefused
 
-from .conftest import FIXTURES, make_settings
-from .pg import run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import run_sql
 
 CASES = sorted(p for p in (FIXTURES / "preflight").iterdir() if p.is_dir())
 

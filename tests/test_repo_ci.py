@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from finesse_schema.cli import main
 
-from .pg import fresh_database
+from tests.pg import fresh_database
 
 ROOT = Path(__file__).parent.parent
 

@@ -18,13 +18,13 @@ from click.testing import CliRunner
 from finesse_schema.cli import main
 from finesse_schema.core.errors import InputError
 from finesse_schema.core.findings import Severity
-from finesse_schema.logic.audit import audit_model
-from finesse_schema.logic.check_config import CheckConfig, read_check_config
-from finesse_schema.logic.load import load_schema_text
-from finesse_schema.logic.render_findings import RENDERERS
-from finesse_schema.logic.rules import RULES, Registry
+from finesse_schema.logic.check.audit import audit_model
+from finesse_schema.logic.check.config import CheckConfig, read_check_config
+from finesse_schema.logic.schema.load import load_schema_text
+from finesse_schema.logic.check.render_findings import RENDERERS
+from finesse_schema.logic.check.rules import RULES, Registry
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 RULE_DIRS = sorted(p for p in (FIXTURES / "rules").iterdir() if p.is_dir())
 CODES = tuple(r.code for r in RULES)

@@ -11,8 +11,8 @@ from finesse_schema import api
 from finesse_schema.core.errors import DatabaseError, FinesseError, InputError
 from finesse_schema.db.migrations import current_revision
 
-from .conftest import make_settings
-from .pg import query, run_sql
+from tests.conftest import make_settings
+from tests.pg import query, run_sql
 
 SCHEMA = """
 tables:

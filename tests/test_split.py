@@ -19,10 +19,10 @@ import yaml
 from finesse_schema import api
 from finesse_schema.db.diff import inspect_database
 from finesse_schema.db.planner import changes_between
-from finesse_schema.logic.render_revision import data_section
+from finesse_schema.logic.plan.render_revision import data_section
 
-from .conftest import FIXTURES, make_settings
-from .pg import fresh_database, query, run_sql
+from tests.conftest import FIXTURES, make_settings
+from tests.pg import fresh_database, query, run_sql
 
 CASES = sorted(p for p in (FIXTURES / "split").iterdir() if p.is_dir())
 

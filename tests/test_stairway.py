@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from finesse_schema.cli import main
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 CHAIN = FIXTURES / "stairway" / "chain"
 CASES = sorted(p for p in (FIXTURES / "stairway" / "cases").iterdir() if p.is_dir())

@@ -12,13 +12,13 @@ generated (docs and generate), drift.
 
 from ..core.errors import FinesseError, InputError, Location, Problem
 from ..core.plan import Plan, PlanRefused
-from ..logic.audit import Report
-from ..logic.audit_config import table_subject
-from ..logic.config import Settings
-from ..logic.live_rules import LIVE_RULES
-from ..logic.online import OnlineMode
-from ..logic.render_drift import Drift
-from ..logic.rules import Rule
+from ..logic.check.audit import Report
+from ..logic.check.audit_config import table_subject
+from ..logic.config.settings import Settings
+from ..logic.check.live_rules import LIVE_RULES
+from ..logic.plan.online import OnlineMode
+from ..logic.plan.render_drift import Drift
+from ..logic.check.rules import Rule
 from .checking import audit_history, audit_prune, check, read_project_checks
 from .drift import drift
 from .generated import (DOCS_OWNED, GENERATE_OWNED, Generated, docs, docs_texts, generate, generate_texts,

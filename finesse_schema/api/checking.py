@@ -8,12 +8,12 @@ from ..core.errors import InputError, Problem
 from ..db.audit_trail import prune as prune_audit_trail
 from ..db.audit_trail import read_history
 from ..db.live_audit import enforced_uniques, run_probes, run_project_checks
-from ..logic.audit import Report, audit_model, with_findings
-from ..logic.audit_config import table_subject
-from ..logic.config import Settings
-from ..logic.live_rules import live_probes
-from ..logic.project_checks import ProjectCheck, read_project_check, unique_codes
-from ..logic.render_audit import AuditEntry
+from ..logic.check.audit import Report, audit_model, with_findings
+from ..logic.check.audit_config import table_subject
+from ..logic.config.settings import Settings
+from ..logic.check.live_rules import live_probes
+from ..logic.check.project_checks import ProjectCheck, read_project_check, unique_codes
+from ..logic.check.render_audit import AuditEntry
 from .project import Progress, display, load, quiet, resolve_target
 
 

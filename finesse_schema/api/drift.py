@@ -8,9 +8,9 @@ from pathlib import Path
 from ..db.migrations import current_revision, file_hash, list_revisions, recorded_hashes, upgrade
 from ..db.planner import plan_changes
 from ..db.scratch import scratch_database
-from ..logic.compile import compile_schema
-from ..logic.config import Settings
-from ..logic.render_drift import Drift
+from ..logic.compile.compiler import compile_schema
+from ..logic.config.settings import Settings
+from ..logic.plan.render_drift import Drift
 from .generated import docs, generate
 from .project import Progress, load, quiet, resolve_target, run_settings, scratch_server
 

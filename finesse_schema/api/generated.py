@@ -7,9 +7,9 @@ from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
 from ..core.model import Schema
-from ..logic.config import Settings
-from ..logic.generated import HEADER_RE, Sources, docs_files, generate_files
-from ..logic.relations import orphans_from_report
+from ..logic.config.settings import Settings
+from ..logic.docs.generated import HEADER_RE, Sources, docs_files, generate_files
+from ..logic.docs.relations import orphans_from_report
 from .project import Progress, display, load, quiet
 
 DOCS_OWNED = ("README.md", "index.html", "schema.dbml", "diagrams/", "tables/")

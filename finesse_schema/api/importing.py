@@ -10,11 +10,11 @@ from ..core.plan import Plan
 from ..db.catalog import read_catalog, user_schemas
 from ..db.diff import INTERNAL_SCHEMAS
 from ..db.planner import plan_changes
-from ..logic.compile import compile_schema
-from ..logic.config import Settings
-from ..logic.from_catalog import Unsupported, import_schema
-from ..logic.import_yaml import schema_yaml
-from ..logic.load import load_schema_text
+from ..logic.compile.compiler import compile_schema
+from ..logic.config.settings import Settings
+from ..logic.importing.from_catalog import Unsupported, import_schema
+from ..logic.importing.import_yaml import schema_yaml
+from ..logic.schema.load import load_schema_text
 from .project import Progress, Target, display, quiet, resolve_target, scratch_server
 
 

@@ -16,12 +16,12 @@ from ..db.migrations import Revision, current_revision, list_revisions, online_p
 from ..db.planner import plan_changes, split_plan
 from ..db.scratch import scratch_database
 from ..db.stairway import Stair, walk_stairs
-from ..logic.compile import compile_schema
-from ..logic.config import Settings
-from ..logic.lint import lint_plan
-from ..logic.online import OnlineMode, needs_online, online_plan, touched_tables
-from ..logic.preflight import WAYS_OUT, affected_tables, preflight_probes
-from ..logic.render_revision import data_section, next_revision_id, render_revision, slugify
+from ..logic.compile.compiler import compile_schema
+from ..logic.config.settings import Settings
+from ..logic.plan.lint import lint_plan
+from ..logic.plan.online import OnlineMode, needs_online, online_plan, touched_tables
+from ..logic.plan.preflight import WAYS_OUT, affected_tables, preflight_probes
+from ..logic.plan.render_revision import data_section, next_revision_id, render_revision, slugify
 from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
 
 
@@ -57,8 +57,8 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     """Plan the change from the live database to schema.yaml, verify it, and write it as a revision.
 
     ``online`` (default: when a table the plan locks for a scan holds more than online_above_rows rows)
-    rewrites the plan to run step by step without blocking writes (see logic/online.py). ``split`` writes
-    an expand revision and a contract revision (see logic/expand_contract.py). ``replace_pending``
+    rewrites the plan to run step by step without blocking writes (see logic/plan/online.py). ``split`` writes
+    an expand revision and a contract revision (see logic/plan/expand_contract.py). ``replace_pending``
     re-plans the revisions the database has not applied yet, keeping their data sections."""
     schema = load(settings)
     compiled = compile_schema(schema)

@@ -8,8 +8,8 @@ from ..core.errors import FinesseError
 from ..core.plan import Plan
 from ..db.migrations import current_revision, downgrade, list_revisions, upgrade
 from ..db.planner import plan_changes
-from ..logic.compile import compile_schema
-from ..logic.config import Settings
+from ..logic.compile.compiler import compile_schema
+from ..logic.config.settings import Settings
 from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
 
 

@@ -54,7 +54,7 @@ class Plan:
     verified: bool = field(default=False, compare=False)
     notes: tuple[str, ...] = ()  # for the reviewer: e.g. drops plus creates that look like renames
     findings: tuple[Finding, ...] = ()  # lint findings (lock-heavy, backward-incompatible, destructive)
-    online: bool = False  # each upgrade step commits on its own, with retries, resumable (see logic/online.py)
+    online: bool = False  # each upgrade step commits on its own, with retries, resumable (see logic/plan/online.py)
 
     @property
     def empty(self) -> bool:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..core.errors import DatabaseError, InputError, Problem
-from ..logic.audit_config import COLUMNS, AuditConfig
-from ..logic.render_audit import AuditEntry
+from ..logic.check.audit_config import COLUMNS, AuditConfig
+from ..logic.check.render_audit import AuditEntry
 from .connect import Error, composed, connect, error_text, identifier, literal
 
 

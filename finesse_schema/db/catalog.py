@@ -1,6 +1,6 @@
 """Read a live database's catalog: one query per kind of object, rows as dicts.
 
-This module only asks PostgreSQL; :mod:`finesse_schema.logic.from_catalog` turns
+This module only asks PostgreSQL; :mod:`finesse_schema.logic.importing.from_catalog` turns
 the rows into the model. Every query covers all selected schemas at once (a
 database of thousands of tables costs a handful of round trips), skips what
 extensions own, and deparses expressions with ``search_path = public`` (see

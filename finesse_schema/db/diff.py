@@ -97,15 +97,15 @@ def _patch_column_collation() -> None:
 
 _patch_column_collation()
 
-from ..logic.classify import REPLACED_SEQUENCE_SUFFIX  # noqa: E402
-from ..logic.compile import quote  # noqa: E402
-from ..logic.sql_text import restore_in_lists  # noqa: E402
+from ..logic.plan.classify import REPLACED_SEQUENCE_SUFFIX  # noqa: E402
+from ..logic.sql.quoting import quote  # noqa: E402
+from ..logic.sql.text import restore_in_lists  # noqa: E402
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
 from .gaps import (enum_additions, fix_partition_indexes, forced_rls_statements, identity_statements,  # noqa: E402
                    keep_not_valid, last_default_wins)
-from ..logic.renames import LiveNames  # noqa: E402
+from ..logic.plan.renames import LiveNames  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
 INTERNAL_SCHEMAS = ("finesse",)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Callable
 
 from ..core.findings import Finding, Severity
-from ..logic.compile import qualified
-from ..logic.live_rules import LIVE_RULES, Probe
-from ..logic.project_checks import ProjectCheck, counting_sql
+from ..logic.sql.quoting import qualified
+from ..logic.check.live_rules import LIVE_RULES, Probe
+from ..logic.check.project_checks import ProjectCheck, counting_sql
 from .connect import Error, connect, error_text
 
 Progress = Callable[[str], None]

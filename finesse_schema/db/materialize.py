@@ -10,7 +10,7 @@ from typing import Iterable
 
 from ..core.errors import DatabaseError, InputError, Problem
 from ..core.plan import Change
-from ..logic.compile import DDL, Compiled
+from ..logic.compile.compiler import DDL, Compiled
 from .connect import Error, connect, error_position, error_text
 
 

@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from ..core.errors import DatabaseError, InputError, Problem
-from ..logic.render_online import PROGRESS_TABLE as ONLINE_STEPS  # steps of online revisions done so far
+from ..logic.plan.render_online import PROGRESS_TABLE as ONLINE_STEPS  # steps of online revisions done so far
 from .connect import error_text, mask_url, sa_engine
 
 VERSION_SCHEMA = "finesse"

@@ -21,11 +21,11 @@ from typing import Callable
 
 from ..core.errors import RefusedError
 from ..core.plan import Change, Plan
-from ..logic.classify import SchemaFacts, classify
-from ..logic.compile import Compiled
+from ..logic.plan.classify import SchemaFacts, classify
+from ..logic.compile.compiler import Compiled
 from ..core.model import Schema
-from ..logic.expand_contract import data_order, partition
-from ..logic.renames import possible_renames, rename_steps
+from ..logic.plan.expand_contract import data_order, partition
+from ..logic.plan.renames import possible_renames, rename_steps
 from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
                    live_names)
 from .dump import dump_differences, dump_schema, restore_schema

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..core.errors import DatabaseError, InputError
-from ..logic.compile import qualified
+from ..logic.sql.quoting import qualified
 from .connect import Error, connect
 from .dump import dump_differences, dump_schema
 from .migrations import RunSettings, downgrade, list_revisions, upgrade

@@ -1,0 +1,347 @@
+"""The model -> SQLAlchemy MetaData, and the ordered DDL that materializes it.
+
+DDL comes out one statement per object, each pointing back at the schema.yaml
+location that caused it, in dependency order: schemas, extensions, enums,
+tables (columns and primary key), unique and check constraints, indexes,
+foreign keys (after every table and unique key exists, so cycles are fine),
+comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+from sqlalchemy.schema import AddConstraint, CreateTable, SetColumnComment, SetTableComment
+from sqlalchemy.types import UserDefinedType
+
+from ...core.errors import Location
+from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
+from ..sql.quoting import qualified, quote
+from .objects import (comment_sql, domain_sql, function_signature, function_sql, ordered_views,
+                              owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, view_sql)
+from ..schema.types import parse_type
+
+# "named" paramstyle: DDL text goes to the server as written (pyformat would double every %).
+DIALECT = pg.dialect(paramstyle="named")
+_PREPARER = DIALECT.identifier_preparer
+
+
+def sql_expression(text: str) -> sa.ColumnClause:
+    """User SQL (default, check, generated, index expression, where) rendered verbatim.
+
+    Never ``sa.text()``: it would read ``:name`` inside the SQL as a bind parameter.
+    """
+    return sa.literal_column(text)
+
+
+@dataclass(frozen=True)
+class DDL:
+    """One statement of the desired schema and the declaration that caused it."""
+
+    sql: str
+    label: str
+    loc: Location | None = None
+    path: str = ""
+    # (line of ``sql``, location, path) for statements that declare several things (CREATE TABLE)
+    lines: tuple[tuple[int, Location | None, str], ...] = ()
+
+    def locate(self, position: int | None) -> tuple[Location | None, str]:
+        """The declaration behind 1-based character ``position`` of the statement (PostgreSQL's error position)."""
+        if position:
+            line = self.sql[: position - 1].count("\n")
+            for number, loc, path in self.lines:
+                if number == line:
+                    return loc, path
+        return self.loc, self.path
+
+
+@dataclass(frozen=True)
+class Compiled:
+    metadata: sa.MetaData
+    statements: tuple[DDL, ...]
+    unmanaged_extensions: frozenset[str] = frozenset()  # left out of every diff (extensions: managed: false)
+
+
+class RawType(UserDefinedType):
+    """A PostgreSQL type SQLAlchemy has no class for, rendered exactly as written."""
+
+    cache_ok = True
+
+    def __init__(self, ddl: str) -> None:
+        self.ddl = ddl
+
+    def get_col_spec(self, **kw: object) -> str:
+        return self.ddl
+
+
+_SIMPLE: dict[str, sa.types.TypeEngine] = {
+    "integer": sa.Integer(), "bigint": sa.BigInteger(), "smallint": sa.SmallInteger(),
+    "text": sa.Text(), "boolean": sa.Boolean(), "date": sa.Date(), "uuid": pg.UUID(as_uuid=True),
+    "json": pg.JSON(), "jsonb": pg.JSONB(), "bytea": pg.BYTEA(), "real": sa.REAL(),
+    "double precision": pg.DOUBLE_PRECISION(), "inet": pg.INET(), "cidr": pg.CIDR(),
+    "macaddr": pg.MACADDR(), "money": pg.MONEY(), "tsvector": pg.TSVECTOR(), "interval": pg.INTERVAL(),
+}
+
+
+def sa_type(type_name: str, schema: Schema) -> sa.types.TypeEngine:
+    """The SQLAlchemy type for a canonical model type."""
+    domains = {f"{d.schema}.{d.name}" for d in schema.domains}
+    if type_name.rstrip("[]") in domains:
+        return RawType(type_sql(type_name))
+    user = {f"{e.schema}.{e.name}": f"{e.schema}.{e.name}" for e in schema.enums}
+    parsed = parse_type(type_name, user_types=user,
+                        extensions=frozenset(x.name for x in schema.extensions if x.managed))
+    if parsed.array_dims:
+        inner = sa_type(type_name.replace("[]", ""), schema)
+        return pg.ARRAY(inner, dimensions=parsed.array_dims)
+    if parsed.user_type and parsed.base in user:
+        enum = schema.enum(_qn(parsed.base))
+        assert enum is not None
+        return pg.ENUM(*enum.values, name=enum.name, schema=enum.schema, create_type=False, metadata=None)
+    args = [int(a) for a in parsed.args]
+    base = parsed.base
+    if base in _SIMPLE and not args:
+        return _SIMPLE[base]
+    if base == "character varying":
+        return sa.String(*args)
+    if base == "character":
+        return sa.CHAR(*args)
+    if base == "numeric":
+        return sa.Numeric(*args)
+    if base.startswith("timestamp"):
+        return pg.TIMESTAMP(timezone=base.endswith("with time zone"), precision=args[0] if args else None)
+    if base.startswith("time "):
+        return pg.TIME(timezone=base.endswith("with time zone"), precision=args[0] if args else None)
+    return RawType(parsed.canonical)
+
+
+def _qn(text: str):
+    from ...core.model import QualifiedName
+
+    schema, _, name = text.partition(".")
+    return QualifiedName(schema, name)
+
+
+def _with_collation(t: sa.types.TypeEngine, collation: str | None) -> sa.types.TypeEngine:
+    if not collation:
+        return t
+    if isinstance(t, sa.String):
+        t = t.copy()
+        t.collation = collation
+        return t
+    return RawType(f"{t.compile(dialect=DIALECT)} COLLATE {quote(collation)}")
+
+
+def _sa_column(col: Column, schema: Schema, in_pk: bool) -> sa.Column:
+    args: list[object] = [col.name, _with_collation(sa_type(col.type, schema), col.collation)]
+    if col.identity:
+        args.append(sa.Identity(always=col.identity.kind == IdentityKind.ALWAYS, start=col.identity.start,
+                                increment=col.identity.increment))
+    if col.generated:
+        args.append(sa.Computed(sql_expression(col.generated), persisted=True))
+    kw: dict[str, object] = {"nullable": col.nullable, "primary_key": in_pk, "comment": col.comment}
+    if not col.identity:
+        kw["autoincrement"] = False
+    if col.default is not None:
+        kw["server_default"] = sql_expression(col.default)
+    return sa.Column(*args, **kw)  # type: ignore[arg-type]
+
+
+def _fk_action(action: FkAction) -> str | None:
+    return None if action == FkAction.NO_ACTION else action.value.upper()
+
+
+def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
+    """The SQLAlchemy Table of a model table, with keys, constraints and indexes."""
+    pk_cols = set(t.primary_key.columns) if t.primary_key else set()
+    items: list[object] = [_sa_column(c, schema, c.name in pk_cols) for c in t.columns]
+    if t.primary_key:
+        items.append(sa.PrimaryKeyConstraint(*t.primary_key.columns, name=t.primary_key.name))
+    items += [sa.UniqueConstraint(*u.columns, name=u.name,
+                                  **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
+              for u in t.uniques]
+    items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks if not c.not_valid]
+    items += [sa.ForeignKeyConstraint(
+        list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
+        name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
+        deferrable=fk.deferrable or None, initially="DEFERRED" if fk.initially_deferred else None,
+        use_alter=True) for fk in t.foreign_keys]
+    kw = {"postgresql_partition_by": t.partition_by} if t.partition_by else {}
+    table = sa.Table(t.name, metadata, *items, schema=t.schema, comment=t.comment, **kw)  # type: ignore[arg-type]
+    for ix in t.indexes:
+        _sa_index(ix, table)
+    return table
+
+
+def _sa_index(ix: Index, table: sa.Table) -> sa.Index:
+    exprs: list[object] = []
+    ops: dict[str, str] = {}
+    for el in ix.elements:
+        expr: object = table.c[el.column] if el.column else sql_expression(el.expression or "")
+        if el.column and el.opclass:
+            ops[el.column] = el.opclass
+        if el.descending:
+            expr = sa.desc(expr)  # type: ignore[arg-type]
+        if el.nulls:
+            expr = sa.nulls_first(expr) if el.nulls == "first" else sa.nulls_last(expr)  # type: ignore[arg-type]
+        exprs.append(expr)
+    kw: dict[str, object] = {"unique": ix.unique, "postgresql_using": ix.method}
+    if ix.where:
+        kw["postgresql_where"] = sql_expression(ix.where)
+    if ix.include:
+        kw["postgresql_include"] = list(ix.include)
+    if ops:
+        kw["postgresql_ops"] = ops
+    return sa.Index(ix.name, *exprs, _table=table, **kw)  # type: ignore[arg-type]
+
+
+def index_sql(ix: Index, t: Table) -> str:
+    """CREATE INDEX for one index, spelled out (SQLAlchemy cannot put an opclass on an expression)."""
+    parts = []
+    for el in ix.elements:
+        text = quote(el.column) if el.column else f"({el.expression})"
+        if el.opclass:
+            text += f" {el.opclass}"
+        if el.descending:
+            text += " DESC"
+        if el.nulls:
+            text += f" NULLS {el.nulls.upper()}"
+        parts.append(text)
+    sql = (f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {quote(ix.name)} ON {qualified(t.schema, t.name)} "
+           f"USING {ix.method} ({', '.join(parts)})")
+    if ix.include:
+        sql += f" INCLUDE ({', '.join(quote(c) for c in ix.include)})"
+    if ix.where:
+        sql += f" WHERE {ix.where}"
+    return sql
+
+
+def _ddl(element: object) -> str:
+    return str(element.compile(dialect=DIALECT)).strip()  # type: ignore[attr-defined]
+
+
+def _tpath(t: Table) -> str:
+    return f"tables.{t.name if t.schema == 'public' else f'{t.schema}.{t.name}'}"
+
+
+def _create_table_lines(sql: str, t: Table, path: str) -> tuple[tuple[int, Location | None, str], ...]:
+    """Which declaration each line of a CREATE TABLE comes from: one column per line, then one constraint."""
+    out: list[tuple[int, Location | None, str]] = [
+        (i + 1, c.loc, f"{path}.columns.{c.name}") for i, c in enumerate(t.columns)]
+    constraints = [(u.name, u.loc, f"{path}.unique") for u in t.uniques]
+    constraints += [(c.name, c.loc, f"{path}.checks") for c in t.checks]
+    if t.primary_key:
+        constraints.append((t.primary_key.name, t.primary_key.loc, f"{path}.primary_key"))
+    marks = {f"CONSTRAINT {_PREPARER.quote(name)} ": (loc, p) for name, loc, p in constraints}
+    for number, line in enumerate(sql.splitlines()):
+        for mark, (loc, p) in marks.items():
+            if line.lstrip().startswith(mark):
+                out.append((number, loc, p))
+    return tuple(out)
+
+
+def compile_metadata(schema: Schema) -> sa.MetaData:
+    """SQLAlchemy MetaData equal to the model (tables, keys, constraints, indexes, comments)."""
+    metadata = sa.MetaData()
+    for t in schema.tables:
+        build_table(t, schema, metadata)
+    return metadata
+
+
+def compile_schema(schema: Schema) -> Compiled:
+    """MetaData plus the ordered DDL statements that build the schema in an empty database."""
+    metadata = compile_metadata(schema)
+    out: list[DDL] = []
+    for name in schema.schemas:
+        if name != "public":
+            out.append(DDL(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}", f"create schema {name}"))
+    for ext in (x for x in schema.extensions if x.managed):
+        sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
+        if ext.schema:
+            sql += f" WITH SCHEMA {quote(ext.schema)}"
+        out.append(DDL(sql, f"create extension {ext.name}", ext.loc, "extensions"))
+    for e in schema.enums:
+        enum = pg.ENUM(*e.values, name=e.name, schema=e.schema)
+        out.append(DDL(_ddl(CreateEnumType(enum)), f"create enum {e.schema}.{e.name}", e.loc, f"enums.{e.name}"))
+    for d in schema.domains:
+        out.append(DDL(domain_sql(d), f"create domain {d.schema}.{d.name}", d.loc, f"domains.{d.name}"))
+    for sq in schema.sequences:
+        out.append(DDL(sequence_sql(sq), f"create sequence {sq.schema}.{sq.name}", sq.loc, f"sequences.{sq.name}"))
+    # function bodies are checked when called, not here (as pg_dump restores): a function may read
+    # tables that come later, and a default or check may call a function
+    out.append(DDL("SET LOCAL check_function_bodies = off", "settings"))
+    for f in schema.functions:
+        out.append(DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}"))
+    late: list[DDL] = []
+    for t in schema.tables:
+        path = _tpath(t)
+        full = metadata.tables[f"{t.schema}.{t.name}"]
+        # columns, primary key, unique and check constraints in CREATE TABLE; foreign keys (use_alter) after
+        # every table exists, so cycles and any table order work.
+        create = _ddl(CreateTable(full))
+        out.append(DDL(create, f"create table {t.schema}.{t.name}", t.loc, path, _create_table_lines(create, t, path)))
+        for part in t.partitions:
+            out.append(DDL(f"CREATE TABLE {qualified(t.schema, part.name)} PARTITION OF {qualified(t.schema, t.name)} "
+                           f"{part.bound}", f"create partition {t.schema}.{part.name}", part.loc,
+                           f"{path}.partitions.{part.name}"))
+            if part.comment is not None:
+                late.append(DDL(comment_sql("TABLE", qualified(t.schema, part.name), part.comment),
+                                f"comment on partition {part.name}", part.loc, f"{path}.partitions.{part.name}"))
+        named = {c.name: c for c in full.constraints if c.name}
+        for ix in t.indexes:
+            out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))
+        for c in t.checks:
+            if c.not_valid:
+                out.append(DDL(f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(c.name)} "
+                               f"CHECK ({c.expression}) NOT VALID", f"add check {c.name}", c.loc, f"{path}.checks"))
+        for fk in t.foreign_keys:
+            late.append(DDL(_ddl(AddConstraint(named[fk.name])) + (" NOT VALID" if fk.not_valid else ""),
+                            f"add foreign key {fk.name}", fk.loc, f"{path}.foreign_keys"))
+        if t.comment is not None:
+            late.append(DDL(_ddl(SetTableComment(full)), f"comment on table {t.name}", t.loc, path))
+        for col in t.columns:
+            if col.comment is not None:
+                late.append(DDL(_ddl(SetColumnComment(full.c[col.name])), f"comment on column {t.name}.{col.name}",
+                                col.loc, f"{path}.columns.{col.name}"))
+    out += late
+    out += _after_tables(schema)
+    return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed))
+
+
+def _after_tables(schema: Schema) -> list[DDL]:
+    """Sequence ownership, views (in dependency order) and their indexes, triggers, and their comments."""
+    out: list[DDL] = []
+    for sq in schema.sequences:
+        owned = owned_by_sql(sq)
+        if owned:
+            out.append(DDL(owned, f"sequence {sq.name} owned by {sq.owned_by}", sq.loc, f"sequences.{sq.name}"))
+    for v in ordered_views(schema):
+        path = f"views.{v.name}"
+        kind = "materialized view" if v.materialized else "view"
+        out.append(DDL(view_sql(v), f"create {kind} {v.schema}.{v.name}", v.loc, path))
+        out += [DDL(index_sql(ix, v), f"create index {ix.name}", ix.loc, f"{path}.indexes")  # type: ignore[arg-type]
+                for ix in v.indexes]
+        if v.comment is not None:
+            out.append(DDL(comment_sql(kind.upper(), qualified(v.schema, v.name), v.comment), f"comment on {kind}",
+                           v.loc, path))
+    for t in schema.tables:
+        out += [DDL(sql, f"row level security of {t.name}", t.loc, _tpath(t)) for sql in row_security_sql(t)]
+        for tr in t.triggers:
+            out.append(DDL(trigger_sql(t, tr), f"create trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
+            if tr.comment is not None:
+                out.append(DDL(comment_sql("TRIGGER", f"{quote(tr.name)} ON {qualified(t.schema, t.name)}",
+                                           tr.comment), f"comment on trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
+    for group, kind in ((schema.enums, "TYPE"), (schema.domains, "DOMAIN"), (schema.sequences, "SEQUENCE")):
+        for o in group:
+            if o.comment is not None:
+                out.append(DDL(comment_sql(kind, qualified(o.schema, o.name), o.comment),
+                               f"comment on {kind.lower()} {o.name}", o.loc,
+                               f"{'enum' if kind == 'TYPE' else kind.lower()}s.{o.name}"))
+    for f in schema.functions:
+        if f.comment is not None:
+            out.append(DDL(comment_sql(f.kind.upper(), function_signature(f), f.comment),
+                           f"comment on {f.kind} {f.name}", f.loc, f"functions.{f.name}"))
+    return out

@@ -1,0 +1,141 @@
+"""DDL for what SQLAlchemy does not model: domains, sequences, functions, views, triggers, their comments."""
+
+from __future__ import annotations
+
+from ...core.model import Domain, Function, Schema, Sequence, Table, Trigger, View
+from ..sql.quoting import qualified, quote, sql_literal
+from .order import mentioned_names, topological
+
+
+
+
+def type_sql(type_name: str) -> str:
+    """A model type as DDL: user types (enums, domains) are quoted and qualified."""
+    base = type_name.rstrip("[]")
+    arrays = type_name[len(base):]
+    schema, dot, name = base.partition(".")
+    if dot and " " not in base and "(" not in base:
+        return qualified(schema, name) + arrays
+    return type_name
+
+
+def domain_sql(d: Domain) -> str:
+    sql = f"CREATE DOMAIN {qualified(d.schema, d.name)} AS {type_sql(d.type)}"
+    if d.default is not None:
+        sql += f" DEFAULT {d.default}"
+    if d.not_null:
+        sql += " NOT NULL"
+    for c in d.checks:
+        sql += f" CONSTRAINT {quote(c.name)} CHECK ({c.expression})"
+    return sql
+
+
+def sequence_sql(s: Sequence) -> str:
+    sql = f"CREATE SEQUENCE {qualified(s.schema, s.name)} AS {s.type}"
+    for word, value in (("INCREMENT BY", s.increment), ("MINVALUE", s.min_value), ("MAXVALUE", s.max_value),
+                        ("START WITH", s.start), ("CACHE", s.cache)):
+        if value is not None:
+            sql += f" {word} {value}"
+    return sql + (" CYCLE" if s.cycle else "")
+
+
+def owned_by_sql(s: Sequence) -> str | None:
+    if not s.owned_by:
+        return None
+    parts = s.owned_by.split(".")
+    schema, table, column = (parts if len(parts) == 3 else [s.schema, *parts])
+    return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(schema, table)}.{quote(column)}"
+
+
+def _dollar_quote(body: str) -> str:
+    tag = "$fn$"
+    n = 0
+    while tag in body:
+        n += 1
+        tag = f"$fn{n}$"
+    return f"{tag}{body}{tag}"  # verbatim: the body is exactly what schema.yaml says, whitespace included
+
+
+def function_signature(f: Function) -> str:
+    return f"{qualified(f.schema, f.name)}({f.identity_arguments})"
+
+
+def function_sql(f: Function) -> str:
+    args = []
+    for a in f.arguments:
+        text = (f"{a.mode.upper()} " if a.mode != "in" else "") + (f"{quote(a.name)} " if a.name else "")
+        text += type_sql(a.type)
+        if a.default is not None:
+            text += f" DEFAULT {a.default}"
+        args.append(text)
+    head = f"CREATE OR REPLACE {f.kind.upper()} {qualified(f.schema, f.name)}({', '.join(args)})"
+    if f.kind == "function":
+        head += f"\n RETURNS {type_sql(f.returns or 'void')}"
+    head += f"\n LANGUAGE {f.language}"
+    if f.kind == "function":
+        head += f" {f.volatility.upper()}" + (" STRICT" if f.strict else "")
+    if f.parallel != "unsafe":
+        head += f" PARALLEL {f.parallel.upper()}"
+    if f.security_definer:
+        head += " SECURITY DEFINER"
+    for name, value in f.settings:
+        head += f"\n SET {name} TO {value}"  # the reader allows only plain (dotted) names
+    return f"{head}\nAS {_dollar_quote(f.body)}"
+
+
+def trigger_sql(t: Table, tr: Trigger) -> str:
+    events = []
+    for e in tr.events:
+        if e == "update" and tr.update_columns:
+            events.append("UPDATE OF " + ", ".join(quote(c) for c in tr.update_columns))
+        else:
+            events.append(e.upper())
+    fn = qualified(tr.function.schema, tr.function.name) if tr.function.schema else quote(tr.function.name)
+    sql = (f"CREATE {'CONSTRAINT ' if tr.constraint else ''}TRIGGER {quote(tr.name)} {tr.timing.upper()} "
+           f"{' OR '.join(events)} ON {qualified(t.schema, t.name)}")
+    if tr.constraint:
+        sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
+    sql += f" FOR EACH {tr.level.upper()}"
+    if tr.when:
+        sql += f" WHEN ({tr.when})"
+    return sql + f" EXECUTE FUNCTION {fn}({', '.join(sql_literal(a) for a in tr.arguments)})"
+
+
+def view_sql(v: View) -> str:
+    if v.materialized:
+        return f"CREATE MATERIALIZED VIEW {qualified(v.schema, v.name)} AS\n{v.definition}\nWITH DATA"
+    return f"CREATE VIEW {qualified(v.schema, v.name)} AS\n{v.definition}"
+
+
+def ordered_views(schema: Schema) -> list[View]:
+    """Views after the views they read (by the names their definitions mention)."""
+    spelled = {}
+    for v in schema.views:
+        key = f"{v.schema}.{v.name}"
+        spelled[key] = v.name if v.schema == "public" else key
+    return topological(list(schema.views), lambda v: f"{v.schema}.{v.name}",
+                       lambda v: mentioned_names(v.definition, {k: s for k, s in spelled.items()
+                                                                if k != f"{v.schema}.{v.name}"}))
+
+
+def comment_sql(kind: str, target: str, text: str) -> str:
+    return f"COMMENT ON {kind} {target} IS {sql_literal(text)}"
+
+
+def row_security_sql(t: Table) -> list[str]:
+    out = []
+    if t.rls_enabled:
+        out.append(f"ALTER TABLE {qualified(t.schema, t.name)} ENABLE ROW LEVEL SECURITY")
+    if t.rls_forced:
+        out.append(f"ALTER TABLE {qualified(t.schema, t.name)} FORCE ROW LEVEL SECURITY")
+    for p in t.policies:
+        roles = ", ".join(r if r.lower() in ("public", "current_user", "session_user", "current_role") else quote(r)
+                          for r in p.roles)
+        sql = (f"CREATE POLICY {quote(p.name)} ON {qualified(t.schema, t.name)} AS {'PERMISSIVE' if p.permissive else 'RESTRICTIVE'}"
+               f" FOR {p.command.upper()} TO {roles}")
+        if p.using:
+            sql += f" USING ({p.using})"
+        if p.with_check:
+            sql += f" WITH CHECK ({p.with_check})"
+        out.append(sql)
+    return out

@@ -1,0 +1,109 @@
+"""Project settings from ``[tool.finesse]`` in pyproject.toml. Pure: the caller reads the file.
+
+Recognised keys (all optional)::
+
+    [tool.finesse]
+    schema = "schema.yaml"            # the declared schema
+    migrations = "migrations"         # Alembic script directory (revisions in versions/)
+    generated = "generated"           # where finesse docs and finesse generate write
+    title = "Shop database"           # the title of finesse docs (default: the project folder's name)
+    database_url_env = "FINESSE_DATABASE_URL"   # environment variable holding the live database URL
+    database_url = "postgresql://app@db/app"    # or the URL itself (prefer the variable: no passwords in files)
+    dev_url = "postgresql://postgres@localhost/postgres"  # server for scratch databases
+    lock_timeout = "5s"
+    statement_timeout = "15min"
+    online_above_rows = 100000        # plans that lock a bigger table for a scan run online (finesse plan --online)
+    lock_retries = 5                  # an online step whose lock is not granted in lock_timeout is retried
+
+``[tool.finesse.check]`` is read by :mod:`..check.config`, ``[tool.finesse.audit]`` by :mod:`..check.audit_config`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...core.errors import InputError, Location, Problem
+from ..check.audit_config import AuditConfig, read_audit_config
+from ..check.config import CheckConfig, read_check_config, unknown_settings
+from ..plan.lint import LINT_RULES
+from ..check.live_rules import LIVE_RULES
+from ..check.rules import RULES
+
+ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + tuple(r.code for r in LINT_RULES) + ("FS001",)
+
+KEYS = ("schema", "migrations", "generated", "title", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
+        "online_above_rows", "lock_retries", "check", "audit")
+INT_KEYS = ("online_above_rows", "lock_retries")
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    schema_path: Path
+    migrations_path: Path
+    database_url: str | None = None
+    generated_path: Path | None = None  # default: <project>/generated
+    title: str | None = None  # of the documentation (default: the project folder's name)
+    database_url_env: str = "FINESSE_DATABASE_URL"
+    dev_url: str | None = None
+    lock_timeout: str = "5s"
+    statement_timeout: str = "15min"
+    online_above_rows: int = 100_000
+    lock_retries: int = 5
+    check: CheckConfig = field(default_factory=CheckConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
+
+    @property
+    def generated_dir(self) -> Path:
+        return self.generated_path or self.project_dir / "generated"
+
+    @property
+    def embedded_dir(self) -> Path:
+        return self.project_dir / ".finesse" / "pgdata"
+
+
+def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "pyproject.toml") -> Settings:
+    """Settings from the text of pyproject.toml (None when there is none): defaults for what it leaves out."""
+    table: dict = {}
+    if pyproject_text:
+        try:
+            data = tomllib.loads(pyproject_text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(Problem(f"invalid TOML: {exc}", Location(file))) from None
+        table = data.get("tool", {}).get("finesse", {})
+    problems = unknown_settings(table, KEYS, file, "tool.finesse")
+    for key, value in table.items():
+        if key not in KEYS or key in ("check", "audit"):
+            continue
+        elif key in INT_KEYS:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(Problem(f"setting '{key}' must be a whole number, 0 or more", Location(file),
+                                        f"tool.finesse.{key}"))
+        elif not isinstance(value, str):
+            problems.append(Problem(f"setting '{key}' must be a string", Location(file), f"tool.finesse.{key}"))
+    check_table, audit_table = table.get("check", {}), table.get("audit", {})
+    for name, sub in (("check", check_table), ("audit", audit_table)):
+        if not isinstance(sub, dict):
+            problems.append(Problem(f"[tool.finesse.{name}] must be a table", Location(file), f"tool.finesse.{name}"))
+    check_table = check_table if isinstance(check_table, dict) else {}
+    audit_table = audit_table if isinstance(audit_table, dict) else {}
+    if problems:
+        raise InputError(problems)
+    return Settings(
+        project_dir=project_dir,
+        schema_path=project_dir / table.get("schema", "schema.yaml"),
+        migrations_path=project_dir / table.get("migrations", "migrations"),
+        generated_path=project_dir / table.get("generated", "generated"),
+        title=table.get("title"),
+        database_url=table.get("database_url"),
+        database_url_env=table.get("database_url_env", "FINESSE_DATABASE_URL"),
+        dev_url=table.get("dev_url"),
+        lock_timeout=table.get("lock_timeout", "5s"),
+        statement_timeout=table.get("statement_timeout", "15min"),
+        online_above_rows=table.get("online_above_rows", 100_000),
+        lock_retries=table.get("lock_retries", 5),
+        check=read_check_config(check_table, file, ALL_CODES),
+        audit=read_audit_config(audit_table, file),
+    )

@@ -1,0 +1,394 @@
+"""Catalog rows -> types and tables: columns, keys, indexes, triggers and policies (the rest of an import,
+and the entry point, are in :mod:`.from_catalog`)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexElement, Partition, Policy, PrimaryKey, QualifiedName,
+                           Table, Trigger, Unique)
+from ..schema.naming import make_object_name
+from ..schema.types import TypeError_, parse_type
+from ..sql.text import restore_in_lists, strip_parens
+
+Row = dict[str, Any]
+
+FK_ACTIONS = {"a": FkAction.NO_ACTION, "r": FkAction.RESTRICT, "c": FkAction.CASCADE, "n": FkAction.SET_NULL,
+              "d": FkAction.SET_DEFAULT}
+
+VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
+
+ARG_MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
+
+POLICY_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
+
+_SEQ_RANGE = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
+              "bigint": (-9223372036854775808, 9223372036854775807)}
+
+_SERIAL = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+_NEXTVAL_RE = re.compile(r"^nextval\('((?:[^']|'')+)'::regclass\)$")
+
+_WHEN_RE = re.compile(r" FOR EACH (?:ROW|STATEMENT) WHEN \(")
+
+_EXECUTE_RE = re.compile(r"\) EXECUTE (?:FUNCTION|PROCEDURE) ")
+
+_IDENT_RE = re.compile(r"^[a-z_][a-z0-9_$]*$")
+
+_RELKIND = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}
+
+
+
+@dataclass(frozen=True, order=True)
+class Unsupported:
+    """An object (or a property of one) that schema.yaml cannot express, so the import left it out."""
+
+    kind: str
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}: {self.reason}"
+
+
+
+def quote_ident(name: str) -> str:
+    return name if _IDENT_RE.match(name) else '"' + name.replace('"', '""') + '"'
+
+
+
+def _display(schema: str, name: str) -> str:
+    return name if schema == "public" else f"{schema}.{name}"
+
+
+
+def _check_expression(definition: str) -> str:
+    """``CHECK ((price > 0)) NOT VALID`` -> ``price > 0``."""
+    text = definition.strip()
+    for suffix in (" NOT VALID", " NO INHERIT"):
+        while text.endswith(suffix):
+            text = text[: -len(suffix)].rstrip()
+    if text.upper().startswith("CHECK "):
+        text = text[6:].strip()
+    return strip_parens(strip_parens(restore_in_lists(text)))
+
+
+
+def _expr(sql: str | None) -> str | None:
+    return None if sql is None else restore_in_lists(sql)
+
+
+
+def _bare(sql: str | None) -> str | None:
+    """An expression without the parentheses the server puts around it."""
+    return None if sql is None else strip_parens(restore_in_lists(sql))
+
+
+
+def _trigger_when(definition: str) -> str | None:
+    m = _WHEN_RE.search(definition)
+    if not m:
+        return None
+    ends = [e.start() for e in _EXECUTE_RE.finditer(definition, m.end())]
+    if not ends:
+        return None
+    return strip_parens(restore_in_lists(definition[m.end() - 1: ends[-1] + 1]))
+
+
+
+class TableImporter:
+    """Reads types and tables (columns, keys, indexes, triggers, policies) from the catalog rows."""
+
+    def __init__(self, rows: Any) -> None:
+        self.rows = rows
+        self.unsupported: list[Unsupported] = []
+        self.user_types: dict[str, str] = {}
+        self.extensions: frozenset[str] = frozenset()
+        self.relations: dict[int, Row] = {r["oid"]: r for r in rows["relations"]}
+        self.by_table: dict[str, dict[int, list[Row]]] = {}
+        for kind in ("columns", "constraints", "indexes", "triggers", "policies"):
+            grouped: dict[int, list[Row]] = defaultdict(list)
+            for r in rows[kind]:
+                grouped[r["table_oid"]].append(r)
+            self.by_table[kind] = grouped
+        self.serial_sequences: set[tuple[str, str]] = set()
+        self.identity_sequences: dict[tuple[str, str, str], Row] = {}
+        self.owned_sequences: dict[tuple[str, str, str], Row] = {}
+        for s in rows["sequences"]:
+            key = (s["owner_schema"], s["owner_table"], s["owner_column"])
+            if s["owner_kind"] == "i":
+                self.identity_sequences[key] = s
+            elif s["owner_kind"] == "a":
+                self.owned_sequences[key] = s
+
+    def skip(self, kind: str, name: str, reason: str) -> None:
+        self.unsupported.append(Unsupported(kind, name, reason))
+
+    # ---- types ---------------------------------------------------------------------------
+    def read_types(self) -> tuple[list[Enum], list[Domain]]:
+        enums, domains = [], []
+        for t in self.rows["types"]:
+            name = _display(t["schema"], t["name"])
+            qualified = f"{t['schema']}.{t['name']}"
+            if t["kind"] == "e":
+                enums.append(Enum(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
+                self.user_types[qualified] = qualified
+            elif t["kind"] == "d":
+                self.user_types[qualified] = qualified
+            else:
+                what = {"c": "composite type", "r": "range type", "b": "base type"}[t["kind"]]
+                self.skip(what, name, "schema.yaml has no way to declare it; columns of this type are left out too")
+        for t in self.rows["types"]:
+            if t["kind"] != "d":
+                continue
+            name = _display(t["schema"], t["name"])
+            base = self.column_type(t["base_type"], "domain", name)
+            if base is None:
+                self.user_types.pop(f"{t['schema']}.{t['name']}", None)
+                continue
+            if t["collation"]:
+                self.skip("domain", name, f"its collation {t['collation']} is not kept")
+            checks = tuple(Check(cname, _check_expression(definition)) for cname, definition in (t["checks"] or ()))
+            domains.append(Domain(t["schema"], t["name"], base, t["not_null"], t["default"], checks, t["comment"]))
+        return enums, domains
+
+    def column_type(self, text: str, kind: str, name: str) -> str | None:
+        """The canonical model spelling of a type as format_type() prints it, or None (and a note)."""
+        try:
+            return parse_type(text, user_types=self._spellings(), extensions=self.extensions).canonical
+        except TypeError_:
+            self.skip(kind, name, f"its type {text} is not one schema.yaml knows")
+            return None
+
+    def _spellings(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for q in self.user_types:
+            schema, _, name = q.partition(".")
+            out[q] = q
+            out[f"{quote_ident(schema)}.{quote_ident(name)}"] = q
+            if schema == "public":
+                out[name] = q
+                out[quote_ident(name)] = q
+        return out
+
+    # ---- tables --------------------------------------------------------------------------
+    def read_tables(self) -> list[Table]:
+        tables, partitions = [], defaultdict(list)
+        for rel in self.rows["relations"]:
+            name = _display(rel["schema"], rel["name"])
+            kind = rel["kind"]
+            if kind == "f":
+                self.skip("foreign table", name, "foreign tables are not managed by finesse")
+                continue
+            if kind not in ("r", "p"):
+                continue
+            if rel["is_partition"]:
+                parent = (rel["parents"] or [None])[0]
+                partitions[parent].append(rel)
+                continue
+            if rel["parents"]:
+                self.skip("table", name, f"it inherits from {', '.join(rel['parents'])}; table inheritance is not "
+                          "in schema.yaml (it is imported without the inheritance)")
+            if rel["persistence"] == "u":
+                self.skip("table", name, "it is UNLOGGED; schema.yaml declares logged tables")
+            if rel["options"]:
+                self.skip("table", name, f"its storage parameters ({', '.join(rel['options'])}) are not kept")
+            tables.append(self.read_table(rel))
+        out = []
+        for t in tables:
+            parts = sorted(partitions.pop(f"{t.schema}.{t.name}", []), key=lambda r: r["name"])
+            out.append(replace(t, partitions=tuple(self.read_partition(t, p) for p in parts)) if parts else t)
+        for parent, rels in sorted(partitions.items(), key=lambda kv: str(kv[0])):
+            for rel in rels:
+                self.skip("partition", _display(rel["schema"], rel["name"]), f"its parent {parent} is not imported")
+        return out
+
+    def read_partition(self, parent: Table, rel: Row) -> Partition:
+        name = _display(rel["schema"], rel["name"])
+        if rel["schema"] != parent.schema:
+            self.skip("partition", name, f"it lives in another schema than {parent.name}; it is imported into "
+                      f"{parent.schema}")
+        if rel["partition_key"]:
+            self.skip("partition", name, f"it is partitioned again ({rel['partition_key']}); sub-partitions are "
+                      "not in schema.yaml")
+        for r in self.by_table["indexes"].get(rel["oid"], []):
+            if not r["inherited"] and not r["backs_constraint"]:
+                self.skip("index", f"{name}.{r['name']}", "an index of one partition only is not kept")
+        for r in self.by_table["constraints"].get(rel["oid"], []):
+            if r["is_local"] and r["kind"] != "p" and not (r["kind"] == "u" and r["index_oid"]):
+                self.skip("constraint", f"{name}.{r['name']}", "a constraint of one partition only is not kept")
+        for r in self.by_table["triggers"].get(rel["oid"], []):
+            if not r["cloned"]:
+                self.skip("trigger", f"{name}.{r['name']}", "a trigger of one partition only is not kept")
+        return Partition(rel["name"], rel["partition_bound"], rel["comment"])
+
+    def read_table(self, rel: Row) -> Table:
+        oid, schema, tname = rel["oid"], rel["schema"], rel["name"]
+        display = _display(schema, tname)
+        columns = [c for c in (self.read_column(rel, r) for r in self.by_table["columns"].get(oid, [])) if c]
+        pk, uniques, checks, fks = None, [], [], []
+        for c in self.by_table["constraints"].get(oid, []):
+            cname = f"{display}.{c['name']}"
+            if c["kind"] in ("p", "u") and c["deferrable"]:
+                self.skip("constraint", cname, "a deferrable primary key or unique constraint is kept as "
+                          "not deferrable")
+            if c["kind"] in ("p", "u") and " INCLUDE (" in (c["definition"] or ""):
+                self.skip("constraint", cname, "the INCLUDE columns of a key are not kept")
+            if c["kind"] == "p":
+                pk = PrimaryKey(c["name"], tuple(c["columns"]))
+            elif c["kind"] == "u":
+                index = next((i for i in self.by_table["indexes"].get(oid, []) if i["oid"] == c["index_oid"]), None)
+                uniques.append(Unique(c["name"], tuple(c["columns"]), bool(index and index["nulls_not_distinct"])))
+            elif c["kind"] == "c":
+                if not c["is_local"]:
+                    continue
+                if c["no_inherit"]:
+                    self.skip("constraint", cname, "NO INHERIT is not kept")
+                checks.append(Check(c["name"], _check_expression(c["definition"]), not_valid=not c["validated"]))
+            elif c["kind"] == "f":
+                if not c["is_local"]:
+                    continue
+                fks.append(self.read_foreign_key(c, cname))
+            elif c["kind"] == "x":
+                self.skip("exclusion constraint", cname, f"schema.yaml has no exclusion constraints "
+                          f"({c['definition']})")
+        indexes = [ix for ix in (self.read_index(r, display) for r in self.by_table["indexes"].get(oid, [])) if ix]
+        return Table(schema, tname, tuple(columns), pk, tuple(fks), tuple(uniques), tuple(checks), tuple(indexes),
+                     rel["comment"], tuple(self.read_triggers(oid, display)), None, rel["rls"], rel["rls_forced"],
+                     tuple(self.read_policies(oid)), rel["partition_key"] or None)
+
+    def read_column(self, rel: Row, r: Row) -> Column | None:
+        display = f"{_display(rel['schema'], rel['name'])}.{r['name']}"
+        if r["type_kind"] in ("e", "d") and r["type_schema"] != "pg_catalog":
+            qualified = f"{r['type_schema']}.{r['type_name']}"
+            if qualified not in self.user_types:
+                self.skip("column", display, f"its type {qualified} is not imported")
+                return None
+            ctype: str | None = qualified + "[]" * r["type"].count("[]")
+        else:
+            ctype = self.column_type(r["type"], "column", display)
+        if ctype is None:
+            return None
+        default, identity = r["default"], None
+        if r["identity"]:
+            identity = self.read_identity(rel, r, display)
+        elif default is not None:
+            serial = self.serial_type(rel, r, ctype)
+            if serial:
+                ctype, default = serial, None
+        return Column(r["name"], ctype, not r["not_null"], default, identity, r["generated"], r["comment"],
+                      collation=r["collation"])
+
+    def read_identity(self, rel: Row, r: Row, display: str) -> Identity:
+        kind = IdentityKind.ALWAYS if r["identity"] == "a" else IdentityKind.BY_DEFAULT
+        seq = self.identity_sequences.get((rel["schema"], rel["name"], r["name"]))
+        if seq is None:
+            return Identity(kind)
+        low, high = _SEQ_RANGE.get(seq["type"], _SEQ_RANGE["bigint"])
+        ascending = seq["increment"] > 0
+        expected_min, expected_max = (1, high) if ascending else (low, -1)
+        odd = [f"{k} {seq[k]}" for k, v in (("min", expected_min), ("max", expected_max), ("cache", 1))
+               if seq[k] != v] + (["cycle"] if seq["cycle"] else [])
+        if odd:
+            self.skip("identity", display, f"its sequence options ({', '.join(odd)}) are not kept")
+        if seq["name"] != make_object_name(rel["name"], r["name"], "seq") or seq["schema"] != rel["schema"]:
+            self.skip("identity", display, f"its sequence name {seq['name']} is not kept")
+        self.identity_sequences.pop((rel["schema"], rel["name"], r["name"]))
+        start_default = expected_min if ascending else expected_max
+        return Identity(kind, None if seq["start"] == start_default else seq["start"],
+                        None if seq["increment"] == 1 else seq["increment"])
+
+    def serial_type(self, rel: Row, r: Row, ctype: str) -> str | None:
+        """serial/bigserial/smallserial when the column is exactly what that shorthand creates."""
+        seq = self.owned_sequences.get((rel["schema"], rel["name"], r["name"]))
+        m = _NEXTVAL_RE.match(r["default"])
+        if seq is None or not m or ctype not in _SERIAL or seq["type"] != ctype or seq["schema"] != rel["schema"]:
+            return None
+        ref = m.group(1).replace("''", "'")
+        spelled = quote_ident(seq["name"]) if seq["schema"] == "public" else \
+            f"{quote_ident(seq['schema'])}.{quote_ident(seq['name'])}"
+        default_options = (seq["start"], seq["increment"], seq["min"], seq["max"], seq["cache"], seq["cycle"]) == \
+            (1, 1, 1, _SEQ_RANGE[ctype][1], 1, False)
+        if ref != spelled or not default_options or seq["comment"] or \
+                seq["name"] != make_object_name(rel["name"], r["name"], "seq"):
+            return None
+        self.serial_sequences.add((seq["schema"], seq["name"]))
+        return _SERIAL[ctype]
+
+    def read_foreign_key(self, c: Row, cname: str) -> ForeignKey:
+        if c["match"] == "f":
+            self.skip("foreign key", cname, "MATCH FULL is not kept (it becomes MATCH SIMPLE)")
+        if c["set_columns"]:
+            self.skip("foreign key", cname, "ON DELETE SET NULL/DEFAULT (columns) is not kept; all columns are set")
+        return ForeignKey(c["name"], tuple(c["columns"]), QualifiedName(c["ref_schema"], c["ref_table"]),
+                          tuple(c["ref_columns"]), FK_ACTIONS[c["on_delete"]], FK_ACTIONS[c["on_update"]],
+                          c["deferrable"], c["deferred"], on_delete_explicit=c["on_delete"] != "a",
+                          not_valid=not c["validated"])
+
+    def read_index(self, r: Row, table: str) -> Index | None:
+        name = f"{table}.{r['name']}"
+        if r["backs_constraint"] or r["inherited"]:
+            return None
+        if not r["valid"]:
+            self.skip("index", name, "it is INVALID (a failed concurrent build); drop and rebuild it")
+            return None
+        if r["odd_collation"]:
+            self.skip("index", name, "a column collation of the index is not kept")
+        if r["options_storage"]:
+            self.skip("index", name, f"its storage parameters ({', '.join(r['options_storage'])}) are not kept")
+        if r["nulls_not_distinct"]:
+            self.skip("index", name, "NULLS NOT DISTINCT on a unique index is not kept; declare a unique "
+                      "constraint with nulls_not_distinct instead")
+        elements = []
+        key_count = r["key_count"]
+        for pos in range(key_count):
+            option = r["options"][pos] if r["options"] else 0
+            descending, nulls_first = bool(option & 1), bool(option & 2)
+            nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+            opclass = (r["opclasses"] or [None] * key_count)[pos]
+            if r["keys"][pos] != 0:
+                elements.append(IndexElement(column=r["columns"][pos], descending=descending, nulls=nulls,
+                                             opclass=opclass))
+            else:
+                if opclass:
+                    self.skip("index", name, f"the operator class {opclass} of an expression is not kept")
+                elements.append(IndexElement(expression=_expr(r["element_sql"][pos]), descending=descending, nulls=nulls))
+        include = tuple(r["columns"][key_count:])
+        if r["comment"]:
+            self.skip("comment", f"on index {name}", "comments on indexes are not kept")
+        return Index(r["name"], tuple(elements), r["is_unique"], _expr(r["predicate"]), include, r["method"])
+
+    def read_triggers(self, oid: int, table: str) -> list[Trigger]:
+        out = []
+        for r in self.by_table["triggers"].get(oid, []):
+            name = f"{table}.{r['name']}"
+            if r["cloned"]:
+                continue
+            if r["is_constraint"] and not r["deferrable"]:
+                self.skip("constraint trigger", name, "only deferrable constraint triggers are in schema.yaml")
+                continue
+            if r["old_table"] or r["new_table"]:
+                self.skip("trigger", name, "transition tables (REFERENCING) are not in schema.yaml")
+                continue
+            if r["enabled"] != "O":
+                self.skip("trigger", name, "it is disabled or fires only on replicas; it is imported as enabled")
+            bits = r["type"]
+            timing = "instead of" if bits & 64 else "before" if bits & 2 else "after"
+            events = tuple(e for e, bit in (("insert", 4), ("delete", 8), ("update", 16), ("truncate", 32))
+                           if bits & bit)
+            args = bytes(r["args"] or b"").split(b"\x00")[:r["nargs"]]
+            fn = QualifiedName("" if r["function_schema"] == "pg_catalog" else r["function_schema"],
+                               r["function_name"])
+            out.append(Trigger(r["name"], timing, tuple(e for e in ("insert", "update", "delete", "truncate")
+                                                        if e in events), fn,
+                               "row" if bits & 1 else "statement", tuple(r["columns"] or ()),
+                               _trigger_when(r["definition"]), tuple(a.decode("utf-8") for a in args), r["comment"],
+                               bool(r["is_constraint"]), bool(r["is_constraint"] and r["initially_deferred"])))
+        return out
+
+    def read_policies(self, oid: int) -> list[Policy]:
+        return [Policy(r["name"], POLICY_COMMANDS[r["command"]], r["permissive"], tuple(r["roles"]), _bare(r["using"]),
+                       _bare(r["with_check"])) for r in self.by_table["policies"].get(oid, [])]

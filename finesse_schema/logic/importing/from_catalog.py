@@ -1,0 +1,178 @@
+"""Catalog rows (from :mod:`finesse_schema.db.catalog`) -> the model, and what the model cannot hold.
+
+Everything the model can express is imported exactly; everything else is listed
+as :class:`Unsupported` (kind, name, why), never dropped silently. Values equal
+to what PostgreSQL (or schema.yaml) would choose anyway become ``None`` in the
+model, so that the YAML written from it stays short and reads back equal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from ...core.model import (Argument, Extension, Function,
+                           Schema, Sequence, View)
+from ..sql.text import restore_in_lists, split_top_level
+from .catalog_tables import (ARG_MODES, Row, TableImporter, Unsupported, VOLATILITY, _SEQ_RANGE, _display)
+
+
+class _Importer(TableImporter):
+    # ---- sequences, functions, views -----------------------------------------------------
+    def read_sequences(self) -> list[Sequence]:
+        out = []
+        for s in self.rows["sequences"]:
+            if s["owner_kind"] == "i" or (s["schema"], s["name"]) in self.serial_sequences:
+                continue
+            low, high = _SEQ_RANGE.get(s["type"], _SEQ_RANGE["bigint"])
+            ascending = s["increment"] > 0
+            dmin, dmax = (1, high) if ascending else (low, -1)
+            owned = None
+            if s["owner_kind"] == "a":
+                owned = f"{s['owner_table']}.{s['owner_column']}" if s["owner_schema"] == s["schema"] else \
+                    f"{s['owner_schema']}.{s['owner_table']}.{s['owner_column']}"
+            out.append(Sequence(s["schema"], s["name"], s["type"],
+                                None if s["start"] == (dmin if ascending else dmax) else s["start"],
+                                None if s["increment"] == 1 else s["increment"],
+                                None if s["min"] == dmin else s["min"], None if s["max"] == dmax else s["max"],
+                                None if s["cache"] == 1 else s["cache"], s["cycle"], owned, s["comment"]))
+        return out
+
+    def read_functions(self) -> list[Function]:
+        out: list[Function] = []
+        seen: set[tuple[str, str]] = set()
+        for f in self.rows["functions"]:
+            name = f"{_display(f['schema'], f['name'])}({f['identity']})"
+            if f["kind"] in ("a", "w"):
+                self.skip("aggregate" if f["kind"] == "a" else "window function", name, "not in schema.yaml")
+                continue
+            if f["language"] in ("c", "internal"):
+                self.skip("function", name, f"functions in language {f['language']} are not in schema.yaml")
+                continue
+            if (f["schema"], f["name"]) in seen:
+                self.skip("function", name, "an overload of a function already imported; schema.yaml holds one "
+                          "function per name")
+                continue
+            function = self.read_function(f, name)
+            if function:
+                seen.add((f["schema"], f["name"]))
+                out.append(function)
+        return out
+
+    def read_function(self, f: Row, name: str) -> Function | None:
+        if not (f["body"] or "").strip():
+            self.skip("function", name, "a SQL-standard body (BEGIN ATOMIC) is not in schema.yaml")
+            return None
+        odd = []
+        if f["leakproof"]:
+            odd.append("LEAKPROOF")
+        if float(f["cost"]) != 100:
+            odd.append(f"COST {f['cost']:g}")
+        if float(f["rows"]) not in (0, 1000):
+            odd.append(f"ROWS {f['rows']:g}")
+        if odd:
+            self.skip("function", name, f"{' '.join(odd)} is not kept")
+        arguments = self.read_arguments(f, name)
+        if arguments is None:
+            return None
+        returns = None
+        if f["kind"] == "f":
+            returns = f["returns"]
+            low = returns.lower()
+            if not (low.startswith(("setof ", "table(")) or low in ("trigger", "void", "event_trigger", "record")):
+                returns = self.column_type(returns, "function", name)
+                if returns is None:
+                    return None
+        return Function(f["schema"], f["name"], f["body"], f["language"], tuple(arguments), returns,
+                        "procedure" if f["kind"] == "p" else "function", VOLATILITY[f["volatility"]],
+                        f["security_definer"], f["strict"], f["comment"],
+                        {"u": "unsafe", "r": "restricted", "s": "safe"}[f["parallel"]],
+                        tuple(_setting(c) for c in (f["config"] or ())))
+
+    def read_arguments(self, f: Row, name: str) -> list[Argument] | None:
+        types = list(f["arg_types"] or ())
+        modes = [ARG_MODES[m] for m in (f["arg_modes"] or ["i"] * len(types))]
+        names = list(f["arg_names"] or [""] * len(types))
+        pieces = split_top_level(f["arguments_sql"] or "")
+        out, piece_index = [], 0
+        for atype, mode, aname in zip(types, modes, names):
+            if mode == "table":
+                continue
+            piece = pieces[piece_index] if piece_index < len(pieces) else ""
+            piece_index += 1
+            default = None
+            m = re.search(r"\sDEFAULT\s", piece)
+            if m:
+                default = piece[m.end():].strip()
+            low = atype.lower()
+            if low in ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", "anymultirange",
+                       "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "trigger"):
+                canonical: str | None = low
+            else:
+                canonical = self.column_type(atype, "function", name)
+            if canonical is None:
+                return None
+            out.append(Argument(aname or None, canonical, mode, default))
+        return out
+
+    def read_views(self) -> list[View]:
+        out = []
+        for rel in self.rows["relations"]:
+            if rel["kind"] not in ("v", "m"):
+                continue
+            name = _display(rel["schema"], rel["name"])
+            if rel["options"]:
+                self.skip("view", name, f"its options ({', '.join(rel['options'])}) are not kept")
+            for c in self.by_table["columns"].get(rel["oid"], []):
+                if c["comment"]:
+                    self.skip("comment", f"on column {name}.{c['name']}", "comments on view columns are not kept")
+            indexes = tuple(ix for ix in (self.read_index(r, name) for r in self.by_table["indexes"].get(rel["oid"], []))
+                            if ix)
+            definition = restore_in_lists((rel["definition"] or "").strip().rstrip(";").rstrip())
+            out.append(View(rel["schema"], rel["name"], definition, rel["kind"] == "m", indexes, rel["comment"]))
+        return out
+
+    def read_others(self) -> None:
+        for r in self.rows["others"]:
+            self.skip(r["kind"], r["name"], "not in schema.yaml")
+        for s in self.rows["schemas"]:
+            if s["comment"] and not (s["name"] == "public" and s["comment"] == "standard public schema"):
+                self.skip("comment", f"on schema {s['name']}", "comments on schemas are not kept")
+        for c in self.rows["constraints"]:
+            if c["comment"]:
+                rel = self.relations.get(c["table_oid"])
+                table = _display(rel["schema"], rel["name"]) if rel else "?"
+                self.skip("comment", f"on constraint {table}.{c['name']}", "comments on constraints are not kept")
+
+
+
+def _setting(entry: str) -> tuple[str, str]:
+    """A proconfig entry (``search_path=public, pg_temp``, ``work_mem=64MB``) as (name, SQL value)."""
+    name, _, value = entry.partition("=")
+    if name == "search_path":
+        parts = [p.strip() for p in value.split(",")]
+        return name, ", ".join("''" if p == '""' else p for p in parts)
+    return name, "'" + value.replace("'", "''") + "'"
+
+
+
+def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
+    """The model of the database whose catalog ``rows`` hold, and what it could not express (sorted)."""
+    imp = _Importer(rows)
+    imp.extensions = frozenset(e["name"] for e in rows["extensions"])
+    extensions = [Extension(e["name"], None if e["schema"] == "public" else e["schema"]) for e in rows["extensions"]]
+    enums, domains = imp.read_types()
+    tables = imp.read_tables()
+    sequences = imp.read_sequences()
+    functions = imp.read_functions()
+    views = imp.read_views()
+    imp.read_others()
+    schema = Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
+                    tuple(functions), tuple(views))
+    return schema, sorted(set(imp.unsupported))
+
+
+
+def sort_objects(items: Iterable[Any]) -> list[Any]:
+    """public first, then the other schemas; by name within each."""
+    return sorted(items, key=lambda o: (o.schema != "public", o.schema, o.name))

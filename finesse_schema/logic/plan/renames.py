@@ -1,0 +1,152 @@
+"""Renames: what ``renamed_from:`` asks for, and drops plus creates that look like renames.
+
+``rename_steps`` turns the hints of the model into rename statements (and their
+inverses), given what the live database has: an object is renamed only when its
+old name exists there and its new one does not, so a plan applied twice, or a
+hint left in schema.yaml, does nothing more. A renamed table takes along the
+constraints, indexes and sequences named after it in PostgreSQL's way
+(``old_pkey`` -> ``new_pkey``), so its keys are not dropped and rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...core.model import Schema
+from ...core.plan import Change, ChangeKind
+from ..sql.quoting import quote
+
+
+@dataclass(frozen=True)
+class LiveNames:
+    """The names a live database has, as far as renames need them."""
+
+    tables: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)  # (schema, table) -> columns
+    relations: frozenset[tuple[str, str]] = frozenset()  # tables, indexes, sequences, views: (schema, name)
+    constraints: frozenset[tuple[str, str, str]] = frozenset()  # (schema, table, name)
+    index_tables: dict[tuple[str, str], str] = field(default_factory=dict)  # (schema, index) -> table
+    enums: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenameStep:
+    change: Change
+    inverse: Change
+
+
+def _q(schema: str, name: str) -> str:
+    return f"{quote(schema)}.{quote(name)}"
+
+
+def _step(object_type: str, name: str, sql: str, inverse_sql: str, reason: str) -> RenameStep:
+    return RenameStep(Change(ChangeKind.ALTER, object_type, name, sql, False, reason),
+                      Change(ChangeKind.ALTER, object_type, name, inverse_sql, False, f"undo {reason}"))
+
+
+def rename_steps(schema: Schema, live: LiveNames) -> list[RenameStep]:
+    """Rename statements the hints of ``schema`` call for on ``live``, in the order they must run."""
+    steps: list[RenameStep] = []
+    for e in schema.enums:
+        values = live.enums.get((e.schema, e.name), ())
+        for old, new in e.renamed_values:
+            if old in values and new not in values:
+                lit_old, lit_new = "'" + old.replace("'", "''") + "'", "'" + new.replace("'", "''") + "'"
+                steps.append(_step("enum", f"{e.schema}.{e.name}",
+                                   f"alter type {_q(e.schema, e.name)} rename value {lit_old} to {lit_new};",
+                                   f"alter type {_q(e.schema, e.name)} rename value {lit_new} to {lit_old};",
+                                   f"rename value {old} to {new}"))
+    for t in schema.tables:
+        key = (t.schema, t.name)
+        current = t.name
+        if t.renamed_from and (t.schema, t.renamed_from) in live.tables and key not in live.tables:
+            old = t.renamed_from
+            steps.append(_step("table", f"{t.schema}.{t.name}",
+                               f"alter table {_q(t.schema, old)} rename to {quote(t.name)};",
+                               f"alter table {_q(t.schema, t.name)} rename to {quote(old)};", f"rename from {old}"))
+            steps += _follow_table_rename(t, old, live)
+            current = old
+        columns = live.tables.get((t.schema, current), frozenset())
+        for c in t.columns:
+            if c.renamed_from and c.renamed_from in columns and c.name not in columns:
+                steps.append(_step("column", f"{t.schema}.{t.name}.{c.name}",
+                                   f"alter table {_q(t.schema, t.name)} rename column {quote(c.renamed_from)} "
+                                   f"to {quote(c.name)};",
+                                   f"alter table {_q(t.schema, t.name)} rename column {quote(c.name)} "
+                                   f"to {quote(c.renamed_from)};", f"rename from {c.renamed_from}"))
+        constraints = [x for x in (t.primary_key, *t.uniques, *t.checks, *t.foreign_keys) if x is not None]
+        for x in constraints:
+            if x.renamed_from and (t.schema, current, x.renamed_from) in live.constraints and \
+                    (t.schema, current, x.name) not in live.constraints:
+                steps.append(_step("constraint", f"{t.schema}.{t.name}.{x.name}",
+                                   f"alter table {_q(t.schema, t.name)} rename constraint {quote(x.renamed_from)} "
+                                   f"to {quote(x.name)};",
+                                   f"alter table {_q(t.schema, t.name)} rename constraint {quote(x.name)} "
+                                   f"to {quote(x.renamed_from)};", f"rename from {x.renamed_from}"))
+        for ix in t.indexes:
+            if ix.renamed_from and (t.schema, ix.renamed_from) in live.relations and \
+                    (t.schema, ix.name) not in live.relations:
+                steps.append(_step("index", f"{t.schema}.{ix.name}",
+                                   f"alter index {_q(t.schema, ix.renamed_from)} rename to {quote(ix.name)};",
+                                   f"alter index {_q(t.schema, ix.name)} rename to {quote(ix.renamed_from)};",
+                                   f"rename from {ix.renamed_from}"))
+    return steps
+
+
+def _follow_table_rename(t, old: str, live: LiveNames) -> list[RenameStep]:  # type: ignore[no-untyped-def]
+    """Constraints, indexes and sequences named after the old table, renamed after the new one."""
+    steps = []
+    prefix = f"{old}_"
+    wanted_constraints = {x.name for x in (t.primary_key, *t.uniques, *t.checks, *t.foreign_keys) if x}
+    index_backed = set()
+    for schema, table, name in sorted(live.constraints):
+        if (schema, table) != (t.schema, old) or not name.startswith(prefix):
+            continue
+        new = t.name + name[len(old):]
+        if new in wanted_constraints and new != name:
+            steps.append(_step("constraint", f"{t.schema}.{t.name}.{new}",
+                               f"alter table {_q(t.schema, t.name)} rename constraint {quote(name)} to {quote(new)};",
+                               f"alter table {_q(t.schema, t.name)} rename constraint {quote(new)} to {quote(name)};",
+                               f"rename from {name}"))
+            index_backed.add(name)  # renaming a primary key or unique constraint renames its index
+    wanted_indexes = {ix.name for ix in t.indexes}
+    for (schema, name), table in sorted(live.index_tables.items()):
+        if (schema, table) != (t.schema, old) or not name.startswith(prefix) or name in index_backed:
+            continue
+        new = t.name + name[len(old):]
+        if new in wanted_indexes:
+            steps.append(_step("index", f"{t.schema}.{new}", f"alter index {_q(t.schema, name)} rename to {quote(new)};",
+                               f"alter index {_q(t.schema, new)} rename to {quote(name)};", f"rename from {name}"))
+    for c in t.columns:
+        seq = f"{old}_{c.name}_seq"
+        if (t.schema, seq) in live.relations and (t.schema, f"{t.name}_{c.name}_seq") not in live.relations:
+            new = f"{t.name}_{c.name}_seq"
+            steps.append(_step("sequence", f"{t.schema}.{new}", f"alter sequence {_q(t.schema, seq)} rename to {quote(new)};",
+                               f"alter sequence {_q(t.schema, new)} rename to {quote(seq)};", f"rename from {seq}"))
+    return steps
+
+
+def possible_renames(changes: tuple[Change, ...], old_types: dict, new_types: dict) -> list[str]:
+    """Drops paired with creates of the same shape, which may be renames that would lose data as planned."""
+    notes = []
+    dropped_tables = [c.object_name for c in changes if c.kind == ChangeKind.DROP and c.object_type == "table"]
+    created_tables = [c.object_name for c in changes if c.kind == ChangeKind.CREATE and c.object_type == "table"]
+
+    def shape(types: dict, qualified: str) -> list[str]:
+        schema, _, table = qualified.partition(".")
+        return sorted(t for (s, tb, _c), t in types.items() if (s, tb) == (schema, table))
+
+    for old in dropped_tables:
+        for new in created_tables:
+            if shape(old_types, old) and shape(old_types, old) == shape(new_types, new):
+                notes.append(f"table {old} is dropped and {new} created with the same columns: if it is a rename, "
+                             f"add renamed_from: {old.partition('.')[2]} to {new.partition('.')[2]} to keep its data")
+    dropped_cols = [c.object_name for c in changes if c.kind == ChangeKind.DROP and c.object_type == "column"]
+    created_cols = [c.object_name for c in changes if c.kind == ChangeKind.CREATE and c.object_type == "column"]
+    for old in dropped_cols:
+        s, t, col = old.rsplit(".", 2) if old.count(".") >= 2 else ("public", *old.split(".", 1))
+        for new in created_cols:
+            s2, t2, col2 = new.rsplit(".", 2) if new.count(".") >= 2 else ("public", *new.split(".", 1))
+            if (s, t) == (s2, t2) and old_types.get((s, t, col)) == new_types.get((s2, t2, col2)):
+                notes.append(f"column {old} is dropped and {col2} added with the same type: if it is a rename, add "
+                             f"renamed_from: {col} to column {col2} to keep its data")
+    return notes

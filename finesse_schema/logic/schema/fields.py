@@ -1,0 +1,85 @@
+"""Small typed accessors over located YAML nodes; each reports a Problem instead of raising."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from ...core.errors import Problem
+from .yaml_source import Node
+
+
+class Reader:
+    """Collects problems while reading nodes, so one run reports every mistake in a file."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, node: Node, message: str, hint: str = "", *, at_key: bool = False) -> None:
+        loc = node.key_loc if at_key and node.key_loc else node.loc
+        self.problems.append(Problem(message, loc, node.path, hint))
+
+    def keys(self, node: Node, allowed: tuple[str, ...], what: str) -> bool:
+        """Report keys of ``node`` that are not ``allowed``; False when node is not a mapping."""
+        if not node.is_map:
+            self.problem(node, f"{what} must be a mapping of keys ({', '.join(allowed)})")
+            return False
+        for key, child in node.items():
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                self.problem(child, f"unknown key '{key}' in {what}",
+                             f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}",
+                             at_key=True)
+        return True
+
+    def text(self, node: Node | None, what: str, *, default: str | None = None) -> str | None:
+        if node is None or node.value is None:
+            return default
+        if isinstance(node.value, bool) or not isinstance(node.value, (str, int, float)):
+            self.problem(node, f"{what} must be text")
+            return default
+        return str(node.value)
+
+    def boolean(self, node: Node | None, what: str, *, default: bool = False) -> bool:
+        if node is None or node.value is None:
+            return default
+        if not isinstance(node.value, bool):
+            self.problem(node, f"{what} must be true or false")
+            return default
+        return node.value
+
+    def integer(self, node: Node | None, what: str) -> int | None:
+        if node is None or node.value is None:
+            return None
+        if isinstance(node.value, bool) or not isinstance(node.value, int):
+            self.problem(node, f"{what} must be a whole number")
+            return None
+        return node.value
+
+    def names(self, node: Node | None, what: str) -> tuple[str, ...]:
+        """A name or a list of names."""
+        if node is None or node.value is None:
+            return ()
+        if node.is_scalar:
+            value = self.text(node, what)
+            return (value,) if value else ()
+        if not node.is_list:
+            self.problem(node, f"{what} must be a name or a list of names")
+            return ()
+        out = []
+        for item in node.value:
+            value = self.text(item, f"each of {what}")
+            if value:
+                out.append(value)
+        return tuple(out)
+
+    def choice(self, node: Node | None, what: str, choices: dict[str, Any], default: Any) -> Any:
+        if node is None or node.value is None:
+            return default
+        raw = " ".join(str(node.value).lower().replace("_", " ").split())
+        if raw in choices:
+            return choices[raw]
+        close = difflib.get_close_matches(raw, list(choices), n=1, cutoff=0.5)
+        self.problem(node, f"{what} '{node.value}' is not one of: {', '.join(choices)}",
+                     f"did you mean '{close[0]}'?" if close else "")
+        return default

@@ -1,0 +1,177 @@
+"""Read YAML into located nodes. The only module that imports yaml.
+
+Every value keeps the file, line and column it came from and its YAML path
+(``tables.orders.columns.total``), so every later error can point at it.
+Duplicate keys, which PyYAML silently overwrites, are errors here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator
+
+import yaml
+
+from ...core.errors import InputError, Location, Problem
+
+
+@dataclass
+class Node:
+    """A YAML value with its place: ``value`` is a dict of Nodes, a list of Nodes or a scalar."""
+
+    value: Any
+    loc: Location
+    path: str
+    key_loc: Location | None = field(default=None, repr=False)
+
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+    @property
+    def is_scalar(self) -> bool:
+        return not (self.is_map or self.is_list)
+
+    def items(self) -> Iterator[tuple[str, "Node"]]:
+        return iter(self.value.items()) if self.is_map else iter(())
+
+    def get(self, key: str) -> "Node | None":
+        return self.value.get(key) if self.is_map else None
+
+    def child_path(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.path}[{key}]"
+        return f"{self.path}.{key}" if self.path else key
+
+    def plain(self) -> Any:
+        """The value without locations (for hashing, JSON Schema validation, tests)."""
+        if self.is_map:
+            return {k: v.plain() for k, v in self.value.items()}
+        if self.is_list:
+            return [v.plain() for v in self.value]
+        return self.value
+
+
+def _location(file: str, mark: Any) -> Location:
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+# libyaml's parser when PyYAML was built with it (several times faster); it keeps marks too.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _scalar_value(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode):  # type: ignore[no-untyped-def]
+    """A scalar node as a Python value, by YAML 1.1 safe rules (one shared constructor, no loader per value)."""
+    return constructor.construct_object(node, deep=True)
+
+
+def _construct(file: str, node: yaml.Node, path: str, problems: list[Problem], key_loc: Location | None = None,
+               constructor: yaml.constructor.SafeConstructor | None = None) -> Node:
+    constructor = constructor or yaml.constructor.SafeConstructor()
+    loc = _location(file, node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            kloc = _location(file, key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem("a key must be a plain name", kloc, path))
+                continue
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            if key == "<<":
+                problems.append(Problem("YAML merge keys (<<) are not supported; write the keys out", kloc, path))
+                continue
+            if key in out:
+                first = out[key].key_loc
+                problems.append(Problem(f"duplicate key '{key}'", kloc, child,
+                                        f"first defined at line {first.line}" if first else ""))
+                continue
+            out[key] = _construct(file, value_node, child, problems, kloc, constructor)
+        return Node(out, loc, path, key_loc)
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_construct(file, v, f"{path}[{i}]", problems, None, constructor)
+                     for i, v in enumerate(node.value)], loc, path, key_loc)
+    return Node(_scalar_value(constructor, node), loc, path, key_loc)
+
+
+def parse_yaml(text: str, file: str) -> Node:
+    """Parse one YAML document into located nodes; raise InputError with the position on bad YAML."""
+    try:
+        try:
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            # report with the pure-Python parser: the same words on every machine
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = _location(file, mark) if mark else Location(file)
+        raise InputError(Problem(f"invalid YAML: {exc.problem or exc.context}", loc)) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(f"invalid YAML: {exc}", Location(file))) from None
+    if root is None:
+        return Node({}, Location(file, 1, 1), "")
+    problems: list[Problem] = []
+    out = _construct(file, root, "", problems)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+# ---- writing ---------------------------------------------------------------------------------
+_WIDE = float("inf")
+
+
+def _dump(value: Any, **kw: Any) -> str:
+    return yaml.dump(value, width=_WIDE, allow_unicode=True, **kw)  # type: ignore[call-overload,no-any-return]
+
+
+# text that is plain in block and flow context alike, and that YAML cannot read as anything but a string
+_SAFE_PLAIN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.()]*(?: [A-Za-z0-9_.()]+)*$")
+_YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
+
+
+def yaml_scalar(value: Any) -> str:
+    if isinstance(value, str) and _SAFE_PLAIN_RE.match(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return _yaml_scalar(value)
+
+
+@lru_cache(maxsize=65536)
+def _yaml_scalar(value: Any) -> str:
+    """``value`` as a YAML scalar that reads back as exactly ``value`` inside a flow collection too.
+
+    Plain when YAML allows it, double-quoted for text with a ``'`` or a line break (SQL is full
+    of quotes), single-quoted otherwise.
+    """
+    if value is None or isinstance(value, (bool, int)):
+        return _dump([value], default_flow_style=True).strip()[1:-1]
+    text = str(value)
+    if "\n" in text or "\t" in text:
+        return _dump([text], default_flow_style=True, default_style='"').strip()[1:-1]
+    flow = _dump([text], default_flow_style=True).strip()[1:-1]
+    if flow.startswith("'") and "'" in text:
+        return _dump([text], default_flow_style=True, default_style='"').strip()[1:-1]
+    return flow
+
+
+def yaml_block(text: str, indent: str) -> list[str]:
+    """Multi-line ``text`` as a literal block (``|``) whose lines start with ``indent``.
+
+    ``indent`` must be the key's own indentation plus two spaces (an indentation indicator, as in
+    ``|2``, counts from the key). The first element is the indicator to put after the key; falls
+    back to one double-quoted scalar when a literal block cannot hold the text exactly.
+    """
+    out = _dump(text, default_style="|")
+    if out.endswith("\n...\n"):  # document end marker after a keep (|+) block
+        out = out[: -len("...\n")]
+    head, _, rest = out.partition("\n")
+    if not head.startswith("|"):
+        return [yaml_scalar(text)]
+    body = rest[:-1].split("\n") if rest.endswith("\n") else rest.split("\n")
+    return [head] + [indent + line[2:] if line.strip() else "" for line in body]
