@@ -19,11 +19,11 @@ from . import __version__, api
 from .core.errors import FinesseError
 from .core.plan import PlanRefused
 from .core.findings import Severity
-from .logic.audit import Report
-from .logic.render_audit import render_history
-from .logic.render_drift import render_drift_json, render_drift_text
-from .logic.render_findings import RENDERERS, render_json
-from .logic.render_summary import render_sql, render_summary
+from .logic.check.audit import Report
+from .logic.check.render_audit import render_history
+from .logic.plan.render_drift import render_drift_json, render_drift_text
+from .logic.check.render_findings import RENDERERS, render_json
+from .logic.plan.render_summary import render_sql, render_summary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED = 0, 1, 2, 3
 
@@ -91,8 +91,20 @@ def _with(options: list[Callable]) -> Callable:
     return deco
 
 
-@click.group(help=__doc__.split("\n\n")[0] + "\n\nDescribe the database in schema.yaml; finesse plans, "
-             "verifies and applies the migrations that take a live PostgreSQL there.")
+HELP = """Schema-as-code for PostgreSQL.
+
+Describe the database in schema.yaml; finesse plans the migration that takes your live database there,
+proves it up and down on a copy, writes it as a reviewed Alembic revision, and applies it safely.
+
+\b
+Start:   finesse import (an existing database), or write schema.yaml
+Change:  finesse plan -m "what changes", review, then finesse apply
+Watch:   finesse status, finesse drift (for CI), finesse check (integrity rules)
+
+Exit codes: 0 nothing to report, 1 findings or drift, 2 usage or input error, 3 refused as unsafe."""
+
+
+@click.group(help=HELP)
 @click.version_option(__version__, prog_name="finesse")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Project directory (default: the nearest folder with a pyproject.toml).")
