@@ -102,8 +102,9 @@ def query(url: str, sql: str) -> list[tuple]:
 
 
 @contextmanager
-def local_server(bin_dir: Path, base: Path) -> Iterator[str]:
-    """initdb and start the server in ``bin_dir`` on a Unix socket under ``base``; stop it afterwards.
+def local_server(bin_dir: Path, base: Path, *, password: str | None = None) -> Iterator[str]:
+    """initdb and start the server in ``bin_dir`` on a Unix socket under ``base``; stop it afterwards. With
+    ``password``, the server asks for it (scram-sha-256); the URL yielded holds no password.
 
     PostgreSQL refuses to run as root; as root, the server runs as the unprivileged
     user ``pgserver`` (which the embedded server also uses), created if missing.
@@ -113,6 +114,10 @@ def local_server(bin_dir: Path, base: Path) -> Iterator[str]:
     base.mkdir(parents=True, exist_ok=True)
     data, sock = base / "data", base / "sock"
     sock.mkdir(exist_ok=True)
+    auth = ["--auth=trust"]
+    if password is not None:
+        (base / "pwfile").write_text(password + "\n")
+        auth = ["--auth=scram-sha-256", f"--pwfile={base / 'pwfile'}"]
     prefix: list[str] = []
     if os.geteuid() == 0:
         try:
@@ -123,7 +128,7 @@ def local_server(bin_dir: Path, base: Path) -> Iterator[str]:
             os.chmod(folder, os.stat(folder).st_mode | 0o055)
         subprocess.run(["chown", "-R", "pgserver", str(base)], check=True)
         prefix = ["runuser", "-u", "pgserver", "--"]
-    subprocess.run(prefix + [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+    subprocess.run(prefix + [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", *auth,
                              "--encoding=UTF8", "--no-sync"], check=True, capture_output=True)
     subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
                              "-o", f"-k {sock} -c listen_addresses='' -c fsync=off", "start"],

@@ -41,3 +41,22 @@ def test_every_renderer_is_under_the_renderer_contract() -> None:
     listed = next(set(c["source_modules"]) for c in contracts if c["name"].startswith("renderers"))
     renderers = {".".join(m.relative_to(ROOT).with_suffix("").parts) for m in PACKAGE.rglob("render_*.py")}
     assert renderers <= listed, f"add to the renderer contract in pyproject.toml: {sorted(renderers - listed)}"
+
+
+# each third-party library is imported by one module (or package) only: when it has to be replaced or patched,
+# one place changes
+OWNERS = {"yaml": "logic/schema/yaml_source.py", "pglast": "logic/sql/expressions.py", "migra": "db/diff.py",
+          "schemainspect": "db/diff.py", "psycopg": "db/connect.py", "pgserver": "db/embedded.py",
+          "alembic": "db/migrations.py", "click": "cli"}
+
+
+def test_each_third_party_library_behind_its_one_module() -> None:
+    import re
+
+    strays = []
+    for module in PACKAGE.rglob("*.py"):
+        where = str(module.relative_to(PACKAGE))
+        for lib in re.findall(r"^\s*(?:from|import)\s+(\w+)", module.read_text(encoding="utf-8"), re.M):
+            if lib in OWNERS and not where.startswith(OWNERS[lib]):
+                strays.append(f"{where} imports {lib} (only {OWNERS[lib]} may)")
+    assert not strays, strays

@@ -6,7 +6,9 @@ passwords never leave this module in anything meant for output (:func:`mask_url`
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -14,7 +16,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql as psql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy.pool import NullPool
 
 from ..core.errors import DatabaseError, InputError, Problem
@@ -31,13 +33,81 @@ def normalize_url(url: str) -> str:
     if not url.startswith("postgresql://"):
         raise InputError(Problem(f"not a PostgreSQL URL: {mask_url(url)}",
                                  hint="write it like postgresql://user@host:5432/dbname"))
+    try:
+        conninfo_to_dict(url)
+    except psycopg.Error as exc:
+        raise InputError(Problem(f"cannot read the URL {mask_url(url)}: {mask_url(str(exc).strip())}",
+                                 hint="write it like postgresql://user:password@host:5432/dbname?sslmode=require; "
+                                      "percent-encode a password's special characters")) from None
     return url
 
 
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ***, safe to print or write."""
-    url = re.sub(r"(://[^:/@]*:)[^@/]+@", r"\1***@", url)
-    return re.sub(r"(password=)[^&\s]*", r"\1***", url)
+_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://\S+")
+_QUERY_PASSWORD_RE = re.compile(r"([?&]password=)[^&#\s]*", re.I)
+_KV_PASSWORD_RE = re.compile(r"\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
+_MASK = r"\1***"
+
+
+def _mask_one_url(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    query_at = rest.find("?")
+    head = rest if query_at < 0 else rest[:query_at]
+    # the userinfo ends at the last '@' before the query: a host never holds '@', a password may (and '/',
+    # unencoded); with none there, a password holding '?' ends at the last '@' of all
+    at = head.rfind("@")
+    if at < 0 and query_at >= 0:
+        at = rest.rfind("@")
+    if at >= 0:
+        user, colon, _ = rest[:at].partition(":")
+        if colon:
+            rest = f"{user}:***{rest[at:]}"
+    return f"{scheme}://{_QUERY_PASSWORD_RE.sub(_MASK, rest)}"
+
+
+def mask_url(text: str) -> str:
+    """``text`` (a URL, a key=value conninfo, or a message holding them) with every password replaced by ***:
+    in a URL's userinfo whatever characters it holds, in a ``password`` query parameter in any case, and in
+    a ``password=`` setting of a conninfo string, quoted or not. Safe to print or write."""
+    out, last = [], 0
+    for m in _URL_RE.finditer(text):
+        out.append(_KV_PASSWORD_RE.sub(_MASK, text[last:m.start()]))
+        out.append(_mask_one_url(m.group(0)))
+        last = m.end()
+    out.append(_KV_PASSWORD_RE.sub(_MASK, text[last:]))
+    return "".join(out)
+
+
+def mask_secrets(text: str, url: str) -> str:
+    """``text`` (a program's message about ``url``) masked as :func:`mask_url` does, and without the password
+    of ``url`` wherever it appears as it is."""
+    out = mask_url(text)
+    try:
+        password = conninfo_to_dict(url).get("password")
+    except psycopg.Error:
+        password = None
+    if password and len(password) >= 3:
+        out = out.replace(password, "***")
+    return out
+
+
+@contextmanager
+def libpq_arguments(url: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """(a conninfo without the password, the environment) for a libpq program such as pg_dump: the password
+    goes in a passfile only this user can read, removed afterwards, never on a command line that ``ps``
+    shows every local user."""
+    params = conninfo_to_dict(normalize_url(url))
+    password = params.pop("password", None)
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="finesse-") as folder:
+        if password is not None:
+            path = os.path.join(folder, "pgpass")
+            escaped = password.replace("\\", "\\\\").replace(":", "\\:")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(f"*:*:*:*:{escaped}\n")
+            env["PGPASSFILE"] = path
+            env.pop("PGPASSWORD", None)
+        yield make_conninfo(**params), env
 
 
 def with_database(url: str, dbname: str) -> str:
@@ -59,9 +129,10 @@ SEARCH_PATH = "public"
 
 
 def session_options(url: str) -> str:
-    """libpq ``options`` for ``url``: the user's own, then finesse's search_path."""
+    """libpq ``options`` for ``url``: the user's own, then finesse's search_path, and string constants as the
+    SQL standard reads them (a backslash is a backslash), which the SQL finesse writes assumes."""
     given = conninfo_to_dict(normalize_url(url)).get("options") or ""
-    return f"{given} -c search_path={SEARCH_PATH}".strip()
+    return f"{given} -c search_path={SEARCH_PATH} -c standard_conforming_strings=on".strip()
 
 
 @contextmanager

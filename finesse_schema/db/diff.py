@@ -97,8 +97,21 @@ def _patch_column_collation() -> None:
 
 _patch_column_collation()
 
+
+def _patch_enum_literals() -> None:
+    """schemainspect writes enum values between quotes without doubling the quotes inside them: a value
+    with a quote broke the statement, and a crafted one could end it. Each value is a literal here."""
+    from schemainspect.pg.obj import InspectedEnum
+
+    from ..logic.sql.quoting import sql_literal
+
+    InspectedEnum.quoted_elements = property(lambda self: ", ".join(sql_literal(e) for e in self.elements))  # type: ignore[assignment]
+
+
+_patch_enum_literals()
+
 from ..logic.plan.classify import REPLACED_SEQUENCE_SUFFIX  # noqa: E402
-from ..logic.sql.quoting import quote  # noqa: E402
+from ..logic.sql.quoting import qualified, quote  # noqa: E402
 from ..logic.sql.text import restore_in_lists  # noqa: E402
 from .connect import sa_engine  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
@@ -317,7 +330,7 @@ def _recreate_matview_indexes(statements: list[str], target: Inspection) -> list
         view = " ".join(m.group(1).split()).replace(" . ", ".").replace(" .", ".").replace(". ", ".")
         for ix in sorted(target.inspected.indexes.values(), key=lambda i: i.name):
             create = ix.create_statement.strip()
-            if f'"{ix.schema}"."{ix.table_name}"' == view and not any(
+            if qualified(ix.schema, ix.table_name) == view and not any(
                     s.strip().rstrip(";") == create.rstrip(";") for s in statements):
                 out.append(create)
     return out

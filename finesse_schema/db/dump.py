@@ -14,7 +14,7 @@ import subprocess
 from functools import lru_cache
 
 from ..core.errors import DatabaseError
-from .connect import connect, mask_url, normalize_url, server_major
+from .connect import connect, libpq_arguments, mask_secrets, mask_url, server_major
 from .embedded import embedded_bin_dir
 
 
@@ -57,10 +57,10 @@ def dump_schema(url: str, exclude_schemas: tuple[str, ...] = (), only_schemas: t
         args += ["--exclude-schema", s]
     for s in only_schemas:
         args += ["--schema", s]
-    args.append(normalize_url(url))
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    with libpq_arguments(url) as (conninfo, env):
+        proc = subprocess.run([*args, "--dbname", conninfo], capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
-        raise DatabaseError(f"pg_dump of {mask_url(url)} failed: {mask_url(proc.stderr.strip())}")
+        raise DatabaseError(f"pg_dump of {mask_url(url)} failed: {mask_secrets(proc.stderr.strip(), url)}")
     return proc.stdout
 
 

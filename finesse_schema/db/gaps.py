@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..logic.sql.quoting import quote
+from ..logic.sql.quoting import qualified, quote, sql_literal
 
 _OBJECTS_SQL = """
 SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
@@ -167,12 +167,8 @@ def inspect_extras(conn: Any, keep: set[str]) -> Extras:
     return out
 
 
-def _qn(schema: str, name: str) -> str:
-    return f"{quote(schema)}.{quote(name)}"
-
-
 def _literal(text: str | None) -> str:
-    return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+    return "NULL" if text is None else sql_literal(text)
 
 
 _DROP_RE = re.compile(r'^\s*drop\s+(view|materialized view|function|procedure|table)\s+(?:if exists\s+)?'
@@ -218,19 +214,19 @@ def comment_statements(source: Extras, target: Extras, statements: list[str] = (
         if new == old:
             continue
         if kind == "COLUMN":
-            target_sql = f"{_qn(schema, name)}.{quote(sub or '')}"
+            target_sql = f"{qualified(schema, name)}.{quote(sub or '')}"
         elif kind in ("FUNCTION", "PROCEDURE"):
-            target_sql = f"{_qn(schema, name)}({sub})"
+            target_sql = f"{qualified(schema, name)}({sub})"
         elif kind == "TRIGGER":
-            target_sql = f"{quote(sub or '')} on {_qn(schema, name)}"
+            target_sql = f"{quote(sub or '')} on {qualified(schema, name)}"
         else:
-            target_sql = _qn(schema, name)
+            target_sql = qualified(schema, name)
         out.append(f"comment on {kind.lower()} {target_sql} is {_literal(new)};")
     return out
 
 
 def _domain_create(schema: str, name: str, d: DomainInfo) -> str:
-    sql = f"create domain {_qn(schema, name)} as {d.base_type}"
+    sql = f"create domain {qualified(schema, name)} as {d.base_type}"
     if d.default is not None:
         sql += f" default {d.default}"
     if d.not_null:
@@ -245,7 +241,7 @@ def domain_statements(source: Extras, target: Extras) -> tuple[list[str], list[s
     early, late = [], []
     for key in sorted(set(source.domains) | set(target.domains)):
         old, new = source.domains.get(key), target.domains.get(key)
-        name = _qn(*key)
+        name = qualified(*key)
         if old is None and new is not None:
             early.append(_domain_create(*key, new))
         elif new is None and old is not None:
@@ -289,7 +285,7 @@ def sequence_statements(source: Extras, target: Extras) -> list[str]:
             clauses.append("cycle" if new[-1] else "no cycle")
         if key not in source.sequences and old[1] != new[1]:
             clauses.append("restart")  # a new sequence begins at its start; an existing one keeps its place
-        out.append(f"alter sequence {_qn(*key)} {' '.join(clauses)};")
+        out.append(f"alter sequence {qualified(*key)} {' '.join(clauses)};")
     return out
 
 
@@ -311,7 +307,7 @@ def identity_statements(source: Extras, target: Extras) -> list[str]:
         if key not in source.identities and old[1] != new[1]:
             clauses.append("restart")
         schema, table, column = key
-        out.append(f"alter table {_qn(schema, table)} alter column {quote(column)} {' '.join(clauses)};")
+        out.append(f"alter table {qualified(schema, table)} alter column {quote(column)} {' '.join(clauses)};")
     return out
 
 
@@ -405,7 +401,7 @@ def forced_rls_statements(source: Extras, target: Extras, target_tables: set[tup
     """FORCE / NO FORCE ROW LEVEL SECURITY for tables that exist in ``target`` and changed."""
     out = []
     for key in sorted((source.forced_rls ^ target.forced_rls) & target_tables):
-        out.append(f"alter table {_qn(*key)} {'' if key in target.forced_rls else 'no '}force row level security;")
+        out.append(f"alter table {qualified(*key)} {'' if key in target.forced_rls else 'no '}force row level security;")
     return out
 
 
@@ -462,7 +458,7 @@ def fix_partition_indexes(statements: list[str], source: Extras, target: Extras,
         elif m := _USING_INDEX_RE.match(stmt):
             schema, table, name = _unq(m.group(1)), _unq(m.group(2)), _unq(m.group(3))
             if (schema, table) in target.partitioned and (schema, table, name) in constraint_defs:
-                stmt = (f"alter table {_qn(schema, table)} add constraint {quote(name)} "
+                stmt = (f"alter table {qualified(schema, table)} add constraint {quote(name)} "
                         f"{constraint_defs[(schema, table, name)]};")
         out.append(stmt)
     return out

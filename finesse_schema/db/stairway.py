@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..core.errors import DatabaseError, InputError
-from ..logic.sql.quoting import qualified
+from ..logic.sql.quoting import qualified, quote
 from .connect import Error, connect
 from .dump import dump_differences, dump_schema
 from .migrations import RunSettings, downgrade, list_revisions, upgrade
@@ -66,11 +66,11 @@ def seed_rows(url: str, schemas: tuple[str, ...], *, passes: int = 2) -> int:
             for schema, name in tables:
                 table = qualified(schema, name)
                 cols = conn.execute(_COLUMNS, (table,)).fetchall()
-                made = {c[0]: (_value(f'"{c[0]}"', c[1], c[2], c[3], c[4], table), c[5]) for c in cols}
+                made = {c[0]: (_value(quote(c[0]), c[1], c[2], c[3], c[4], table), c[5]) for c in cols}
                 if any(v is None and required for v, required in made.values()):
                     continue
                 values = {c: v for c, (v, _) in made.items() if v is not None}
-                sql = (f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in values)}) "
+                sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in values)}) "
                        f"VALUES ({', '.join(values.values())})") if values else f"INSERT INTO {table} DEFAULT VALUES"
                 try:
                     with conn.transaction():
@@ -99,7 +99,7 @@ def table_checksums(url: str, schemas: tuple[str, ...], leave_out: dict[str, set
             cols = [r[0] for r in conn.execute(
                 "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped "
                 "ORDER BY attname", (qualified(schema, name),)).fetchall() if r[0] not in skip]
-            row_expr = "row(" + ", ".join(f't."{c}"' for c in cols) + ")::text" if cols else "''"
+            row_expr = "row(" + ", ".join(f"t.{quote(c)}" for c in cols) + ")::text" if cols else "''"
             row = conn.execute(f"SELECT count(*), md5(coalesce(string_agg({row_expr}, E'\\n' ORDER BY {row_expr}), "
                                f"'')) FROM {qualified(schema, name)} t").fetchone()  # type: ignore[arg-type]
             out[key] = f"{row[0]} rows {row[1]}"

@@ -19,7 +19,8 @@ from sqlalchemy.types import UserDefinedType
 
 from ...core.errors import Location
 from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
-from ..sql.quoting import qualified, quote
+from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
+from ..sql.quoting import qualified, quote, quote_name
 from .objects import (comment_sql, domain_sql, function_signature, function_sql, ordered_views,
                               owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, view_sql)
 from ..schema.types import parse_type
@@ -29,12 +30,14 @@ DIALECT = pg.dialect(paramstyle="named")
 _PREPARER = DIALECT.identifier_preparer
 
 
-def sql_expression(text: str) -> sa.ColumnClause:
-    """User SQL (default, check, generated, index expression, where) rendered verbatim.
+def sql_expression(text: str, *, default: bool = False) -> sa.ColumnClause:
+    """An expression of schema.yaml (default, check, generated, index expression, where) as PostgreSQL's parse
+    of it, deparsed (see logic/sql/expressions.py): it cannot end the statement it is in. SQLAlchemy puts a
+    check, a generated column and an index expression in parentheses; a default parenthesizes itself.
 
     Never ``sa.text()``: it would read ``:name`` inside the SQL as a bind parameter.
     """
-    return sa.literal_column(text)
+    return sa.literal_column(default_sql(text) if default else expression_sql(text))
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def _sa_column(col: Column, schema: Schema, in_pk: bool) -> sa.Column:
     if not col.identity:
         kw["autoincrement"] = False
     if col.default is not None:
-        kw["server_default"] = sql_expression(col.default)
+        kw["server_default"] = sql_expression(col.default, default=True)
     return sa.Column(*args, **kw)  # type: ignore[arg-type]
 
 
@@ -169,7 +172,7 @@ def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
         name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
         deferrable=fk.deferrable or None, initially="DEFERRED" if fk.initially_deferred else None,
         use_alter=True) for fk in t.foreign_keys]
-    kw = {"postgresql_partition_by": t.partition_by} if t.partition_by else {}
+    kw = {"postgresql_partition_by": partition_by_sql(t.partition_by)} if t.partition_by else {}
     table = sa.Table(t.name, metadata, *items, schema=t.schema, comment=t.comment, **kw)  # type: ignore[arg-type]
     for ix in t.indexes:
         _sa_index(ix, table)
@@ -182,7 +185,7 @@ def _sa_index(ix: Index, table: sa.Table) -> sa.Index:
     for el in ix.elements:
         expr: object = table.c[el.column] if el.column else sql_expression(el.expression or "")
         if el.column and el.opclass:
-            ops[el.column] = el.opclass
+            ops[el.column] = quote_name(el.opclass)
         if el.descending:
             expr = sa.desc(expr)  # type: ignore[arg-type]
         if el.nulls:
@@ -202,9 +205,9 @@ def index_sql(ix: Index, t: Table) -> str:
     """CREATE INDEX for one index, spelled out (SQLAlchemy cannot put an opclass on an expression)."""
     parts = []
     for el in ix.elements:
-        text = quote(el.column) if el.column else f"({el.expression})"
+        text = quote(el.column) if el.column else f"({expression_sql(el.expression or '')})"
         if el.opclass:
-            text += f" {el.opclass}"
+            text += f" {quote_name(el.opclass)}"
         if el.descending:
             text += " DESC"
         if el.nulls:
@@ -215,7 +218,7 @@ def index_sql(ix: Index, t: Table) -> str:
     if ix.include:
         sql += f" INCLUDE ({', '.join(quote(c) for c in ix.include)})"
     if ix.where:
-        sql += f" WHERE {ix.where}"
+        sql += f" WHERE {expression_sql(ix.where)}"
     return sql
 
 
@@ -285,7 +288,7 @@ def compile_schema(schema: Schema) -> Compiled:
         out.append(DDL(create, f"create table {t.schema}.{t.name}", t.loc, path, _create_table_lines(create, t, path)))
         for part in t.partitions:
             out.append(DDL(f"CREATE TABLE {qualified(t.schema, part.name)} PARTITION OF {qualified(t.schema, t.name)} "
-                           f"{part.bound}", f"create partition {t.schema}.{part.name}", part.loc,
+                           f"{partition_bound_sql(part.bound)}", f"create partition {t.schema}.{part.name}", part.loc,
                            f"{path}.partitions.{part.name}"))
             if part.comment is not None:
                 late.append(DDL(comment_sql("TABLE", qualified(t.schema, part.name), part.comment),
@@ -296,7 +299,7 @@ def compile_schema(schema: Schema) -> Compiled:
         for c in t.checks:
             if c.not_valid:
                 out.append(DDL(f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(c.name)} "
-                               f"CHECK ({c.expression}) NOT VALID", f"add check {c.name}", c.loc, f"{path}.checks"))
+                               f"CHECK ({expression_sql(c.expression)}) NOT VALID", f"add check {c.name}", c.loc, f"{path}.checks"))
         for fk in t.foreign_keys:
             late.append(DDL(_ddl(AddConstraint(named[fk.name])) + (" NOT VALID" if fk.not_valid else ""),
                             f"add foreign key {fk.name}", fk.loc, f"{path}.foreign_keys"))

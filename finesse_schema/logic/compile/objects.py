@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ...core.model import Domain, Function, Schema, Sequence, Table, Trigger, View
+from ..sql.expressions import (check_query, default_sql, dollar_quoted, expression_sql, function_statement_check, setting_sql,
+                               view_statement_check)
 from ..sql.quoting import qualified, quote, sql_literal
 from .order import mentioned_names, topological
-
-
 
 
 def type_sql(type_name: str) -> str:
@@ -22,11 +22,11 @@ def type_sql(type_name: str) -> str:
 def domain_sql(d: Domain) -> str:
     sql = f"CREATE DOMAIN {qualified(d.schema, d.name)} AS {type_sql(d.type)}"
     if d.default is not None:
-        sql += f" DEFAULT {d.default}"
+        sql += f" DEFAULT {default_sql(d.default)}"
     if d.not_null:
         sql += " NOT NULL"
     for c in d.checks:
-        sql += f" CONSTRAINT {quote(c.name)} CHECK ({c.expression})"
+        sql += f" CONSTRAINT {quote(c.name)} CHECK ({expression_sql(c.expression)})"
     return sql
 
 
@@ -47,15 +47,6 @@ def owned_by_sql(s: Sequence) -> str | None:
     return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(schema, table)}.{quote(column)}"
 
 
-def _dollar_quote(body: str) -> str:
-    tag = "$fn$"
-    n = 0
-    while tag in body:
-        n += 1
-        tag = f"$fn{n}$"
-    return f"{tag}{body}{tag}"  # verbatim: the body is exactly what schema.yaml says, whitespace included
-
-
 def function_signature(f: Function) -> str:
     return f"{qualified(f.schema, f.name)}({f.identity_arguments})"
 
@@ -66,12 +57,12 @@ def function_sql(f: Function) -> str:
         text = (f"{a.mode.upper()} " if a.mode != "in" else "") + (f"{quote(a.name)} " if a.name else "")
         text += type_sql(a.type)
         if a.default is not None:
-            text += f" DEFAULT {a.default}"
+            text += f" DEFAULT {default_sql(a.default)}"
         args.append(text)
     head = f"CREATE OR REPLACE {f.kind.upper()} {qualified(f.schema, f.name)}({', '.join(args)})"
     if f.kind == "function":
         head += f"\n RETURNS {type_sql(f.returns or 'void')}"
-    head += f"\n LANGUAGE {f.language}"
+    head += f"\n LANGUAGE {f.language}"  # the reader takes [a-z_][a-z0-9_]* only
     if f.kind == "function":
         head += f" {f.volatility.upper()}" + (" STRICT" if f.strict else "")
     if f.parallel != "unsafe":
@@ -79,8 +70,10 @@ def function_sql(f: Function) -> str:
     if f.security_definer:
         head += " SECURITY DEFINER"
     for name, value in f.settings:
-        head += f"\n SET {name} TO {value}"  # the reader allows only plain (dotted) names
-    return f"{head}\nAS {_dollar_quote(f.body)}"
+        head += f"\n SET {'.'.join(quote(p) for p in name.split('.'))} TO {setting_sql(value)}"
+    sql = f"{head}\nAS {dollar_quoted(f.body)}"  # verbatim: the body is exactly what schema.yaml says
+    function_statement_check(sql, f.body)
+    return sql
 
 
 def trigger_sql(t: Table, tr: Trigger) -> str:
@@ -97,14 +90,18 @@ def trigger_sql(t: Table, tr: Trigger) -> str:
         sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
     sql += f" FOR EACH {tr.level.upper()}"
     if tr.when:
-        sql += f" WHEN ({tr.when})"
+        sql += f" WHEN ({expression_sql(tr.when)})"
     return sql + f" EXECUTE FUNCTION {fn}({', '.join(sql_literal(a) for a in tr.arguments)})"
 
 
 def view_sql(v: View) -> str:
-    if v.materialized:
-        return f"CREATE MATERIALIZED VIEW {qualified(v.schema, v.name)} AS\n{v.definition}\nWITH DATA"
-    return f"CREATE VIEW {qualified(v.schema, v.name)} AS\n{v.definition}"
+    """CREATE [MATERIALIZED] VIEW; a materialized view WITH NO DATA: its query does not run where finesse
+    materializes schema.yaml (the revision that creates it for real fills it)."""
+    query = check_query(v.definition)
+    sql = (f"CREATE MATERIALIZED VIEW {qualified(v.schema, v.name)} AS\n{query}\nWITH NO DATA" if v.materialized
+           else f"CREATE VIEW {qualified(v.schema, v.name)} AS\n{query}")
+    view_statement_check(sql, v.materialized)
+    return sql
 
 
 def ordered_views(schema: Schema) -> list[View]:
@@ -134,8 +131,8 @@ def row_security_sql(t: Table) -> list[str]:
         sql = (f"CREATE POLICY {quote(p.name)} ON {qualified(t.schema, t.name)} AS {'PERMISSIVE' if p.permissive else 'RESTRICTIVE'}"
                f" FOR {p.command.upper()} TO {roles}")
         if p.using:
-            sql += f" USING ({p.using})"
+            sql += f" USING ({expression_sql(p.using)})"
         if p.with_check:
-            sql += f" WITH CHECK ({p.with_check})"
+            sql += f" WITH CHECK ({expression_sql(p.with_check)})"
         out.append(sql)
     return out

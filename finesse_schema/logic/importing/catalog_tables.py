@@ -12,6 +12,7 @@ from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Id
                            Table, Trigger, Unique)
 from ..schema.naming import make_object_name
 from ..schema.types import TypeError_, parse_type
+from ..sql.quoting import quote_if_needed
 from ..sql.text import restore_in_lists, strip_parens
 
 Row = dict[str, Any]
@@ -36,7 +37,6 @@ _WHEN_RE = re.compile(r" FOR EACH (?:ROW|STATEMENT) WHEN \(")
 
 _EXECUTE_RE = re.compile(r"\) EXECUTE (?:FUNCTION|PROCEDURE) ")
 
-_IDENT_RE = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
 _RELKIND = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}
 
@@ -53,10 +53,6 @@ class Unsupported:
     def __str__(self) -> str:
         return f"{self.kind} {self.name}: {self.reason}"
 
-
-
-def quote_ident(name: str) -> str:
-    return name if _IDENT_RE.match(name) else '"' + name.replace('"', '""') + '"'
 
 
 
@@ -168,10 +164,10 @@ class TableImporter:
         for q in self.user_types:
             schema, _, name = q.partition(".")
             out[q] = q
-            out[f"{quote_ident(schema)}.{quote_ident(name)}"] = q
+            out[f"{quote_if_needed(schema)}.{quote_if_needed(name)}"] = q
             if schema == "public":
                 out[name] = q
-                out[quote_ident(name)] = q
+                out[quote_if_needed(name)] = q
         return out
 
     # ---- tables --------------------------------------------------------------------------
@@ -308,8 +304,8 @@ class TableImporter:
         if seq is None or not m or ctype not in _SERIAL or seq["type"] != ctype or seq["schema"] != rel["schema"]:
             return None
         ref = m.group(1).replace("''", "'")
-        spelled = quote_ident(seq["name"]) if seq["schema"] == "public" else \
-            f"{quote_ident(seq['schema'])}.{quote_ident(seq['name'])}"
+        spelled = quote_if_needed(seq["name"]) if seq["schema"] == "public" else \
+            f"{quote_if_needed(seq['schema'])}.{quote_if_needed(seq['name'])}"
         default_options = (seq["start"], seq["increment"], seq["min"], seq["max"], seq["cache"], seq["cycle"]) == \
             (1, 1, 1, _SEQ_RANGE[ctype][1], 1, False)
         if ref != spelled or not default_options or seq["comment"] or \

@@ -29,6 +29,7 @@ from dataclasses import replace
 from enum import Enum
 
 from ...core.plan import Change, ChangeKind, Plan
+from ..sql.quoting import quote
 from .classify import IDENT, QUALIFIED
 
 C, A, D = ChangeKind.CREATE, ChangeKind.ALTER, ChangeKind.DROP
@@ -82,10 +83,6 @@ def check_name(table: str, column: str) -> str:
     return f"{column.encode()[:40].decode(errors='ignore')}_{digest}_not_null_finesse"
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _not_null_steps(change: Change) -> tuple[Change, ...]:
     m = _NOT_NULL_RE.match(change.sql)
     if m is None:
@@ -96,12 +93,12 @@ def _not_null_steps(change: Change) -> tuple[Change, ...]:
     check = check_name(table, column)
     name = f"{table}.{check}"
     return (
-        Change(C, "constraint", name, f"ALTER TABLE {table_sql} ADD CONSTRAINT {_quote(check)} "
+        Change(C, "constraint", name, f"ALTER TABLE {table_sql} ADD CONSTRAINT {quote(check)} "
                f"CHECK ({column_sql} IS NOT NULL) NOT VALID;", reason="check not valid (proves not null)"),
-        Change(A, "constraint", name, f"ALTER TABLE {table_sql} VALIDATE CONSTRAINT {_quote(check)};",
+        Change(A, "constraint", name, f"ALTER TABLE {table_sql} VALIDATE CONSTRAINT {quote(check)};",
                reason="validate"),
         replace(change, reason="set not null (no scan: the valid check proves it)"),
-        Change(D, "constraint", name, f"ALTER TABLE {table_sql} DROP CONSTRAINT {_quote(check)};",
+        Change(D, "constraint", name, f"ALTER TABLE {table_sql} DROP CONSTRAINT {quote(check)};",
                reason="its job is done"),
     )
 

@@ -7,6 +7,7 @@ The reader of the whole file (:mod:`.reader`) builds on this one.
 from __future__ import annotations
 
 import difflib
+import re
 from contextlib import contextmanager
 
 from ...core.model import (Column, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexElement, PrimaryKey,
@@ -30,6 +31,9 @@ ELEMENT_KEYS = ("column", "expression", "order", "nulls", "opclass")
 FK_ACTIONS = {a.value: a for a in FkAction}
 IDENTITY_KINDS = {"always": IdentityKind.ALWAYS, "by default": IdentityKind.BY_DEFAULT, "true": IdentityKind.BY_DEFAULT}
 INDEX_METHODS = ("btree", "hash", "gist", "spgist", "gin", "brin", "hnsw", "ivfflat", "bloom")
+
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
 
 
 class ColumnReader(Reader):
@@ -81,7 +85,7 @@ class ColumnReader(Reader):
             return None
         default = self.default_sql(node.get("default"))
         identity = self.read_identity(node.get("identity"))
-        generated = self.text(node.get("generated"), "generated")
+        generated = self.sql(node.get("generated"), "generated")
         nullable = self.boolean(node.get("nullable"), "nullable", default=True)
         if self.boolean(node.get("primary_key"), "primary_key") and node.get("nullable") is not None and nullable:
             self.problem(node.get("nullable"), f"primary key column '{name}' cannot be nullable")  # type: ignore[arg-type]
@@ -123,7 +127,7 @@ class ColumnReader(Reader):
         if isinstance(value, (int, float)):
             return repr(value)
         if isinstance(value, str):
-            return value
+            return self.checked_sql(node, value, "default")
         self.problem(node, "default must be an SQL expression such as now() or 'pending'")
         return None
 
@@ -191,7 +195,7 @@ class ColumnReader(Reader):
         if not name:
             colnames = [e.column if e.column else index_column_name(e.expression or "") for e in elements]
             name = self.namer.index(qn.schema, qn.name, colnames + list(include))
-        return Index(name, tuple(elements), unique, self.text(get("where"), "where"), include, method,
+        return Index(name, tuple(elements), unique, self.sql(get("where"), "where"), include, method,
                      self.text(get("renamed_from"), "renamed_from"), loc=node.loc)
 
     def read_index_element(self, node: Node) -> IndexElement | None:
@@ -204,9 +208,16 @@ class ColumnReader(Reader):
         if bool(column) == bool(expr):
             self.problem(node, "an index column needs exactly one of column: or expression:")
             return None
+        if expr and self.checked_sql(node.get("expression"), expr, "expression") is None:  # type: ignore[arg-type]
+            return None
         order = self.choice(node.get("order"), "order", {"asc": False, "desc": True}, False)
         nulls = self.choice(node.get("nulls"), "nulls", {"first": "first", "last": "last"}, None)
-        return IndexElement(column, expr, order, nulls, self.text(node.get("opclass"), "opclass"))
+        opclass = self.text(node.get("opclass"), "opclass")
+        if opclass and not _NAME_RE.fullmatch(opclass):
+            self.problem(node.get("opclass"), f"'{opclass}' is not an operator class name",  # type: ignore[arg-type]
+                         "e.g. text_pattern_ops, or schema.name")
+            opclass = None
+        return IndexElement(column, expr, order, nulls, opclass.lower() if opclass else None)
 
     def actions(self, node: Node) -> tuple[FkAction, FkAction, bool]:
         on_delete = self.choice(node.get("on_delete"), "on_delete", FK_ACTIONS, FkAction.NO_ACTION)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Callable
 
 from ...core.errors import Problem
+from ..sql.expressions import SqlError, expression_sql
 from .yaml_source import Node
+
+# what each check of schema.yaml's SQL takes, and an example, for the message when it does not
+_TAKES = {"expression_sql": ("one SQL expression", "e.g. price >= 0; a string literal goes in single quotes: "
+                                                   "\"'pending'\""),
+          "check_query": ("one SELECT", "a view only reads: one SELECT (WITH, UNION and VALUES too)"),
+          "partition_bound_sql": ("a partition bound", "e.g. FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+          "partition_by_sql": ("a partition key", "e.g. range (created_at)"),
+          "setting_sql": ("a setting value", "constants, e.g. \"'', public\" or \"'64MB'\"")}
 
 
 class Reader:
@@ -39,6 +48,22 @@ class Reader:
             self.problem(node, f"{what} must be text")
             return default
         return str(node.value)
+
+    def sql(self, node: Node | None, what: str, check: Callable[[str], str] = expression_sql) -> str | None:
+        """SQL text of ``node`` if PostgreSQL's parser reads it as what ``check`` takes (by default exactly one
+        expression); else a located problem, and None."""
+        text = self.text(node, what)
+        return None if text is None else self.checked_sql(node, text, what, check)  # type: ignore[arg-type]
+
+    def checked_sql(self, node: Node, text: str, what: str, check: Callable[[str], str] = expression_sql) -> str | None:
+        try:
+            check(text)
+        except SqlError as exc:
+            at = f" (at character {exc.position + 1} of it)" if exc.position is not None else ""
+            takes, example = _TAKES.get(check.__name__, ("valid SQL", ""))
+            self.problem(node, f"{what} is not {takes}: {exc}{at}", example)
+            return None
+        return text
 
     def boolean(self, node: Node | None, what: str, *, default: bool = False) -> bool:
         if node is None or node.value is None:

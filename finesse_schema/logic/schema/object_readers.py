@@ -35,6 +35,8 @@ import re
 
 from ...core.model import (Argument, Check, Domain, Function, Partition, Policy, QualifiedName, Sequence,
                           Suppression, Trigger, View)
+from ..sql.text import split_top_level
+from ..sql.expressions import check_query, partition_bound_sql, partition_by_sql, setting_sql
 from .columns import ColumnReader
 from .naming import split_name
 from .yaml_source import Node
@@ -104,14 +106,17 @@ def read_domains(r: ColumnReader, node: Node | None) -> list[Domain]:
         dtype = r.column_type(type_text, item.get("type") or item)
         checks = []
         for c in r.list_of(item.get("checks"), "checks"):
-            name, expr = None, None
+            name, expr, expr_node = None, None, c
             if c.is_map:
                 r.keys(c, ("name", "expression"), "a check")
-                name, expr = r.text(c.get("name"), "name"), r.text(c.get("expression"), "expression")
+                name, expr_node = r.text(c.get("name"), "name"), c.get("expression")
+                expr = r.text(expr_node, "expression")
             else:
                 expr = r.text(c, "check expression")
             if not expr:
                 r.problem(c, "a check needs an expression", "e.g. \"VALUE > 0\"")
+                continue
+            if r.checked_sql(expr_node or c, expr, "check") is None:
                 continue
             checks.append(Check(name or r.namer.check(qn.schema, qn.name, expr, set()), expr, loc=c.loc))
         if dtype:
@@ -134,7 +139,7 @@ def _argument(r: ColumnReader, node: Node) -> Argument | None:
                         r.default_sql(node.get("default"))) if atype else None
     text = r.text(node, "argument") or ""
     parts = _DEFAULT_RE.split(text, maxsplit=1)
-    words, default = parts[0].split(), (parts[1] if len(parts) > 1 else None)
+    words, default = parts[0].split(), _argument_default(r, node, parts[1] if len(parts) > 1 else None)
     mode = "in"
     if words and words[0].lower() in MODES:
         mode = words.pop(0).lower()
@@ -148,6 +153,10 @@ def _argument(r: ColumnReader, node: Node) -> Argument | None:
             return Argument(words[0], atype, mode, default)
     atype = r.column_type(" ".join(words), node, allow_pseudo=True)
     return Argument(None, atype, mode, default) if atype else None
+
+
+def _argument_default(r: ColumnReader, node: Node, text: str | None) -> str | None:
+    return None if text is None else r.checked_sql(node, text.strip(), "argument default")
 
 
 def read_functions(r: ColumnReader, node: Node | None) -> list[Function]:
@@ -171,7 +180,11 @@ def read_functions(r: ColumnReader, node: Node | None) -> list[Function]:
         elif item.get("returns") is not None:
             r.problem(item.get("returns"), "a procedure returns nothing; remove returns:")  # type: ignore[arg-type]
         args = [a for a in (_argument(r, a) for a in r.list_of(item.get("arguments"), "arguments")) if a]
-        out.append(Function(qn.schema, qn.name, body, (r.text(item.get("language"), "language") or "plpgsql").lower(),
+        language = (r.text(item.get("language"), "language") or "plpgsql").lower()
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", language):
+            r.problem(item.get("language"), f"'{language}' is not a language name", "e.g. plpgsql, sql")  # type: ignore[arg-type]
+            continue
+        out.append(Function(qn.schema, qn.name, body, language,
                             tuple(args), returns, kind,
                             r.choice(item.get("volatility"), "volatility", VOLATILITY, "volatile"),
                             r.boolean(item.get("security_definer"), "security_definer"),
@@ -197,6 +210,8 @@ def _settings(r: ColumnReader, node: Node | None) -> tuple[tuple[str, str], ...]
         if text is None or not text.strip():
             r.problem(value, f"setting '{name}' needs a value (SQL, e.g. \"''\" or public, pg_temp)")
             continue
+        if r.checked_sql(value, text, name, setting_sql) is None:
+            continue
         out.append((name.lower(), text.strip()))
     return tuple(out)
 
@@ -205,9 +220,43 @@ def _returns(r: ColumnReader, text: str, node: Node) -> str | None:
     low = " ".join(text.lower().split())
     if low in ("trigger", "void", "event_trigger", "record", "boolean", "bool"):
         return {"bool": "boolean"}.get(low, low)
-    if low.startswith(("setof ", "table")):
-        return text.strip()  # SETOF type / TABLE (...) are passed through as written
+    if low.startswith("setof "):
+        rest = text.strip()[len("setof "):].strip()
+        with r.quietly() as ok:
+            inner = r.column_type(rest, node)
+        if ok() and inner:
+            return f"SETOF {inner}"
+        if _RELATION_RE.fullmatch(rest):  # a table's row type
+            return f"SETOF {rest}"
+        r.column_type(rest, node)  # reports why not
+        return None
+    if low.startswith("table"):
+        return _returns_table(r, text, node)
     return r.column_type(text, node, allow_pseudo=True)
+
+
+_RELATION_RE = re.compile(r'(?:(?:[A-Za-z_][\w$]*|"[^"]+")\.)?(?:[A-Za-z_][\w$]*|"[^"]+")')
+_TABLE_RE = re.compile(r"^\s*table\s*\((.*)\)\s*$", re.I | re.S)
+
+
+def _returns_table(r: ColumnReader, text: str, node: Node) -> str | None:
+    """returns: "TABLE(name type, ...)": each column a name and a type schema.yaml knows."""
+    m = _TABLE_RE.match(text)
+    columns = split_top_level(m.group(1)) if m else []
+    out = []
+    for column in columns:
+        name, _, ctype = column.strip().partition(" ")
+        if not _RELATION_RE.fullmatch(name) or "." in name.strip('"'):
+            r.problem(node, f"cannot read the column '{column.strip()}' of returns", "write TABLE(name type, ...)")
+            return None
+        canonical = r.column_type(ctype, node)
+        if canonical is None:
+            return None
+        out.append(f"{name} {canonical}")
+    if not out:
+        r.problem(node, f"cannot read returns '{text}'", "write TABLE(name type, ...), SETOF type or a type")
+        return None
+    return f"TABLE({', '.join(out)})"
 
 
 def read_views(r: ColumnReader, node: Node | None) -> list[View]:
@@ -218,6 +267,8 @@ def read_views(r: ColumnReader, node: Node | None) -> list[View]:
         if not r.keys(item, VIEW_KEYS, f"view '{qn.name}'"):
             continue
         definition = r.text(item.get("definition"), "definition")
+        if definition and r.checked_sql(item.get("definition"), definition, "definition", check_query) is None:  # type: ignore[arg-type]
+            continue
         if not definition:
             r.problem(item, f"view '{qn.name}' needs a definition", "definition: SELECT ...", at_key=True)
             continue
@@ -260,7 +311,7 @@ def read_triggers(r: ColumnReader, table: QualifiedName, node: Node | None) -> l
                       "a deferrable trigger (a constraint trigger) fires after each row",
                       "use timing: after and level: row, or drop deferrable", at_key=True)
         out.append(Trigger(name, timing, tuple(e for e in EVENTS if e in events), fq, level, columns,
-                           r.text(item.get("when"), "when"),
+                           r.sql(item.get("when"), "when"),
                            tuple(str(a.value) for a in r.list_of(item.get("arguments"), "arguments")),
                            r.text(item.get("comment"), "comment"), deferrable, deferred, loc=item.loc))
     return out
@@ -287,7 +338,7 @@ def read_policies(r: ColumnReader, node: Node | None) -> list[Policy]:
             r.problem(item, "a policy needs a name")
             continue
         command = r.choice(item.get("command"), "command", COMMANDS, "all")
-        using, check = r.text(item.get("using"), "using"), r.text(item.get("with_check"), "with_check")
+        using, check = r.sql(item.get("using"), "using"), r.sql(item.get("with_check"), "with_check")
         if command == "insert" and using:
             r.problem(item.get("using"), "an insert policy takes with_check:, not using:")  # type: ignore[arg-type]
         if command in ("select", "delete") and check:
@@ -341,7 +392,7 @@ def read_partitioning(r: ColumnReader, by: Node | None, parts: Node | None) -> t
         m = _PARTITION_BY_RE.match(text)
         if not m:
             r.problem(by, f"cannot read partition_by '{text}'", "write range (column), list (column) or hash (column)")
-        else:
+        elif r.checked_sql(by, text, "partition_by", partition_by_sql) is not None:
             partition_by = f"{m.group(1).upper()} ({m.group(2).strip()})"
     out = []
     for name, item in (parts.items() if parts is not None and parts.is_map else []):
@@ -355,6 +406,8 @@ def read_partitioning(r: ColumnReader, by: Node | None, parts: Node | None) -> t
             r.problem(bound_node or item, f"partition '{name}' needs its bound",
                       "FOR VALUES FROM (...) TO (...), FOR VALUES IN (...), FOR VALUES WITH (MODULUS m, REMAINDER r) "
                       "or DEFAULT")
+            continue
+        if r.checked_sql(bound_node or item, bound, f"partition '{name}'", partition_bound_sql) is None:
             continue
         out.append(Partition(name, " ".join(bound.split()) if bound.strip().lower() != "default" else "DEFAULT",
                              comment, loc=item.key_loc or item.loc))

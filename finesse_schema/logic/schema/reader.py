@@ -219,16 +219,19 @@ class _SchemaReader(ColumnReader):
             unique_objs.append(Unique(uname, cols, nnd, old, loc=loc))
         checks = []
         for item in self.list_of(node.get("checks"), "checks"):
-            cname, expr, old, not_valid = None, None, None, False
+            cname, expr, old, not_valid, expr_node = None, None, None, False, item
             if item.is_map:
                 self.keys(item, CHECK_KEYS, "a check")
-                cname, expr = self.text(item.get("name"), "name"), self.text(item.get("expression"), "expression")
+                cname, expr_node = self.text(item.get("name"), "name"), item.get("expression")
+                expr = self.text(expr_node, "expression")
                 old = self.text(item.get("renamed_from"), "renamed_from")
                 not_valid = self.boolean(item.get("not_valid"), "not_valid")
             else:
                 expr = self.text(item, "check expression")
             if not expr:
                 self.problem(item, "a check needs an expression", "e.g. \"price >= 0\"")
+                continue
+            if self.checked_sql(expr_node or item, expr, "check") is None:
                 continue
             checks.append(Check(cname or self.namer.check(qn.schema, qn.name, expr, colnames), expr, old, not_valid,
                                 loc=item.loc))

@@ -148,6 +148,9 @@ def parse_type(text: str, *, user_types: dict[str, str] | None = None,
         if ext not in extensions:
             raise TypeError_(f"type '{base}' needs the extension '{ext}'",
                              f"declare '{ext}' under extensions:, managed (the default) so that finesse creates it")
+        for a in args:
+            if not re.fullmatch(r"[A-Za-z0-9_]+", a):
+                raise TypeError_(f"type modifier '{a}' of '{raw}' must be a number or a name")
         return ParsedType(base, args, arrays, True)
     choices = sorted(set(_BASES) | set(user_types) | set(EXTENSION_TYPES))
     close = difflib.get_close_matches(base, choices, n=1, cutoff=0.6)
