@@ -97,8 +97,10 @@ def run_sql(url: str, sql: str) -> None:
 
 
 def query(url: str, sql: str) -> list[tuple]:
+    """The rows of ``sql`` (none for a statement that returns none), outside a transaction block."""
     with connect(url) as conn:
-        return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+        cursor = conn.execute(sql)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description is not None else []
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from finesse_schema import api
-from finesse_schema.core.errors import DatabaseError, FinesseError
+from finesse_schema.core.errors import DatabaseError, FinesseError, RefusedError
 from finesse_schema.db.connect import connect
 from finesse_schema.logic.plan.online import OnlineMode
 
@@ -104,7 +104,7 @@ def test_killed_apply_is_finished_by_the_next_one(busy_db: str, pg_admin: str, t
     seed = int(os.environ.get("FINESSE_TEST_SEED", time.time_ns() % 10**6))
     kill_at = random.Random(seed).randint(1, n - 1)
     print(f"seed {seed}: killing the apply at step {kill_at} of {n}")
-    proc = subprocess.Popen([sys.executable, "-m", "finesse_schema.cli", "--project", str(tmp_path), "apply"],
+    proc = subprocess.Popen([sys.executable, "-m", "finesse_schema", "--project", str(tmp_path), "apply"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while True:
@@ -183,3 +183,47 @@ def test_a_lock_not_granted_is_retried_with_back_off(retries: int, live_db: str,
             release.join()
     if retries:
         _assert_converged(settings, live_db)
+
+
+def test_a_stopped_online_revision_is_the_head_for_down(live_db: str, pg_admin: str, tmp_path: Path) -> None:
+    """An online revision stopped midway: down refuses (it used to revert the revision below it, dropping the
+    table and its rows, and the stopped revision's done steps made a later apply skip steps); apply finishes
+    it; then down reverts it whole and forgets its steps in the version's transaction."""
+    (tmp_path / "schema.yaml").write_text("tables:\n  codes:\n    columns:\n      id: {type: integer, "
+                                          "primary_key: true}\n      code: text\n")
+    settings = _settings(tmp_path, tmp_path / "schema.yaml", live_db, pg_admin)
+    first = api.plan(settings, message="codes", online=OnlineMode.OFF)
+    api.apply(settings)
+    run_sql(live_db, "INSERT INTO codes SELECT g, 'c' || g FROM generate_series(1, 5000) g")
+    (tmp_path / "schema.yaml").write_text(SMALL_YAML)
+    second = api.plan(settings, message="unique codes", online=OnlineMode.ON)
+    run_sql(live_db, "INSERT INTO codes VALUES (5001, 'c1')")  # a duplicate arrives between plan and apply
+    with pytest.raises(DatabaseError, match="stopped midway"):
+        api.apply(settings)
+    with pytest.raises(RefusedError, match=f"{second.revision_id}.*stopped midway.*finesse apply to finish it"):
+        api.down(settings)
+    assert query(live_db, "SELECT count(*) FROM codes") == [(5001,)]  # nothing was reverted
+    assert api.status(settings, compare=False).current == first.revision_id
+    run_sql(live_db, "DELETE FROM codes WHERE id = 5001")
+    assert api.apply(settings) == [second.revision_id]
+    _assert_converged(settings, live_db)
+    assert api.down(settings) == [second.revision_id]
+    assert query(live_db, "SELECT count(*) FROM finesse.online_steps") == [(0,)]
+    assert query(live_db, "SELECT count(*) FROM codes") == [(5000,)]
+
+
+def test_steps_recorded_for_a_revision_that_does_not_come_next_are_refused(live_db: str, pg_admin: str,
+                                                                          tmp_path: Path) -> None:
+    """Done steps of an online revision whose base was taken down since (by plain Alembic, by hand) are not
+    skipped: apply says so instead of recording the revision with steps missing."""
+    run_sql(live_db, SMALL)
+    (tmp_path / "schema.yaml").write_text(SMALL_YAML)
+    settings = _settings(tmp_path, tmp_path / "schema.yaml", live_db, pg_admin)
+    result = api.plan(settings, online=OnlineMode.ON)
+    run_sql(live_db, "CREATE SCHEMA IF NOT EXISTS finesse; CREATE TABLE finesse.online_steps (revision text, "
+                     "step integer, done_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (revision, step)); "
+                     "INSERT INTO finesse.online_steps VALUES ('0009', 1)")
+    with pytest.raises(DatabaseError, match="0009, which does not come next"):
+        api.apply(settings)
+    run_sql(live_db, "DELETE FROM finesse.online_steps")
+    assert api.apply(settings) == [result.revision_id]

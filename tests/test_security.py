@@ -153,3 +153,56 @@ def test_odd_names_go_through_every_command(tmp_path: Path, live_db: str, pg_adm
     assert 'a"b' in imported and "ünïcödé" in imported and "l" * 63 in imported
     assert shutil.which  # the folder of generated files exists too
     assert (project / "generated" / "README.md").exists()
+
+
+# ---- the migration lock --------------------------------------------------------------------------------------
+def test_a_held_migration_lock_names_its_holder_and_whether_its_process_is_gone(tmp_path: Path, live_db: str,
+                                                                               pg_admin: str) -> None:
+    from finesse_schema.db.connect import connect
+    from finesse_schema.db.migration_lock import LOCK_KEY
+    from finesse_schema.db.migrations import RunSettings, upgrade
+    from finesse_schema.db.processes import host_tag
+
+    (tmp_path / "migrations" / "versions").mkdir(parents=True)
+    with connect(live_db) as holder:  # a killed apply's session: its process (pid 999999 here) is gone
+        holder.execute("SELECT set_config('application_name', %s, false)",
+                       (f"finesse apply 999999/1@{host_tag()} somewhere",))
+        holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        pid = holder.info.backend_pid
+        with pytest.raises(Exception) as refused:
+            upgrade(live_db, tmp_path / "migrations", settings=RunSettings(lock_wait_seconds=1))
+    message = str(refused.value)
+    assert f"server pid {pid}" in message and "finesse apply 999999/1" in message
+    assert "is gone" in message and f"pg_terminate_backend({pid})" in message and "--wait" in message
+
+
+def test_the_lock_of_a_killed_apply_is_released_soon(tmp_path: Path, live_db: str, pg_admin: str) -> None:
+    """A killed apply's server session would run on until its statement ends, holding the lock; it checks
+    that its client is there (PostgreSQL 14+), so the next apply gets the lock within seconds."""
+    import signal
+    import sys
+    import time
+
+    project = _project(tmp_path, "tables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n",
+                       live_db, pg_admin)
+    assert _run(project, "plan", "-m", "t", "-q").exit_code == 0
+    revision = next((project / "migrations" / "versions").glob("0001_*.py"))
+    original = revision.read_text()
+    revision.write_text(original.replace('    """Data changes between the upgrade\'s steps: after the expand '
+                                         'changes, before the contract ones."""',
+                                         '    """Sleeps."""\n    op.execute("SELECT pg_sleep(120)")'))
+    proc = subprocess.Popen([sys.executable, "-m", "finesse_schema", "--project", str(project), "apply", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not query(live_db, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
+                             "AND application_name LIKE 'finesse apply%'"):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    revision.write_text(original)
+    started = time.monotonic()
+    result = _run(project, "apply", "-q", "--wait")
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 30  # not the 120 s the dead session's statement had left
+    assert query(live_db, "SELECT count(*) FROM pg_tables WHERE tablename = 't'") == [(1,)]

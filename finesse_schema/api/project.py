@@ -87,8 +87,10 @@ def scratch_server(settings: Settings, target: Target, dev_url: str | None) -> S
     return choose_scratch_server(target.url, normalize_url(dev) if dev else None,
                                  lambda: embedded_server_url(settings.embedded_dir))
 
-def run_settings(settings: Settings, lock_timeout: str | None, statement_timeout: str | None) -> RunSettings:
-    return RunSettings(lock_timeout or settings.lock_timeout, statement_timeout or settings.statement_timeout)
+def run_settings(settings: Settings, lock_timeout: str | None, statement_timeout: str | None, *,
+                 wait: bool = False) -> RunSettings:
+    return RunSettings(lock_timeout or settings.lock_timeout, statement_timeout or settings.statement_timeout,
+                       **({"lock_wait_seconds": float("inf")} if wait else {}))
 
 def rules() -> list[Rule]:
     """Every rule over the model and over plans, by code."""

@@ -14,17 +14,18 @@ from .project import Progress, Target, load, quiet, resolve_target, run_settings
 
 
 def apply(settings: Settings, *, database_url: str | None = None, target_revision: str = "head",
-          lock_timeout: str | None = None, statement_timeout: str | None = None,
+          lock_timeout: str | None = None, statement_timeout: str | None = None, wait: bool = False,
           progress: Progress = quiet) -> list[str]:
-    """Apply pending revisions (one transaction each); return the ids applied."""
+    """Apply pending revisions (one transaction each); return the ids applied. ``wait``: for another run's
+    migration lock, as long as it takes."""
     target = resolve_target(settings, database_url)
     progress(f"applying to {target.describe()}")
     return upgrade(target.url, settings.migrations_path, target_revision,
-                   settings=run_settings(settings, lock_timeout, statement_timeout), progress=progress)
+                   settings=run_settings(settings, lock_timeout, statement_timeout, wait=wait), progress=progress)
 
 
 def down(settings: Settings, *, database_url: str | None = None, target_revision: str = "-1",
-         lock_timeout: str | None = None, statement_timeout: str | None = None,
+         lock_timeout: str | None = None, statement_timeout: str | None = None, wait: bool = False,
          progress: Progress = quiet) -> list[str]:
     """Revert the last revision (or down to ``target_revision``); return the ids reverted."""
     target = resolve_target(settings, database_url)
@@ -32,7 +33,7 @@ def down(settings: Settings, *, database_url: str | None = None, target_revision
         raise FinesseError("no revision is applied; nothing to revert")
     progress(f"reverting on {target.describe()}")
     return downgrade(target.url, settings.migrations_path, target_revision,
-                     settings=run_settings(settings, lock_timeout, statement_timeout), progress=progress)
+                     settings=run_settings(settings, lock_timeout, statement_timeout, wait=wait), progress=progress)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +23,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
-from ..core.errors import DatabaseError, InputError, Problem
+from ..core.errors import DatabaseError, InputError, Problem, RefusedError
 from ..logic.plan.render_online import PROGRESS_TABLE as ONLINE_STEPS  # steps of online revisions done so far
 from .connect import error_text, mask_url, sa_engine
+from .migration_lock import identify_session, locked
 
 VERSION_SCHEMA = "finesse"
 VERSION_TABLE = "alembic_version"
 # the sha256 of each revision file as it was applied, written in the revision's transaction: finesse drift
 # tells a revision edited after it ran somewhere
 HASH_TABLE = f"{VERSION_SCHEMA}.revision_hashes"
-LOCK_KEY = 0x66696E6573  # "fines": one advisory lock for every finesse run on a database
 _HASH_RE = re.compile(r'^schema_hash\s*=\s*"([^"]*)"', re.M)
 
 Progress = Callable[[str], None]
@@ -52,7 +51,7 @@ class Revision:
 class RunSettings:
     lock_timeout: str = "5s"
     statement_timeout: str = "15min"
-    lock_wait_seconds: float = 30.0
+    lock_wait_seconds: float = 30.0  # float("inf"): wait for the migration lock as long as it takes (--wait)
 
 
 def _config(migrations_dir: Path) -> Config:
@@ -117,15 +116,18 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
     def on_apply(*, ctx, step, **_kw):  # type: ignore[no-untyped-def]
         rid = step.up_revision_id if step.is_upgrade else step.down_revision_ids[0] if step.down_revision_ids else "base"
         _record(ctx.connection, step.up_revision_id, script.get_revision(step.up_revision_id).path, step.is_upgrade)
+        if not step.is_upgrade:  # a reverted revision leaves no done step behind, in the version's transaction
+            _forget_steps(ctx.connection, step.up_revision_id)
         done.append(step.up_revision_id)
         progress(f"{'applied' if step.is_upgrade else 'reverted'} {step.up_revision_id} ({rid})")
 
     engine = sa_engine(url)
     try:
-        with engine.connect() as conn, _locked(conn, settings):
+        with engine.connect() as conn, _locked(conn, settings, "apply" if direction == "up" else "down", progress):
             conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
                                  (settings.lock_timeout, settings.statement_timeout))
             conn.commit()
+            _check_online_progress(conn, script, direction)
             with EnvironmentContext(cfg, script, fn=steps, destination_rev=target) as env:
                 env.configure(connection=conn, version_table_schema=VERSION_SCHEMA, version_table=VERSION_TABLE,
                               transaction_per_migration=True, on_version_apply=on_apply)
@@ -133,7 +135,7 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
                     env.run_migrations()
     except CommandError as exc:
         raise InputError(Problem(str(exc), None, str(migrations_dir))) from None
-    except (DatabaseError, InputError):
+    except (DatabaseError, InputError, RefusedError):
         raise
     except Exception as exc:  # noqa: BLE001 - a statement failed; its revision was rolled back
         applied = f" (completed before it: {', '.join(done)})" if done else ""
@@ -148,6 +150,54 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
     finally:
         engine.dispose()
     return done
+
+
+def _steps_in_progress(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """revision -> its last done step, for online revisions that stopped midway (the transaction it opens is
+    closed: Alembic begins its own)."""
+    try:
+        if conn.exec_driver_sql("SELECT to_regclass(%s)", (ONLINE_STEPS,)).scalar() is None:
+            return {}
+        rows = conn.exec_driver_sql(f"SELECT revision, max(step) FROM {ONLINE_STEPS} GROUP BY 1 ORDER BY 1").fetchall()
+        return {rev: step for rev, step in rows}
+    finally:
+        conn.commit()
+
+
+def _check_online_progress(conn, script: ScriptDirectory, direction: str) -> None:  # type: ignore[no-untyped-def]
+    """A partly applied online revision is the head: down refuses until apply has finished it (its done steps
+    are not a revision down can revert), and apply refuses steps recorded for a revision that does not come
+    next (they were done on a database that has been taken down since)."""
+    stopped = _steps_in_progress(conn)
+    if not stopped:
+        return
+    ctx = MigrationContext.configure(conn, opts={"version_table_schema": VERSION_SCHEMA,
+                                                 "version_table": VERSION_TABLE})
+    current = ctx.get_current_revision()
+    conn.commit()
+    described = ", ".join(f"{rev} (steps 1 to {step} done)" if step else f"{rev} (started, no step done)"
+                          for rev, step in stopped.items())
+    if direction == "down":
+        raise RefusedError(f"online revision {described} stopped midway: it is the head, and down cannot revert "
+                           "half of it; run finesse apply to finish it, then finesse down reverts it whole")
+    stale = [rev for rev in stopped if _down_of(script, rev) != current]
+    if stale:
+        raise DatabaseError(f"{ONLINE_STEPS} records done steps of {', '.join(stale)}, which does not come next "
+                            f"after the database's revision {current or '(none)'}; those steps were undone since. "
+                            f"Delete them (DELETE FROM {ONLINE_STEPS} WHERE revision = '...') and apply again")
+
+
+def _down_of(script: ScriptDirectory, revision: str) -> str | None:
+    try:
+        down = script.get_revision(revision).down_revision
+    except CommandError:
+        return "unknown"
+    return down if isinstance(down, str) or down is None else None
+
+
+def _forget_steps(conn, revision: str) -> None:  # type: ignore[no-untyped-def]
+    if conn.exec_driver_sql("SELECT to_regclass(%s)", (ONLINE_STEPS,)).scalar() is not None:
+        conn.exec_driver_sql(f"DELETE FROM {ONLINE_STEPS} WHERE revision = %s", (revision,))
 
 
 def file_hash(path: str | Path) -> str:
@@ -198,31 +248,13 @@ def online_progress(url: str) -> dict[str, list[int]]:
 
 
 @contextmanager
-def _locked(conn, settings: RunSettings) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """The version schema exists and this session holds finesse's advisory lock; released (after a
-    rollback of anything left open) whatever happens."""
+def _locked(conn, settings: RunSettings, command: str, progress: Progress) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The version schema exists, the session says whose it is, and it holds finesse's migration lock."""
+    identify_session(conn, command)
     conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {VERSION_SCHEMA}")
     conn.commit()
-    _advisory_lock(conn, settings)
-    try:
+    with locked(conn, wait_seconds=settings.lock_wait_seconds, progress=progress):
         yield
-    finally:
-        if conn.in_transaction():
-            conn.rollback()
-        conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
-        conn.commit()
-
-
-def _advisory_lock(conn, settings: RunSettings) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + settings.lock_wait_seconds
-    while True:
-        got = conn.exec_driver_sql("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).scalar()
-        conn.commit()
-        if got:
-            return
-        if time.monotonic() > deadline:
-            raise DatabaseError("another finesse run holds the migration lock on this database; try again later")
-        time.sleep(0.5)
 
 
 def upgrade(url: str, migrations_dir: Path, target: str = "head", *, settings: RunSettings = RunSettings(),
@@ -242,7 +274,7 @@ def stamp(url: str, migrations_dir: Path, revision: str, *, settings: RunSetting
     script = _script(migrations_dir)
     engine = sa_engine(url)
     try:
-        with engine.connect() as conn, _locked(conn, settings):
+        with engine.connect() as conn, _locked(conn, settings, "stamp", lambda _: None):
             ctx = MigrationContext.configure(conn, opts={"version_table_schema": VERSION_SCHEMA,
                                                          "version_table": VERSION_TABLE})
             ctx.stamp(script, revision)

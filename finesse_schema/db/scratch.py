@@ -1,8 +1,15 @@
-"""Scratch databases: created for one job, always dropped afterwards (also on error or Ctrl-C)."""
+"""Scratch databases: created for one job, always dropped afterwards (also on error or Ctrl-C).
+
+A process killed outright (SIGKILL, a lost machine) cannot drop its own. Each name says whose it is,
+``finesse_scratch_<host>_<pid>_<start>_<random>`` (the host's hash, the process id and the process's start
+time, so that a reused pid is not taken for the owner), and every run on the same host drops the scratch
+databases whose owner is gone before it creates its own.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -10,7 +17,17 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..core.errors import DatabaseError
-from .connect import Error, composed, connect, error_text, identifier, literal, mask_url, with_database
+from .connect import (
+    Error,
+    composed,
+    connect,
+    error_text,
+    identifier,
+    literal,
+    mask_url,
+    with_database,
+)
+from .processes import MY_START, gone, host_tag
 
 PREFIX = "finesse_scratch_"
 
@@ -45,8 +62,42 @@ def choose_scratch_server(live_url: str | None, dev_url: str | None,
     return ScratchServer(embedded(), "embedded")
 
 
+_OWNER = f"{host_tag()}_{os.getpid()}_{MY_START}"
+_NAME_RE = re.compile(rf"^{PREFIX}([0-9a-f]{{8}})_(\d+)_(\d+)_[0-9a-f]+$")
+
+
 def _new_name() -> str:
-    return f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+    return f"{PREFIX}{_OWNER}_{secrets.token_hex(3)}"
+
+
+def owner_gone(name: str) -> bool:
+    """Whether the scratch database ``name`` belongs to a process of this host that no longer runs."""
+    m = _NAME_RE.match(name)
+    return bool(m) and gone(m.group(1), int(m.group(2)), int(m.group(3)))  # type: ignore[union-attr]
+
+
+_REAPED: set[str] = set()
+
+
+def drop_orphaned_scratch_databases(server: ScratchServer) -> list[str]:
+    """Drop the scratch databases on ``server`` whose owner (a finesse process of this host) is gone; once per
+    server and process. Returns their names."""
+    if server.admin_url in _REAPED:
+        return []
+    _REAPED.add(server.admin_url)
+    try:
+        with connect(server.admin_url) as conn:
+            names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                                 (PREFIX.replace("_", "\\_") + "%",)).fetchall()]
+    except (DatabaseError, Error):
+        return []
+    gone = [n for n in names if owner_gone(n)]
+    for name in gone:
+        try:
+            drop_database(server.admin_url, name)
+        except (DatabaseError, Error):
+            pass  # another run dropped it first, or we may not: it stays for the next run
+    return gone
 
 
 def create_scratch_database(server: ScratchServer, purpose: str = "", name: str | None = None) -> tuple[str, str]:
@@ -96,6 +147,7 @@ def scratch_databases(server: ScratchServer, purposes: list[str]) -> Iterator[li
     then drops every chosen name that exists: no moment leaves a database that
     nothing will drop.
     """
+    drop_orphaned_scratch_databases(server)
     names = [_new_name() for _ in purposes]
     pool = ThreadPoolExecutor(max_workers=max(1, len(purposes)))
     futures = []

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ...core.findings import Finding, Severity
 from ...core.model import QualifiedName, Schema, Table
 from .config import CheckConfig
+from ..sql.expressions import expression_sql
 from ..sql.quoting import qualified, quote
 from .rules.id_columns_have_foreign_keys import implied_parent
 from .rules.redundant_parent_copy import RULE as REDUNDANT_COPY
@@ -172,7 +173,8 @@ def _checks(schema: Schema) -> list[Probe]:
     for t in schema.tables:
         for c in t.checks:
             if c.not_valid:
-                out.append(Probe("FS202", t, (), (), f"SELECT count(*), NULL::text[] FROM {{t}} WHERE NOT ({c.expression})",
+                out.append(Probe("FS202", t, (), (),
+                                 f"SELECT count(*), NULL::text[] FROM {{t}} WHERE NOT ({expression_sql(c.expression)})",
                                  f"{{count}} row(s) break check {c.name} ({c.expression}), which was added NOT VALID",
                                  "fix or move the rows, then validate the constraint", "checks"))
     return out
@@ -225,7 +227,7 @@ def _uniques(schema: Schema, enforced: set[tuple[str, str, tuple[str, ...]]]) ->
             if (t.schema, t.name, tuple(columns)) in enforced and where is None:
                 continue
             present = " AND ".join(f"c.{quote(c)} IS NOT NULL" for c in columns)
-            cond = f"{present} AND ({where})" if where else present
+            cond = f"{present} AND ({expression_sql(where)})" if where else present
             key = _key("c", tuple(columns))
             sql = (f"SELECT coalesce(sum(n - 1), 0)::bigint, (array_agg(k ORDER BY k))[1:{SAMPLES}] FROM "
                    f"(SELECT {key} AS k, count(*) AS n FROM {{t}} WHERE {cond} GROUP BY 1 HAVING count(*) > 1) d")

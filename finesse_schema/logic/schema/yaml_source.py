@@ -66,38 +66,94 @@ def _location(file: str, mark: Any) -> Location:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _scalar_value(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode):  # type: ignore[no-untyped-def]
-    """A scalar node as a Python value, by YAML 1.1 safe rules (one shared constructor, no loader per value)."""
-    return constructor.construct_object(node, deep=True)
+_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_RESOLVER = yaml.resolver.Resolver()
 
 
-def _construct(file: str, node: yaml.Node, path: str, problems: list[Problem], key_loc: Location | None = None,
-               constructor: yaml.constructor.SafeConstructor | None = None) -> Node:
-    constructor = constructor or yaml.constructor.SafeConstructor()
-    loc = _location(file, node.start_mark)
-    if isinstance(node, yaml.MappingNode):
+class _Budget:
+    """How many values the document may expand to: aliases may repeat a value, never explode it (an alias bomb
+    of a few hundred bytes would otherwise build billions)."""
+
+    def __init__(self, text: str) -> None:
+        self.left = max(100_000, 20 * len(text))
+
+
+class _Builder:
+    """YAML nodes -> located Nodes, with every problem collected."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.budget = _Budget(text)
+        self.open: set[int] = set()  # the collections being built, to tell an alias that contains itself
+        self.too_big = False
+
+    def build(self, node: yaml.Node, path: str, key_loc: Location | None = None) -> Node:
+        loc = _location(self.file, node.start_mark)
+        self.budget.left -= 1
+        if self.budget.left < 0:
+            if not self.too_big:
+                self.too_big = True
+                self.problems.append(Problem("the document's aliases expand to more values than a schema has",
+                                             loc, path, "write the repeated parts out instead of aliasing them"))
+            return Node(None, loc, path, key_loc)
+        if id(node) in self.open:
+            self.problems.append(Problem("an alias refers to a value that contains it", loc, path,
+                                         "a schema is a tree: repeat the value instead"))
+            return Node(None, loc, path, key_loc)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, path, key_loc)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                return self._tagged(node, loc, path, key_loc)
+            self.open.add(id(node))
+            items = [self.build(v, f"{path}[{i}]") for i, v in enumerate(node.value)]
+            self.open.discard(id(node))
+            return Node(items, loc, path, key_loc)
+        return self._scalar(node, loc, path, key_loc)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Location, path: str, key_loc: Location | None) -> Node:
+        if node.tag != _MAP_TAG:
+            return self._tagged(node, loc, path, key_loc)
+        self.open.add(id(node))
         out: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            kloc = _location(file, key_node.start_mark)
+            kloc = _location(self.file, key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem("a key must be a plain name", kloc, path))
+                self.problems.append(Problem("a key must be a plain name", kloc, path))
                 continue
             key = str(key_node.value)
             child = f"{path}.{key}" if path else key
             if key == "<<":
-                problems.append(Problem("YAML merge keys (<<) are not supported; write the keys out", kloc, path))
+                self.problems.append(Problem("YAML merge keys (<<) are not supported; write the keys out", kloc, path))
                 continue
             if key in out:
                 first = out[key].key_loc
-                problems.append(Problem(f"duplicate key '{key}'", kloc, child,
-                                        f"first defined at line {first.line}" if first else ""))
+                self.problems.append(Problem(f"duplicate key '{key}'", kloc, child,
+                                             f"first defined at line {first.line}" if first else ""))
                 continue
-            out[key] = _construct(file, value_node, child, problems, kloc, constructor)
+            out[key] = self.build(value_node, child, kloc)
+        self.open.discard(id(node))
         return Node(out, loc, path, key_loc)
-    if isinstance(node, yaml.SequenceNode):
-        return Node([_construct(file, v, f"{path}[{i}]", problems, None, constructor)
-                     for i, v in enumerate(node.value)], loc, path, key_loc)
-    return Node(_scalar_value(constructor, node), loc, path, key_loc)
+
+    def _scalar(self, node: yaml.ScalarNode, loc: Location, path: str, key_loc: Location | None) -> Node:
+        plain = not node.style  # libyaml says '' where PyYAML says None
+        implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (plain, not plain))
+        if node.tag != implicit:  # an explicit tag that says something the value alone does not
+            return self._tagged(node, loc, path, key_loc)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, OverflowError) as exc:
+            self.problems.append(Problem(f"cannot read the value {node.value!r}: {exc}", loc, path))
+            value = None
+        return Node(value, loc, path, key_loc)
+
+    def _tagged(self, node: yaml.Node, loc: Location, path: str, key_loc: Location | None) -> Node:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.problems.append(Problem(f"YAML tags are not part of schema.yaml ({tag})", loc, path,
+                                     "remove the tag; write the value as text, a number, true or false"))
+        return Node(None, loc, path, key_loc)
 
 
 def parse_yaml(text: str, file: str) -> Node:
@@ -116,10 +172,10 @@ def parse_yaml(text: str, file: str) -> Node:
         raise InputError(Problem(f"invalid YAML: {exc}", Location(file))) from None
     if root is None:
         return Node({}, Location(file, 1, 1), "")
-    problems: list[Problem] = []
-    out = _construct(file, root, "", problems)
-    if problems:
-        raise InputError(problems)
+    builder = _Builder(file, text)
+    out = builder.build(root, "")
+    if builder.problems:
+        raise InputError(builder.problems)
     return out
 
 

@@ -1,0 +1,5 @@
+"""``python -m finesse_schema``: the ``finesse`` command."""
+
+from .entry import run
+
+run()

@@ -1,0 +1,63 @@
+"""The ``finesse`` command: options parsed, a call into :mod:`finesse_schema.api`, a renderer, an exit code.
+The only package that imports click.
+
+Exit codes (stable): 0 nothing to report, 1 findings or drift, 2 usage or input
+error, 3 refused as unsafe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import __version__, api
+from ..core.errors import FinesseError
+from . import check_commands, plan_commands, project_commands, run_commands
+from .common import EXIT_OK, fail
+
+HELP = """Schema-as-code for PostgreSQL.
+
+Describe the database in schema.yaml; finesse plans the migration that takes your live database there,
+proves it up and down on a copy, writes it as a reviewed Alembic revision, and applies it safely.
+
+\b
+Start:   finesse import (an existing database), or write schema.yaml
+Change:  finesse plan -m "what changes", review, then finesse apply
+Watch:   finesse status, finesse drift (for CI), finesse check (integrity rules)
+
+Exit codes: 0 nothing to report, 1 findings or drift, 2 usage or input error, 3 refused as unsafe."""
+
+
+@click.group(help=HELP)
+@click.version_option(__version__, prog_name="finesse")
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project directory (default: the nearest folder with a pyproject.toml).")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    try:
+        ctx.obj = {"settings": api.find_settings(project)}
+    except FinesseError as exc:
+        fail(exc)
+
+
+
+for command in (plan_commands.plan, plan_commands.baseline, plan_commands.test_cmd, run_commands.apply,
+                run_commands.down, run_commands.status, run_commands.drift, project_commands.import_,
+                project_commands.docs, project_commands.generate, project_commands.json_schema,
+                project_commands.validate, check_commands.check, check_commands.audit, check_commands.rules_,
+                check_commands.explain):
+    main.add_command(command)
+
+
+def run_cli(argv: list[str] | None = None) -> int:
+    """Run ``finesse`` with ``argv``; return the exit code (see :mod:`finesse_schema.entry`)."""
+    try:
+        result = main.main(args=argv, prog_name="finesse", standalone_mode=False)
+    except click.exceptions.Abort:
+        raise KeyboardInterrupt from None
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return result if isinstance(result, int) else EXIT_OK
+

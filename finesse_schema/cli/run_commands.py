@@ -1,0 +1,109 @@
+"""Running revisions and watching the database: apply, down, status, drift."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .. import api
+from ..logic.plan.render_drift import render_drift_json, render_drift_text
+from ..logic.plan.render_summary import render_summary
+
+from .common import (EXIT_FINDINGS, database_option, dev_url_option, guard, progress_reporter, quiet_option,
+                     settings_of, timeout_options, with_options)
+
+
+@click.command()
+@click.option("--to", "target_revision", default="head", help="Revision to stop at (default: head).")
+@database_option
+@quiet_option
+@with_options(timeout_options)
+@click.pass_context
+@guard
+def apply(ctx: click.Context, target_revision: str, database_url: str | None, quiet: bool,
+          lock_timeout: str | None, statement_timeout: str | None, wait: bool) -> None:
+    """Apply pending revisions, each in its own transaction, under an advisory lock."""
+    done = api.apply(settings_of(ctx), database_url=database_url, target_revision=target_revision,
+                     lock_timeout=lock_timeout, statement_timeout=statement_timeout, wait=wait,
+                     progress=progress_reporter(quiet))
+    click.echo(f"Applied {len(done)} revision(s)" + (f": {', '.join(done)}" if done else "; already up to date"))
+
+@click.command()
+@click.option("--to", "target_revision", default="-1", help="Revision to go back to (default: the previous one).")
+@database_option
+@quiet_option
+@with_options(timeout_options)
+@click.pass_context
+@guard
+def down(ctx: click.Context, target_revision: str, database_url: str | None, quiet: bool,
+         lock_timeout: str | None, statement_timeout: str | None, wait: bool) -> None:
+    """Revert the last applied revision."""
+    done = api.down(settings_of(ctx), database_url=database_url, target_revision=target_revision,
+                    lock_timeout=lock_timeout, statement_timeout=statement_timeout, wait=wait,
+                    progress=progress_reporter(quiet))
+    click.echo(f"Reverted {len(done)} revision(s): {', '.join(done)}")
+
+@click.command()
+@click.option("--compare/--no-compare", default=True, help="Also compare the database with schema.yaml.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@guard
+def status(ctx: click.Context, compare: bool, fmt: str, database_url: str | None, dev_url: str | None,
+           quiet: bool) -> None:
+    """Show the current and pending revisions and whether the database matches schema.yaml."""
+    st = api.status(settings_of(ctx), database_url=database_url, dev_url=dev_url, compare=compare,
+                    progress=progress_reporter(quiet))
+    if fmt == "json":
+        click.echo(json.dumps({
+            "database": st.target.describe(), "current": st.current, "head": st.head, "pending": list(st.pending),
+            "in_sync": st.in_sync,
+            "differences": [c.label for c in st.plan.upgrade] if st.plan else None}, indent=2, sort_keys=True))
+    else:
+        click.echo(f"database: {st.target.describe()}")
+        click.echo(f"current revision: {st.current or '(none)'}; head: {st.head or '(none)'}")
+        click.echo(f"pending: {', '.join(st.pending) if st.pending else 'none'}")
+        if st.plan is not None:
+            if st.plan.empty:
+                click.echo("schema: the database matches schema.yaml")
+            else:
+                click.echo("schema: the database differs from schema.yaml:")
+                click.echo(render_summary(st.plan).split("Downgrade:")[0], nl=False)
+    if st.pending or st.in_sync is False:
+        sys.exit(EXIT_FINDINGS)
+
+@click.command()
+@click.option("--database/--no-database", "database", default=None,
+              help="Compare the live database (default: on, unless --migrations or --generated is given alone).")
+@click.option("--migrations", is_flag=True, help="Replay every revision into a scratch database and compare the "
+                                                 "result with schema.yaml.")
+@click.option("--generated", is_flag=True, help="Check that generated/ is what finesse docs and generate write.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The check report the documentation was written with (see finesse docs --report).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@guard
+def drift(ctx: click.Context, database: bool | None, migrations: bool, generated: bool, report: Path | None,
+          fmt: str, database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+    """Tell whether the database, the migrations or generated/ have drifted from schema.yaml (exit 1 if so)."""
+    if database is None:
+        database = not (migrations or generated)
+    if not (database or migrations or generated):
+        raise api.InputError(api.Problem("nothing to compare", None, "--no-database",
+                                         "add --migrations or --generated"))
+    d = api.drift(settings_of(ctx), database=database, migrations=migrations, generated=generated, report=report,
+                  database_url=database_url, dev_url=dev_url, progress=progress_reporter(quiet))
+    if fmt == "json":
+        click.echo(json.dumps(render_drift_json(d), indent=2, sort_keys=True))
+    else:
+        click.echo(render_drift_text(d), nl=False)
+    if d.drifted:
+        sys.exit(EXIT_FINDINGS)
