@@ -8,7 +8,7 @@ import pytest
 
 from finesse_schema.logic.config.settings import Settings
 
-from tests.pg import fresh_database, provision_server
+from tests.pg import fresh_database, local_server, provision_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,6 +31,26 @@ def pg_admin() -> str:
     base = Path(tempfile.mkdtemp(prefix="finesse-test-pg-"))
     try:
         with provision_server(base) as (url, _origin):
+            yield url
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def contrib_admin(pg_admin: str) -> str:
+    """Admin URL of a server with the contrib extensions the corpora use: the session's own when it has them,
+    else Debian's postgresql-NN server started in a temporary folder (.ci/run installs it where missing)."""
+    from tests.corpus import contrib_bin_dir, has_contrib
+
+    if has_contrib(pg_admin):
+        yield pg_admin
+        return
+    bin_dir = contrib_bin_dir()
+    if bin_dir is None:
+        pytest.skip("no PostgreSQL server with contrib here (Debian: apt-get install postgresql-15)")
+    base = Path(tempfile.mkdtemp(prefix="finesse-test-contrib-"))
+    try:
+        with local_server(bin_dir, base / "server") as url:
             yield url
     finally:
         shutil.rmtree(base, ignore_errors=True)

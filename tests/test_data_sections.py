@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from finesse_schema import api
-from finesse_schema.logic.plan.expand_contract import boundary
+from finesse_schema.logic.plan.ordering import boundary
 
 from tests.conftest import FIXTURES, make_settings
 from tests.pg import query, run_sql

@@ -91,3 +91,28 @@ def test_down_without_revisions_is_an_error(tmp_path: Path, live_db: str, pg_adm
     settings = _project(tmp_path, SCHEMA, live_db, pg_admin)
     with pytest.raises(FinesseError, match="nothing to revert"):
         api.down(settings)
+
+
+def test_a_failed_revision_says_what_stayed_outside_its_transaction(tmp_path: Path, live_db: str,
+                                                                    pg_admin: str) -> None:
+    """An offline revision that adds an enum value (outside its transaction: PostgreSQL cannot use a value in
+    the transaction that adds it) and then fails: the error names the revision, the statement and the value
+    that stayed, and the next apply converges."""
+    run_sql(live_db, "CREATE TYPE status AS ENUM ('new', 'done'); "
+                     "CREATE TABLE tasks (id integer PRIMARY KEY, status status NOT NULL, code text)")
+    (tmp_path / "schema.yaml").write_text(
+        "enums:\n  status: [new, doing, done]\ntables:\n  tasks:\n    columns:\n      id: {type: integer, "
+        "primary_key: true}\n      status: {type: status, nullable: false}\n      code: {type: text, unique: true}\n")
+    settings = make_settings(tmp_path, tmp_path / "schema.yaml", database_url=live_db, dev_url=pg_admin)
+    result = api.plan(settings, message="doing")
+    run_sql(live_db, "INSERT INTO tasks VALUES (1, 'new', 'x'), (2, 'new', 'x')")  # after the plan measured
+    with pytest.raises(DatabaseError) as failed:
+        api.apply(settings)
+    message = str(failed.value)
+    assert f"revision {result.revision_id} failed" in message and "CREATE UNIQUE INDEX" in message.upper()
+    assert "stay: alter type" in message and "'doing'" in message and "apply again" in message
+    assert query(live_db, "SELECT enum_range(NULL::status)::text") == [("{new,doing,done}",)]  # it stayed
+    assert current_revision(live_db) is None
+    run_sql(live_db, "UPDATE tasks SET code = 'y' WHERE id = 2")
+    assert api.apply(settings) == [result.revision_id]
+    assert api.status(settings).in_sync

@@ -30,6 +30,12 @@ class Change:
     destructive: bool = False
     reason: str = ""  # why it is destructive, or what it alters ("type integer -> bigint")
     transactional: bool = True  # False: must run outside a transaction block, before the rest (enum ADD VALUE)
+    # the object as the plan's ordering knows it: ("rel", schema, name), ("col", schema, table, column)...
+    # (see logic/plan/dependencies.py); () when the statement names none finesse recognises
+    key: tuple[str, ...] = field(default=(), compare=False)
+    refs: tuple[tuple[str, ...], ...] = field(default=(), compare=False)  # other objects the statement names
+    # where a single revision runs it: "expand" (before the data section), "contract" (after it), or ""
+    phase: str = field(default="", compare=False)
 
     @property
     def table(self) -> str:

@@ -20,7 +20,7 @@ import re
 import sys
 import types
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +110,38 @@ def _patch_enum_literals() -> None:
 
 _patch_enum_literals()
 
+
+def _patch_attach_statement() -> None:
+    """schemainspect's ATTACH PARTITION names the partition where the parent goes, and reads an attribute it
+    does not have (a traceback for any table that becomes a partition); INHERIT lacks its semicolon."""
+    from schemainspect.pg.obj import InspectedSelectable
+
+    def attach_statement(self: Any) -> str | None:
+        if not self.parent_table:
+            return None
+        if self.partition_def:
+            return f"alter table {self.parent_table} attach partition {self.quoted_full_name} {self.partition_def};"
+        return f"alter table {self.quoted_full_name} inherit {self.parent_table};"
+
+    def detach_statement(self: Any) -> str | None:
+        if not self.parent_table:
+            return None
+        if self.partition_def:
+            return f"alter table {self.parent_table} detach partition {self.quoted_full_name};"
+        return f"alter table {self.quoted_full_name} no inherit {self.parent_table};"
+
+    InspectedSelectable.attach_statement = property(attach_statement)  # type: ignore[assignment]
+    InspectedSelectable.detach_statement = property(detach_statement)  # type: ignore[assignment]
+
+
+_patch_attach_statement()
+
 from ..logic.plan.classify import REPLACED_SEQUENCE_SUFFIX  # noqa: E402
 from ..logic.sql.quoting import qualified, quote  # noqa: E402
 from ..logic.sql.text import restore_in_lists  # noqa: E402
+from ..logic.plan.dependencies import Dependencies  # noqa: E402
 from .connect import sa_engine  # noqa: E402
+from .dependencies import read_dependencies  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
 from .gaps import (enum_additions, fix_partition_indexes, forced_rls_statements, identity_statements,  # noqa: E402
@@ -132,6 +160,7 @@ class Inspection:
     schemas: tuple[str, ...]
     extras: Extras
     ignored_extensions: frozenset[str] = frozenset()
+    dependencies: Dependencies = field(default_factory=Dependencies)  # what needs what: a plan's order
 
 
 def inspect_database(url: str, schemas: tuple[str, ...],
@@ -144,6 +173,7 @@ def inspect_database(url: str, schemas: tuple[str, ...],
         with engine.connect() as conn:
             inspected = get_inspector(conn)
             extras = inspect_extras(conn, keep)
+            dependencies = read_dependencies(conn, keep)
     finally:
         engine.dispose()
     for prop in PROPS.split():
@@ -152,7 +182,7 @@ def inspect_database(url: str, schemas: tuple[str, ...],
     # schemainspect lists a domain over an enum as an enum without values too (migra would create both)
     inspected.enums = {k: v for k, v in inspected.enums.items() if (v.schema, v.name) not in extras.domains}
     inspected.extensions = {k: v for k, v in inspected.extensions.items() if v.name not in ignored_extensions}
-    return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions)
+    return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions, dependencies)
 
 
 def _schema_of(obj: Any) -> str:
@@ -187,7 +217,37 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     statements = (statements[:head] + early + sink_function_drops(statements[head:tail], domain_drops) + late
                   + statements[tail:])
     statements = _carry_generator_positions(statements, source, target)
-    return additions + hoist_functions(statements + comment_statements(source.extras, target.extras, statements))
+    statements = hoist_functions(statements + comment_statements(source.extras, target.extras, statements))
+    return additions + _recreate_functions_of_rebuilt_enums(statements, source, target)
+
+
+_ASIDE_RE = re.compile(r'^alter type ("(?:[^"]|"")+")\.("(?:[^"]|"")+") rename to "(?:[^"]|"")+__old_version_to_be_dropped"',
+                       re.I)
+
+
+def _recreate_functions_of_rebuilt_enums(statements: list[str], source: Inspection, target: Inspection) -> list[str]:
+    """An enum that migra rebuilds (renamed aside, created anew, columns recast, old one dropped) cannot be
+    dropped while a function takes or returns it: the function is dropped before the rebuild and created
+    again after it (unless migra already does either)."""
+    out = list(statements)
+    for i, stmt in enumerate(statements):
+        m = _ASIDE_RE.match(stmt)
+        if not m:
+            continue
+        schema, name = m.group(1)[1:-1].replace('""', '"'), m.group(2)[1:-1].replace('""', '"')
+        users = {k for k in source.dependencies.dependents(("type", schema, name)) if k[0] == "func"}
+        for key in sorted(users):
+            for sig, fn in sorted(source.inspected.functions.items()):
+                if (fn.schema, fn.name) != key[1:] or any(s.strip().startswith(fn.drop_statement.rstrip(";"))
+                                                          for s in out):
+                    continue
+                new = target.inspected.functions.get(sig)
+                out.insert(out.index(stmt), fn.drop_statement)
+                if new is not None and not any(s.strip() == new.create_statement.strip() for s in out):
+                    created = next((k for k, s in enumerate(out) if s.lower().startswith("create type")
+                                    and qualified(schema, name) in s), out.index(stmt))
+                    out.insert(created + 1, new.create_statement)
+    return out
 
 
 _NEXTVAL_RE = re.compile(r"^nextval\('(.+)'::regclass\)$")

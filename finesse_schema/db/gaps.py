@@ -468,11 +468,20 @@ _DOUBLE_NOT_VALID_RE = re.compile(r"\s+NOT VALID\s+not valid\s*;\s*$", re.I)
 
 
 def keep_not_valid(statements: list[str], target: Extras) -> list[str]:
-    """A constraint the target has NOT VALID: add it once NOT VALID, and do not validate it."""
+    """A constraint the target has NOT VALID: add it once NOT VALID, and do not validate it. A foreign key
+    of a partitioned table is added valid at once (PostgreSQL refuses NOT VALID there), and not validated."""
     out = []
     for stmt in statements:
-        if (c := _CONSTRAINT_RE.match(stmt)) and c.group(3).lower() == "validate" and \
-                (_unq(c.group(1)), _unq(c.group(2)), _unq(c.group(4))) in target.unvalidated:
+        c = _CONSTRAINT_RE.match(stmt)
+        key = (_unq(c.group(1)), _unq(c.group(2)), _unq(c.group(4))) if c else None
+        on_partitioned = key is not None and key[:2] in target.partitioned
+        if c and c.group(3).lower() == "validate" and (key in target.unvalidated or on_partitioned):
             continue
-        out.append(_DOUBLE_NOT_VALID_RE.sub(" NOT VALID;", stmt))
+        stmt = _DOUBLE_NOT_VALID_RE.sub(" NOT VALID;", stmt)
+        if c and c.group(3).lower() == "add" and on_partitioned:
+            stmt = _TRAILING_NOT_VALID_RE.sub(";", stmt)
+        out.append(stmt)
     return out
+
+
+_TRAILING_NOT_VALID_RE = re.compile(r"\s+not valid\s*;?\s*$", re.I)

@@ -108,10 +108,12 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
     cfg = _config(migrations_dir)
     done: list[str] = []
 
+    planned: list[str] = []
+
     def steps(rev, _context):  # type: ignore[no-untyped-def]
-        if direction == "up":
-            return script._upgrade_revs(target, rev)
-        return script._downgrade_revs(target, rev)
+        found = script._upgrade_revs(target, rev) if direction == "up" else script._downgrade_revs(target, rev)
+        planned.extend(s.revision.revision for s in found)
+        return found
 
     def on_apply(*, ctx, step, **_kw):  # type: ignore[no-untyped-def]
         rid = step.up_revision_id if step.is_upgrade else step.down_revision_ids[0] if step.down_revision_ids else "base"
@@ -146,10 +148,34 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
             raise DatabaseError(f"an online revision stopped midway{applied} ({parts}); the steps done stay done, "
                                 f"and running apply again continues from the next one: "
                                 f"{error_text(getattr(exc, 'orig', exc))}") from None
-        raise DatabaseError(f"revision failed and was rolled back{applied}: {error_text(getattr(exc, 'orig', exc))}") from None
+        failed = next((r for r in planned if r not in done), None)
+        raise DatabaseError(_failure(script, failed, direction, exc) + applied) from None
     finally:
         engine.dispose()
     return done
+
+
+_ADD_VALUE_RE = re.compile(r"^\s*(alter type .+? add value if not exists .+?);?\s*$", re.I | re.M)
+
+
+def _failure(script: ScriptDirectory, revision: str | None, direction: str, exc: BaseException) -> str:
+    """What failed (the revision, the statement, PostgreSQL's words), what stayed, and what to do."""
+    statement = " ".join(str(getattr(exc, "statement", "") or "").split())
+    text = (f"revision {revision or '?'} failed ({'upgrade' if direction == 'up' else 'downgrade'}) and was rolled "
+            f"back" + (f", at: {statement[:300]}" if statement else "") + f": {error_text(getattr(exc, 'orig', exc))}")
+    stayed = []
+    if revision is not None and direction == "up":
+        try:
+            source = Path(script.get_revision(revision).path).read_text(encoding="utf-8")
+            upgrade = source.split("def downgrade", 1)[0]
+            stayed = [" ".join(s.split()) for s in _ADD_VALUE_RE.findall(upgrade)]
+        except (CommandError, OSError):
+            pass
+    if stayed:
+        text += ("; the enum values it adds outside its transaction (PostgreSQL cannot use a value in the "
+                 f"transaction that adds it) stay: {'; '.join(stayed)}. They are harmless, and apply adds them "
+                 "IF NOT EXISTS, so running it again converges")
+    return text + ". Fix the cause, then run finesse apply again"
 
 
 def _steps_in_progress(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -24,7 +24,8 @@ from ..core.plan import Change, Plan
 from ..logic.plan.classify import SchemaFacts, classify
 from ..logic.compile.compiler import Compiled
 from ..core.model import Schema
-from ..logic.plan.expand_contract import data_order, partition
+from ..logic.plan.expand_contract import partition
+from ..logic.plan.ordering import Ordered, order_changes
 from ..logic.plan.renames import possible_renames, rename_steps
 from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
                    live_names)
@@ -56,6 +57,18 @@ def changes_between(old: Inspection, new: Inspection) -> tuple[Change, ...]:
 
 def diff_inspections(old: Inspection, new: Inspection) -> Diff:
     return Diff(changes_between(old, new), changes_between(new, old))
+
+
+def ordered(changes: tuple[Change, ...], old: Inspection, new: Inspection, *, relax: bool = False) -> Ordered:
+    """``changes`` from ``old`` to ``new`` in dependency order, phases set (logic/plan/ordering.py)."""
+    return order_changes(changes, old.dependencies, new.dependencies, relax=relax)
+
+
+def ordered_plan(old: Inspection, new: Inspection, schema_hash: str = "") -> Plan:
+    """The plan from ``old`` to ``new`` and back, each in dependency order."""
+    up = ordered(changes_between(old, new), old, new)
+    down = ordered(changes_between(new, old), new, old, relax=True)
+    return Plan(up.changes, down.changes, schema_hash, notes=up.notes)
 
 
 def _managed(schemas: tuple[str, ...]) -> tuple[str, ...]:
@@ -124,11 +137,12 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             progress("diffing")
             d = diff_inspections(base, desired)
             notes = tuple(possible_renames(d.upgrade, column_types(base), column_types(desired)))
-            # expand changes, then the data section, then contract ones; a downgrade's restored columns go in
-            # nullable, for its data section to fill, and are made NOT NULL after it
-            plan = Plan(tuple(r.change for r in renames) + data_order(d.upgrade),
-                        data_order(d.downgrade, relax=True) + tuple(r.inverse for r in reversed(renames)),
-                        schema_hash, notes=notes)
+            # in dependency order: expand changes, then the data section, then contract ones; a downgrade's
+            # restored columns go in nullable, for its data section to fill, and are made NOT NULL after it
+            up, down = ordered(d.upgrade, base, desired), ordered(d.downgrade, desired, base, relax=True)
+            plan = Plan(tuple(r.change for r in renames) + up.changes,
+                        down.changes + tuple(r.inverse for r in reversed(renames)), schema_hash,
+                        notes=notes + up.notes)
             if plan.empty and not plan.downgrade:
                 return Plan((), (), schema_hash, verified=True)
             if rewrite is not None:
@@ -199,10 +213,9 @@ def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: P
             desired = desired_future.result()
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-        expand = Plan(expand_changes, changes_between(middle[0], live), plan.schema_hash,
-                      notes=plan.notes + rewritten.notes, online=rewritten.online)
-        contract = Plan(changes_between(middle[0], desired[0]), changes_between(desired[0], middle[0]),
-                        plan.schema_hash)
+        expand = Plan(expand_changes, ordered(changes_between(middle[0], live), middle[0], live, relax=True).changes,
+                      plan.schema_hash, notes=plan.notes + rewritten.notes, online=rewritten.online)
+        contract = ordered_plan(middle[0], desired[0], plan.schema_hash)
         if rewrite is not None:
             contract = rewrite(contract)
         progress("verifying the contract plan")

@@ -22,7 +22,8 @@ from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name
 from .objects import (comment_sql, domain_sql, function_signature, function_sql, ordered_views,
-                              owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, view_sql)
+                              owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, uses_row_types,
+                              view_sql)
 from ..schema.types import parse_type
 
 # "named" paramstyle: DDL text goes to the server as written (pyformat would double every %).
@@ -277,7 +278,8 @@ def compile_schema(schema: Schema) -> Compiled:
     # tables that come later, and a default or check may call a function
     out.append(DDL("SET LOCAL check_function_bodies = off", "settings"))
     for f in schema.functions:
-        out.append(DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}"))
+        if not uses_row_types(f, schema):
+            out.append(DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}"))
     late: list[DDL] = []
     for t in schema.tables:
         path = _tpath(t)
@@ -310,6 +312,8 @@ def compile_schema(schema: Schema) -> Compiled:
                 late.append(DDL(_ddl(SetColumnComment(full.c[col.name])), f"comment on column {t.name}.{col.name}",
                                 col.loc, f"{path}.columns.{col.name}"))
     out += late
+    out += [DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}")
+            for f in schema.functions if uses_row_types(f, schema)]
     out += _after_tables(schema)
     return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed))
 

@@ -10,7 +10,9 @@ from .order import mentioned_names, topological
 
 
 def type_sql(type_name: str) -> str:
-    """A model type as DDL: user types (enums, domains) are quoted and qualified."""
+    """A model type as DDL: user types (enums, domains, tables' row types) are quoted and qualified."""
+    if type_name.upper().startswith("SETOF "):
+        return "SETOF " + type_sql(type_name[len("SETOF "):])
     base = type_name.rstrip("[]")
     arrays = type_name[len(base):]
     schema, dot, name = base.partition(".")
@@ -45,6 +47,13 @@ def owned_by_sql(s: Sequence) -> str | None:
     parts = s.owned_by.split(".")
     schema, table, column = (parts if len(parts) == 3 else [s.schema, *parts])
     return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(schema, table)}.{quote(column)}"
+
+
+def uses_row_types(f: Function, schema: Schema) -> bool:
+    """Whether ``f`` takes or returns a table's rows: it is created once the tables are."""
+    tables = {f"{t.schema}.{t.name}" for t in schema.tables}
+    types = [a.type for a in f.arguments] + [(f.returns or "").removeprefix("SETOF ")]
+    return any(t.rstrip("[]") in tables for t in types)
 
 
 def function_signature(f: Function) -> str:

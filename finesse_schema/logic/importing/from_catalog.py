@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from ...core.model import (Argument, Extension, Function,
                            Schema, Sequence, View)
 from ..sql.text import restore_in_lists, split_top_level
+from ..sql.quoting import quote_if_needed
 from .catalog_tables import (ARG_MODES, Row, TableImporter, Unsupported, VOLATILITY, _SEQ_RANGE, _display)
 
 
@@ -79,15 +80,40 @@ class _Importer(TableImporter):
         if f["kind"] == "f":
             returns = f["returns"]
             low = returns.lower()
-            if not (low.startswith(("setof ", "table(")) or low in ("trigger", "void", "event_trigger", "record")):
-                returns = self.column_type(returns, "function", name)
-                if returns is None:
-                    return None
+            if low.startswith("setof "):
+                inner = self.argument_type(returns[len("setof "):].strip(), name)
+                returns = f"SETOF {inner}" if inner else None
+            elif not (low.startswith("table(") or low in ("trigger", "void", "event_trigger", "record")):
+                returns = self.argument_type(returns, name)
+            if returns is None:
+                return None
         return Function(f["schema"], f["name"], f["body"], f["language"], tuple(arguments), returns,
                         "procedure" if f["kind"] == "p" else "function", VOLATILITY[f["volatility"]],
                         f["security_definer"], f["strict"], f["comment"],
                         {"u": "unsafe", "r": "restricted", "s": "safe"}[f["parallel"]],
                         tuple(_setting(c) for c in (f["config"] or ())))
+
+    def argument_type(self, text: str, name: str) -> str | None:
+        """A function's argument or result type: a table's rows (schema.table), or a column type."""
+        base, arrays = text, ""
+        while base.endswith("[]"):
+            base, arrays = base[:-2], arrays + "[]"
+        row = self.row_types().get(base)
+        return row + arrays if row else self.column_type(text, "function", name)
+
+    def row_types(self) -> dict[str, str]:
+        """How format_type() spells each table's row type -> schema.table."""
+        cached = self.__dict__.get("_row_types")
+        if cached is None:
+            cached = {}
+            for rel in self.rows["relations"]:
+                if rel["kind"] in ("r", "p"):
+                    q = f"{rel['schema']}.{rel['name']}"
+                    cached[f"{quote_if_needed(rel['schema'])}.{quote_if_needed(rel['name'])}"] = q
+                    if rel["schema"] == "public":
+                        cached[quote_if_needed(rel["name"])] = q
+            self.__dict__["_row_types"] = cached
+        return cached
 
     def read_arguments(self, f: Row, name: str) -> list[Argument] | None:
         types = list(f["arg_types"] or ())
@@ -109,7 +135,7 @@ class _Importer(TableImporter):
                        "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "trigger"):
                 canonical: str | None = low
             else:
-                canonical = self.column_type(atype, "function", name)
+                canonical = self.argument_type(atype, name)
             if canonical is None:
                 return None
             out.append(Argument(aname or None, canonical, mode, default))

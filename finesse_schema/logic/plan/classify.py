@@ -21,9 +21,40 @@ IDENT, QUALIFIED = _ID, _QN  # SQL identifier and schema-qualified name patterns
 C, A, D = ChangeKind.CREATE, ChangeKind.ALTER, ChangeKind.DROP
 
 
-def unquote(text: str) -> str:
+def name_parts(text: str) -> list[str]:
+    """The identifiers of a (qualified) name as SQL writes it: quotes removed, case kept as written."""
     parts = re.findall(r'"((?:[^"]|"")+)"|([^."\s]+)', text)
-    return ".".join((q.replace('""', '"') if q else b) for q, b in parts)
+    return [(q.replace('""', '"') if q else b) for q, b in parts]
+
+
+def unquote(text: str) -> str:
+    return ".".join(name_parts(text))
+
+
+def _qualified(text: str, default_schema: str = "public") -> tuple[str, str]:
+    parts = name_parts(text)
+    return (parts[-2] if len(parts) > 1 else default_schema), (parts[-1] if parts else "")
+
+
+_KEY_KIND = {"table": "rel", "view": "rel", "materialized view": "rel", "sequence": "rel", "index": "rel",
+             "enum": "type", "type": "type", "domain": "type", "function": "func", "collation": "collation",
+             "sequence position": "rel"}
+
+
+def object_key(obj: str, raw: str, table_raw: str = "") -> tuple[str, ...]:
+    """The key (logic/plan/dependencies.py) of object type ``obj`` named ``raw``, on ``table_raw``."""
+    if obj == "schema":
+        return ("schema", unquote(raw))
+    if obj == "extension":
+        return ("ext", unquote(raw))
+    if obj in ("trigger", "policy") and table_raw:
+        schema, table = _qualified(table_raw)
+        return (obj, schema, table, unquote(raw))
+    if obj == "index" and table_raw and len(name_parts(raw)) == 1:
+        return ("rel", _qualified(table_raw)[0], unquote(raw))
+    if obj in _KEY_KIND:
+        return (_KEY_KIND[obj], *_qualified(raw))
+    return ()
 
 
 @dataclass(frozen=True)
@@ -92,41 +123,79 @@ def classify_statement(sql: str, facts: SchemaFacts) -> Change:
     text = " ".join(sql.split())
     m = _TABLE_RE.match(text)
     if m:
-        return _alter_table(sql, unquote(m.group(1)), m.group(2), facts)
+        return _alter_table(sql, m.group(1), m.group(2), facts)
     m = _ENUM_ALTER_RE.match(text)
     if m:
-        return _alter_type(sql, unquote(m.group(1)), m.group(2), facts)
+        return _alter_type(sql, m.group(1), m.group(2), facts)
     m = _TYPE_DROP_RE.match(text)
     if m:
         name = unquote(m.group(1))
         if name.endswith(_OLD_ENUM_SUFFIX):
             base = name[: -len(_OLD_ENUM_SUFFIX)]
             removed = _removed_enum_values(base, facts)
+            schema, rel = _qualified(m.group(1))
             return Change(A, "enum", base, sql, bool(removed),
-                          f"values removed: {', '.join(removed)}" if removed else "rebuilt with new values")
-        return Change(D, "type", name, sql, True)
+                          f"values removed: {', '.join(removed)}" if removed else "rebuilt with new values",
+                          key=("type", schema, rel[: -len(_OLD_ENUM_SUFFIX)]))  # the enum it was the old version of
+        return Change(D, "type", name, sql, True, key=object_key("type", m.group(1)))
+    m = _SETVAL_RE.match(text)
+    if m:  # a generator's position, carried over (db/diff.py): it needs the column and every relation it reads
+        reads = tuple(("rel", *_qualified(r)) for r in re.findall(rf"\bfrom ({_QN})", text, re.I))
+        return Change(A, "sequence position", f"{unquote(m.group(1))}.{m.group(2)}", sql,
+                      key=("col", *_qualified(m.group(1)), m.group(2)), refs=reads)
+    m = _COMMENT_RE.match(text)
+    if m:
+        return Change(A, "comment", unquote(m.group(2)), sql, key=_comment_key(m.group(1).lower(), m.group(2)))
     for rx, kind, obj, destructive in _SIMPLE_RE:
         m = rx.match(text)
         if m:
-            name = unquote(m.group(1))
+            raw = m.group(1)
+            name = unquote(raw)
             if obj == "index" and kind == C:
                 on = re.search(rf"\son\s+(?:only\s+)?({_QN})", text, re.I)
                 name = f"{_split_qn(on.group(1))[0]}.{name}" if on and "." not in name else name
                 table = unquote(on.group(1)) if on else ""
                 return Change(kind, obj, name, sql, destructive,
                               ("concurrently " if re.search(r"\bconcurrently\b", text, re.I) else "")
-                              + f"on {table if '.' in table else 'public.' + table}")
+                              + f"on {table if '.' in table else 'public.' + table}",
+                              key=object_key(obj, raw, on.group(1) if on else ""))
+            on_raw = ""
             if obj == "trigger" or obj == "policy":
                 on = re.search(rf"\son\s+({_QN})", text, re.I)
                 name = f"{unquote(on.group(1))}.{name}" if on else name
+                on_raw = on.group(1) if on else ""
             if obj == "type" and re.search(r"\bas enum\b", text, re.I):
                 obj = "enum"
+            key = object_key(obj, raw, on_raw)
             if obj == "sequence" and kind == D and name.endswith(REPLACED_SEQUENCE_SUFFIX):
-                return Change(kind, obj, name, sql, False, "replaced by the identity, which carries its position on")
-            return Change(kind, obj, name, sql, destructive)
+                return Change(kind, obj, name, sql, False, "replaced by the identity, which carries its position on",
+                              key=key)
+            renamed = _RENAME_RE.search(text) if kind == A and key else None
+            if renamed:  # the object goes on under its new name
+                new = (*key[:-1], unquote(renamed.group(1)))
+                return Change(kind, obj, name, sql, destructive, f"renamed to {new[-1]}", key=key, refs=(new,))
+            return Change(kind, obj, name, sql, destructive, key=key)
     dropping = bool(re.match(r"\s*(drop|truncate|delete)\b", text, re.I))
     return Change(D if dropping else A, "other", text.split(" (")[0][:60], sql, dropping,
                   "statement finesse does not recognise; review it")
+
+
+_SETVAL_RE = re.compile(r"select setval\(pg_get_serial_sequence\('((?:[^']|'')+)', '((?:[^']|'')+)'\)", re.I)
+_RENAME_RE = re.compile(rf"\srename to ({_ID})\s*;?\s*$", re.I)
+_COMMENT_RE = re.compile(rf"comment on (column|constraint|trigger|policy|table|view|materialized view|sequence|index|"
+                         rf"type|domain|function|procedure|schema|extension|collation) ({_QN}(?:\s*\.\s*{_ID})?)"
+                         rf"(?:\s+on\s+(?:domain\s+)?({_QN}))?", re.I | re.S)
+
+
+def _comment_key(kind: str, raw: str) -> tuple[str, ...]:
+    """The object a COMMENT ON names (constraints, triggers and policies name their table after ON)."""
+    if kind == "column":
+        parts = name_parts(raw)
+        return ("col", *(parts if len(parts) == 3 else ["public", *parts])) if len(parts) in (2, 3) else ()
+    if kind in ("constraint", "trigger", "policy"):
+        return ()  # the table comes after ON; ordering puts comments after what they comment anyway
+    obj = {"procedure": "function"}.get(kind, kind)
+    return object_key(obj, raw)
 
 
 def _removed_enum_values(qualified: str, facts: SchemaFacts) -> list[str]:
@@ -135,21 +204,26 @@ def _removed_enum_values(qualified: str, facts: SchemaFacts) -> list[str]:
     return [v for v in old if v not in new]
 
 
-def _alter_type(sql: str, name: str, rest: str, facts: SchemaFacts) -> Change:
-    low = rest.lower()
+def _alter_type(sql: str, raw: str, rest: str, facts: SchemaFacts) -> Change:
+    name, low, key = unquote(raw), rest.lower(), object_key("type", raw)
     if low.startswith("rename to") and _OLD_ENUM_SUFFIX in rest:
-        return Change(A, "enum", name, sql, False, "renamed aside to be rebuilt")
+        return Change(A, "enum", name, sql, False, "renamed aside to be rebuilt", key=key)
     if low.startswith("add value"):
         # its value cannot be used in the transaction that adds it: run it on its own, first
-        return Change(A, "enum", name, sql, False, " ".join(rest.rstrip(";").split()).lower(), transactional=False)
+        return Change(A, "enum", name, sql, False, " ".join(rest.rstrip(";").split()).lower(), transactional=False,
+                      key=key)
     if low.startswith("rename value"):
-        return Change(A, "enum", name, sql, False, rest)
-    return Change(A, "type", name, sql, False, rest)
+        return Change(A, "enum", name, sql, False, rest, key=key)
+    return Change(A, "type", name, sql, False, rest, key=key)
 
 
-def _alter_table(sql: str, table: str, rest: str, facts: SchemaFacts) -> Change:
-    low = rest.lower()
-    schema, rel = _split_qn(table)
+def _alter_table(sql: str, raw: str, rest: str, facts: SchemaFacts) -> Change:
+    table = unquote(raw)
+    schema, rel = _qualified(raw)
+
+    def col(name_raw: str) -> tuple[str, ...]:
+        return ("col", schema, rel, unquote(name_raw))
+
     m = re.match(rf"add column (?:if not exists )?({_ID})", rest, re.I)
     if m:
         default = re.search(r"\sdefault\s+(.+?)(?:\s+(?:not null|null|constraint|check|references|unique|"
@@ -158,42 +232,52 @@ def _alter_table(sql: str, table: str, rest: str, facts: SchemaFacts) -> Change:
         reason = "generated" if generated else f"default {default.group(1).strip()}" if default else ""
         if re.search(r"\snot null\b", rest, re.I):
             reason = (reason + ", not null").lstrip(", ")
-        return Change(C, "column", f"{table}.{unquote(m.group(1))}", sql, False, reason)
+        return Change(C, "column", f"{table}.{unquote(m.group(1))}", sql, False, reason, key=col(m.group(1)))
     m = re.match(rf"drop column (?:if exists )?({_ID})", rest, re.I)
     if m:
-        return Change(D, "column", f"{table}.{unquote(m.group(1))}", sql, True, "its data is lost")
+        return Change(D, "column", f"{table}.{unquote(m.group(1))}", sql, True, "its data is lost",
+                      key=col(m.group(1)))
     m = _COLUMN_RE.match(rest)
     if m:
-        col = unquote(m.group(1))
+        column = unquote(m.group(1))
         action = m.group(2)
-        name = f"{table}.{col}"
+        name = f"{table}.{column}"
         if re.match(r"(set data )?type ", action, re.I):
-            old = facts.old_types.get((schema, rel, col), "?")
-            new = facts.new_types.get((schema, rel, col), "?")
+            old = facts.old_types.get((schema, rel, column), "?")
+            new = facts.new_types.get((schema, rel, column), "?")
             widening = old != "?" and new != "?" and is_widening(old, new)
             reason = f"type {old} -> {new}" + ("" if widening else " (may not keep every value)")
-            return Change(A, "column", name, sql, not widening, reason)
-        return Change(A, "column", name, sql, False, " ".join(action.rstrip(";").split()[:4]).lower())
+            return Change(A, "column", name, sql, not widening, reason, key=col(m.group(1)))
+        return Change(A, "column", name, sql, False, " ".join(action.rstrip(";").split()[:4]).lower(),
+                      key=col(m.group(1)))
     m = re.match(rf"add constraint ({_ID})\s+(.*)$", rest, re.I | re.S)
     if m:
         body = " ".join(m.group(2).lower().split())
         what = next((k for k in ("foreign key", "check", "unique", "primary key", "exclude") if body.startswith(k)),
                     "constraint")
+        using = re.search(rf"\busing index ({_ID})", m.group(2), re.I)
         return Change(C, "constraint", f"{table}.{unquote(m.group(1))}", sql, False,
-                      what + (" not valid" if re.search(r"\bnot valid\s*;?\s*$", body) else ""))
+                      what + (" not valid" if re.search(r"\bnot valid\s*;?\s*$", body) else ""),
+                      key=("con", schema, rel, unquote(m.group(1))),
+                      refs=(("rel", schema, unquote(using.group(1))),) if using else ())
     m = re.match(rf"drop constraint (?:if exists )?({_ID})", rest, re.I)
     if m:
-        return Change(D, "constraint", f"{table}.{unquote(m.group(1))}", sql, False)
+        return Change(D, "constraint", f"{table}.{unquote(m.group(1))}", sql, False,
+                      key=("con", schema, rel, unquote(m.group(1))))
     m = re.match(rf"validate constraint ({_ID})", rest, re.I)
     if m:
-        return Change(A, "constraint", f"{table}.{unquote(m.group(1))}", sql, False, "validate")
+        return Change(A, "constraint", f"{table}.{unquote(m.group(1))}", sql, False, "validate",
+                      key=("con", schema, rel, unquote(m.group(1))))
     m = re.match(rf"rename column ({_ID}) to ({_ID})", rest, re.I)
     if m:
         return Change(A, "column", f"{table}.{unquote(m.group(1))}", sql, False,
-                      f"rename to {unquote(m.group(2))}")
-    if low.startswith("detach partition"):
-        return Change(A, "table", table, sql, False, "detach partition")
-    return Change(A, "table", table, sql, False, " ".join(rest.rstrip(";").split()[:4]).lower())
+                      f"rename to {unquote(m.group(2))}", key=col(m.group(1)), refs=(col(m.group(2)),))
+    m = re.match(rf"(attach|detach) partition ({_QN})", rest, re.I)
+    if m:
+        return Change(A, "table", table, sql, False, f"{m.group(1).lower()} partition", key=("rel", schema, rel),
+                      refs=(("rel", *_qualified(m.group(2), schema)),))
+    return Change(A, "table", table, sql, False, " ".join(rest.rstrip(";").split()[:4]).lower(),
+                  key=("rel", schema, rel))
 
 
 def classify(statements: list[str], facts: SchemaFacts) -> tuple[Change, ...]:

@@ -92,14 +92,16 @@ def _not_null_steps(change: Change) -> tuple[Change, ...]:
     column = change.object_name.split(".")[-1]
     check = check_name(table, column)
     name = f"{table}.{check}"
+    key = ("con", *change.key[1:3], check) if len(change.key) == 4 else ()
     return (
         Change(C, "constraint", name, f"ALTER TABLE {table_sql} ADD CONSTRAINT {quote(check)} "
-               f"CHECK ({column_sql} IS NOT NULL) NOT VALID;", reason="check not valid (proves not null)"),
+               f"CHECK ({column_sql} IS NOT NULL) NOT VALID;", reason="check not valid (proves not null)",
+               key=key, phase=change.phase),
         Change(A, "constraint", name, f"ALTER TABLE {table_sql} VALIDATE CONSTRAINT {quote(check)};",
-               reason="validate"),
+               reason="validate", key=key, phase=change.phase),
         replace(change, reason="set not null (no scan: the valid check proves it)"),
         Change(D, "constraint", name, f"ALTER TABLE {table_sql} DROP CONSTRAINT {quote(check)};",
-               reason="its job is done"),
+               reason="its job is done", key=key, phase=change.phase),
     )
 
 

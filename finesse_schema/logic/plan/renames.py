@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ...core.model import Schema
 from ...core.plan import Change, ChangeKind
-from ..sql.quoting import quote
+from ..sql.quoting import qualified, quote
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,6 @@ class RenameStep:
     inverse: Change
 
 
-def _q(schema: str, name: str) -> str:
-    return f"{quote(schema)}.{quote(name)}"
-
-
 def _step(object_type: str, name: str, sql: str, inverse_sql: str, reason: str) -> RenameStep:
     return RenameStep(Change(ChangeKind.ALTER, object_type, name, sql, False, reason),
                       Change(ChangeKind.ALTER, object_type, name, inverse_sql, False, f"undo {reason}"))
@@ -52,8 +48,8 @@ def rename_steps(schema: Schema, live: LiveNames) -> list[RenameStep]:
             if old in values and new not in values:
                 lit_old, lit_new = "'" + old.replace("'", "''") + "'", "'" + new.replace("'", "''") + "'"
                 steps.append(_step("enum", f"{e.schema}.{e.name}",
-                                   f"alter type {_q(e.schema, e.name)} rename value {lit_old} to {lit_new};",
-                                   f"alter type {_q(e.schema, e.name)} rename value {lit_new} to {lit_old};",
+                                   f"alter type {qualified(e.schema, e.name)} rename value {lit_old} to {lit_new};",
+                                   f"alter type {qualified(e.schema, e.name)} rename value {lit_new} to {lit_old};",
                                    f"rename value {old} to {new}"))
     for t in schema.tables:
         key = (t.schema, t.name)
@@ -61,33 +57,33 @@ def rename_steps(schema: Schema, live: LiveNames) -> list[RenameStep]:
         if t.renamed_from and (t.schema, t.renamed_from) in live.tables and key not in live.tables:
             old = t.renamed_from
             steps.append(_step("table", f"{t.schema}.{t.name}",
-                               f"alter table {_q(t.schema, old)} rename to {quote(t.name)};",
-                               f"alter table {_q(t.schema, t.name)} rename to {quote(old)};", f"rename from {old}"))
+                               f"alter table {qualified(t.schema, old)} rename to {quote(t.name)};",
+                               f"alter table {qualified(t.schema, t.name)} rename to {quote(old)};", f"rename from {old}"))
             steps += _follow_table_rename(t, old, live)
             current = old
         columns = live.tables.get((t.schema, current), frozenset())
         for c in t.columns:
             if c.renamed_from and c.renamed_from in columns and c.name not in columns:
                 steps.append(_step("column", f"{t.schema}.{t.name}.{c.name}",
-                                   f"alter table {_q(t.schema, t.name)} rename column {quote(c.renamed_from)} "
+                                   f"alter table {qualified(t.schema, t.name)} rename column {quote(c.renamed_from)} "
                                    f"to {quote(c.name)};",
-                                   f"alter table {_q(t.schema, t.name)} rename column {quote(c.name)} "
+                                   f"alter table {qualified(t.schema, t.name)} rename column {quote(c.name)} "
                                    f"to {quote(c.renamed_from)};", f"rename from {c.renamed_from}"))
         constraints = [x for x in (t.primary_key, *t.uniques, *t.checks, *t.foreign_keys) if x is not None]
         for x in constraints:
             if x.renamed_from and (t.schema, current, x.renamed_from) in live.constraints and \
                     (t.schema, current, x.name) not in live.constraints:
                 steps.append(_step("constraint", f"{t.schema}.{t.name}.{x.name}",
-                                   f"alter table {_q(t.schema, t.name)} rename constraint {quote(x.renamed_from)} "
+                                   f"alter table {qualified(t.schema, t.name)} rename constraint {quote(x.renamed_from)} "
                                    f"to {quote(x.name)};",
-                                   f"alter table {_q(t.schema, t.name)} rename constraint {quote(x.name)} "
+                                   f"alter table {qualified(t.schema, t.name)} rename constraint {quote(x.name)} "
                                    f"to {quote(x.renamed_from)};", f"rename from {x.renamed_from}"))
         for ix in t.indexes:
             if ix.renamed_from and (t.schema, ix.renamed_from) in live.relations and \
                     (t.schema, ix.name) not in live.relations:
                 steps.append(_step("index", f"{t.schema}.{ix.name}",
-                                   f"alter index {_q(t.schema, ix.renamed_from)} rename to {quote(ix.name)};",
-                                   f"alter index {_q(t.schema, ix.name)} rename to {quote(ix.renamed_from)};",
+                                   f"alter index {qualified(t.schema, ix.renamed_from)} rename to {quote(ix.name)};",
+                                   f"alter index {qualified(t.schema, ix.name)} rename to {quote(ix.renamed_from)};",
                                    f"rename from {ix.renamed_from}"))
     return steps
 
@@ -104,8 +100,8 @@ def _follow_table_rename(t, old: str, live: LiveNames) -> list[RenameStep]:  # t
         new = t.name + name[len(old):]
         if new in wanted_constraints and new != name:
             steps.append(_step("constraint", f"{t.schema}.{t.name}.{new}",
-                               f"alter table {_q(t.schema, t.name)} rename constraint {quote(name)} to {quote(new)};",
-                               f"alter table {_q(t.schema, t.name)} rename constraint {quote(new)} to {quote(name)};",
+                               f"alter table {qualified(t.schema, t.name)} rename constraint {quote(name)} to {quote(new)};",
+                               f"alter table {qualified(t.schema, t.name)} rename constraint {quote(new)} to {quote(name)};",
                                f"rename from {name}"))
             index_backed.add(name)  # renaming a primary key or unique constraint renames its index
     wanted_indexes = {ix.name for ix in t.indexes}
@@ -114,14 +110,14 @@ def _follow_table_rename(t, old: str, live: LiveNames) -> list[RenameStep]:  # t
             continue
         new = t.name + name[len(old):]
         if new in wanted_indexes:
-            steps.append(_step("index", f"{t.schema}.{new}", f"alter index {_q(t.schema, name)} rename to {quote(new)};",
-                               f"alter index {_q(t.schema, new)} rename to {quote(name)};", f"rename from {name}"))
+            steps.append(_step("index", f"{t.schema}.{new}", f"alter index {qualified(t.schema, name)} rename to {quote(new)};",
+                               f"alter index {qualified(t.schema, new)} rename to {quote(name)};", f"rename from {name}"))
     for c in t.columns:
         seq = f"{old}_{c.name}_seq"
         if (t.schema, seq) in live.relations and (t.schema, f"{t.name}_{c.name}_seq") not in live.relations:
             new = f"{t.name}_{c.name}_seq"
-            steps.append(_step("sequence", f"{t.schema}.{new}", f"alter sequence {_q(t.schema, seq)} rename to {quote(new)};",
-                               f"alter sequence {_q(t.schema, new)} rename to {quote(seq)};", f"rename from {seq}"))
+            steps.append(_step("sequence", f"{t.schema}.{new}", f"alter sequence {qualified(t.schema, seq)} rename to {quote(new)};",
+                               f"alter sequence {qualified(t.schema, new)} rename to {quote(seq)};", f"rename from {seq}"))
     return steps
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ...core.plan import Change, Plan
-from .expand_contract import boundary
+from .ordering import boundary
 from .render_online import online_helpers, online_upgrade
 
 

@@ -43,6 +43,7 @@ class ColumnReader(Reader):
         super().__init__()
         self.source = source
         self.namer = Namer()
+        self.row_types: dict[str, str] = {}  # tables whose rows a function may take or return
         self.user_types: dict[str, str] = {}
         self.extensions: frozenset[str] = frozenset()
 
@@ -106,8 +107,16 @@ class ColumnReader(Reader):
                       self.text(node.get("renamed_from"), "renamed_from"), collation, loc=node.key_loc or node.loc)
 
     def column_type(self, text: str, node: Node, *, allow_pseudo: bool = False) -> str | None:
+        """A column's type in its canonical spelling; with ``allow_pseudo`` (a function's argument or result),
+        also a pseudo-type or a table's row type."""
         if allow_pseudo and " ".join(text.lower().split()).rstrip("[]") in PSEUDO_TYPES:
             return " ".join(text.lower().split())
+        base = text.strip()
+        arrays = ""
+        while base.endswith("[]"):
+            base, arrays = base[:-2].rstrip(), arrays + "[]"
+        if allow_pseudo and base in self.row_types:
+            return self.row_types[base] + arrays
         try:
             parsed = parse_type(text, user_types=self.user_types, extensions=self.extensions)
         except TypeError_ as exc:

@@ -221,15 +221,8 @@ def _returns(r: ColumnReader, text: str, node: Node) -> str | None:
     if low in ("trigger", "void", "event_trigger", "record", "boolean", "bool"):
         return {"bool": "boolean"}.get(low, low)
     if low.startswith("setof "):
-        rest = text.strip()[len("setof "):].strip()
-        with r.quietly() as ok:
-            inner = r.column_type(rest, node)
-        if ok() and inner:
-            return f"SETOF {inner}"
-        if _RELATION_RE.fullmatch(rest):  # a table's row type
-            return f"SETOF {rest}"
-        r.column_type(rest, node)  # reports why not
-        return None
+        inner = r.column_type(text.strip()[len("setof "):].strip(), node, allow_pseudo=True)
+        return f"SETOF {inner}" if inner else None
     if low.startswith("table"):
         return _returns_table(r, text, node)
     return r.column_type(text, node, allow_pseudo=True)

@@ -57,7 +57,6 @@ class _SchemaReader(ColumnReader):
         domains = read_domains(self, root.get("domains"))
         self.declare_types(domains)
         sequences = read_sequences(self, root.get("sequences"))
-        functions = read_functions(self, root.get("functions"))
         tables_node = root.get("tables")
         tables: list[Table] = []
         if tables_node is not None and not tables_node.is_map:
@@ -69,6 +68,8 @@ class _SchemaReader(ColumnReader):
                 if table:
                     tables.append(table)
         tables = self.resolve_references(tables)
+        self.declare_row_types(tables)  # functions may take and return a table's rows
+        functions = read_functions(self, root.get("functions"))
         tables = self.resolve_trigger_functions(tables, functions)
         views = read_views(self, root.get("views"))
         suppressions = read_suppressions(self, root.get("lint"), self.lint_codes)
@@ -77,6 +78,13 @@ class _SchemaReader(ColumnReader):
         return Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
                       tuple(functions), tuple(views), tuple(suppressions), source=self.source,
                       source_hash=source_hash)
+
+    def declare_row_types(self, tables: list[Table]) -> None:
+        """Make each table's row type usable as a function's argument or result, by name or schema.name."""
+        for t in tables:
+            for spelled in (t.name, f"{t.schema}.{t.name}", f'"{t.schema}"."{t.name}"'):
+                if spelled not in self.user_types:
+                    self.row_types.setdefault(spelled, f"{t.schema}.{t.name}")
 
     def declare_types(self, objects) -> None:  # type: ignore[no-untyped-def]
         """Make enums and domains usable as column types, by name or schema.name."""
