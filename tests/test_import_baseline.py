@@ -99,5 +99,5 @@ def test_cli_import_lists_what_it_left_out(tmp_path: Path, live_db: str, pg_admi
     (tmp_path / "pyproject.toml").write_text(f'[tool.finesse]\ndatabase_url = "{live_db}"\ndev_url = "{pg_admin}"\n')
     result = CliRunner().invoke(main, ["--project", str(tmp_path), "import", "-q"])
     assert result.exit_code == 1, result.output
-    assert "exclusion constraint bookings.bookings_during_excl" in result.output
+    assert "rule public.rooms.keep_rooms" in result.output
     assert "the import is not exact" in result.output

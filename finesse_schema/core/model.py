@@ -52,6 +52,17 @@ class Extension:
 
 
 @dataclass(frozen=True)
+class Namespace:
+    """A PostgreSQL schema declared as an object (an empty one is kept; one removed is dropped);
+    ``managed`` False: finesse leaves it and everything in it alone (another tool's, the platform's)."""
+
+    name: str
+    comment: str | None = None
+    managed: bool = True
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
 class Enum:
     schema: str
     name: str
@@ -83,6 +94,7 @@ class Column:
     comment: str | None = None
     renamed_from: str | None = None
     collation: str | None = None
+    statistics: int | None = None  # SET STATISTICS: the planner's sample for this column (None: the default)
     loc: Location | None = _loc()
 
 
@@ -91,6 +103,8 @@ class PrimaryKey:
     name: str
     columns: tuple[str, ...]
     renamed_from: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
     loc: Location | None = _loc()
 
 
@@ -116,6 +130,32 @@ class Unique:
     columns: tuple[str, ...]
     nulls_not_distinct: bool = False
     renamed_from: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class ExclusionElement:
+    """One part of an exclusion constraint: a column or an expression, and the operator two rows may not
+    both satisfy on it (``&&``: overlap, ``=``: equal)."""
+
+    operator: str
+    column: str | None = None
+    expression: str | None = None
+    opclass: str | None = None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """EXCLUDE USING method (element WITH operator, ...) [WHERE ...]: no two rows satisfy every operator."""
+
+    name: str
+    elements: tuple[ExclusionElement, ...]
+    method: str = "gist"
+    where: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
     loc: Location | None = _loc()
 
 
@@ -148,6 +188,7 @@ class Index:
     include: tuple[str, ...] = ()
     method: str = "btree"
     renamed_from: str | None = None
+    storage: tuple[tuple[str, str], ...] = ()  # WITH (fillfactor = 70, ...): (parameter, value) in order
     loc: Location | None = _loc()
 
 
@@ -215,6 +256,11 @@ class Table:
     partition_by: str | None = None  # e.g. "RANGE (created_at)"
     partitions: tuple[Partition, ...] = ()
     group: str | None = None  # where finesse docs draws it (no effect on the database)
+    excludes: tuple[Exclusion, ...] = ()
+    unlogged: bool = False
+    storage: tuple[tuple[str, str], ...] = ()  # WITH (autovacuum_enabled = false, ...): (parameter, value) in order
+    inherits: tuple[QualifiedName, ...] = ()  # parents of table inheritance (not partitioning)
+    cluster_on: str | None = None  # the index CLUSTER uses
     loc: Location | None = _loc()
 
     @property
@@ -305,6 +351,7 @@ class View:
     materialized: bool = False
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
+    triggers: tuple["Trigger", ...] = ()  # INSTEAD OF triggers make a view writable
     loc: Location | None = _loc()
 
     @property
@@ -334,6 +381,7 @@ class Schema:
     domains: tuple[Domain, ...] = ()
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()
+    namespaces: tuple[Namespace, ...] = ()  # schemas: declared as objects
     suppressions: tuple[Suppression, ...] = field(default=(), compare=False)  # lint: {suppress: [...]}
     source: str = field(default="schema.yaml", compare=False)
     source_hash: str = field(default="", compare=False)
@@ -341,7 +389,7 @@ class Schema:
     @property
     def schemas(self) -> tuple[str, ...]:
         """Every PostgreSQL schema (namespace) the model places objects in, sorted; always public."""
-        names = {"public"}
+        names = {"public"} | {n.name for n in self.namespaces if n.managed}
         names.update(t.schema for t in self.tables)
         names.update(e.schema for e in self.enums)
         names.update(x.schema for x in self.extensions if x.schema)
@@ -349,8 +397,29 @@ class Schema:
             names.update(o.schema for o in group)
         return tuple(sorted(names))
 
+    @property
+    def unmanaged_schemas(self) -> frozenset[str]:
+        """Schemas declared managed: false: never diffed, created or dropped."""
+        return frozenset(n.name for n in self.namespaces if not n.managed)
+
     def table(self, name: QualifiedName) -> Table | None:
         return next((t for t in self.tables if t.qualified == name), None)
+
+    def inherited_columns(self, t: Table) -> tuple[Column, ...]:
+        """The columns ``t`` has from the tables it inherits (theirs first, each once), not its own."""
+        out: list[Column] = []
+        seen = {c.name for c in t.columns}
+        todo, visited = list(t.inherits), {t.qualified}
+        while todo:
+            parent = self.table(todo.pop(0))
+            if parent is None or parent.qualified in visited:
+                continue
+            visited.add(parent.qualified)
+            for c in (*self.inherited_columns(parent), *parent.columns):
+                if c.name not in seen:
+                    seen.add(c.name)
+                    out.append(c)
+        return tuple(out)
 
     def enum(self, name: QualifiedName) -> Enum | None:
         return next((e for e in self.enums if e.qualified == name), None)

@@ -124,7 +124,7 @@ QUERIES: dict[str, str] = {
                ic.reloptions AS options_storage, obj_description(ic.oid, 'pg_class') AS comment,
                EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ic.oid AND c.contype IN ('p', 'u', 'x')
                        AND c.conrelid = i.indrelid) AS backs_constraint,
-               EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = ic.oid) AS inherited,
+               EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = ic.oid) AS inherited, i.indisclustered AS clustered,
                {nulls_not_distinct} AS nulls_not_distinct
         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class r ON r.oid = i.indrelid
         JOIN pg_namespace n ON n.oid = r.relnamespace JOIN pg_am am ON am.oid = ic.relam

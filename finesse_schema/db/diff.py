@@ -142,10 +142,11 @@ from ..logic.sql.text import restore_in_lists  # noqa: E402
 from ..logic.plan.dependencies import Dependencies  # noqa: E402
 from .connect import sa_engine  # noqa: E402
 from .dependencies import read_dependencies  # noqa: E402
+from .table_gaps import TableFacts, read_table_facts, table_fact_statements  # noqa: E402
 from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
                    sequence_statements, sink_function_drops)
-from .gaps import (enum_additions, fix_partition_indexes, forced_rls_statements, identity_statements,  # noqa: E402
-                   keep_not_valid, last_default_wins)
+from .gaps import enum_additions, forced_rls_statements, identity_statements, last_default_wins  # noqa: E402
+from .partition_gaps import fix_partition_indexes, keep_not_valid  # noqa: E402
 from ..logic.plan.renames import LiveNames  # noqa: E402
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
@@ -161,6 +162,7 @@ class Inspection:
     extras: Extras
     ignored_extensions: frozenset[str] = frozenset()
     dependencies: Dependencies = field(default_factory=Dependencies)  # what needs what: a plan's order
+    tables: TableFacts = field(default_factory=TableFacts)  # storage parameters, statistics, clustering
 
 
 def inspect_database(url: str, schemas: tuple[str, ...],
@@ -174,15 +176,21 @@ def inspect_database(url: str, schemas: tuple[str, ...],
             inspected = get_inspector(conn)
             extras = inspect_extras(conn, keep)
             dependencies = read_dependencies(conn, keep)
+            table_facts = read_table_facts(conn, keep)
     finally:
         engine.dispose()
     for prop in PROPS.split():
         items = getattr(inspected, prop)
         setattr(inspected, prop, {k: v for k, v in items.items() if _schema_of(v) in keep})
+    for rel in inspected.relations.values():  # a child of inheritance declares its own columns only
+        if any((rel.schema, rel.name, col) in extras.inherited_columns for col in rel.columns):
+            rel.columns = {k: v for k, v in rel.columns.items() if (rel.schema, rel.name, k) not in extras.inherited_columns}
     # schemainspect lists a domain over an enum as an enum without values too (migra would create both)
     inspected.enums = {k: v for k, v in inspected.enums.items() if (v.schema, v.name) not in extras.domains}
     inspected.extensions = {k: v for k, v in inspected.extensions.items() if v.name not in ignored_extensions}
-    return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions, dependencies)
+    for ix in inspected.indexes.values():  # clustering is compared apart (db/table_gaps.py): not a new index
+        ix.is_clustered = False
+    return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions, dependencies, table_facts)
 
 
 def _schema_of(obj: Any) -> str:
@@ -199,12 +207,17 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     migration.set_safety(False)
     migration.add_all_changes(privileges=False)
     # migra writes definitions as the server deparses them; restore the IN lists that do not parse back
-    statements = [restore_in_lists(s.strip()) for s in migration.statements if s and s.strip()]
+    # migra writes "select 1; -- CREATE INDEX ..." for the index of an exclusion constraint (the constraint makes it)
+    statements = [restore_in_lists(s.strip()) for s in migration.statements
+                  if s and s.strip() and not s.strip().lower().startswith("select 1; --")]
     early, domain_drops = domain_statements(source.extras, target.extras)
     # after migra has created them
     late = sequence_statements(source.extras, target.extras) + identity_statements(source.extras, target.extras)
     late += forced_rls_statements(source.extras, target.extras,
                                   {(t.schema, t.name) for t in target.inspected.tables.values()})
+    late += table_fact_statements(source.tables, target.tables,
+                                  {(t.schema, t.name) for t in target.inspected.tables.values()},
+                                  {(m.schema, m.name) for m in target.inspected.materialized_views.values()})
     head = next((i for i, s in enumerate(statements) if not _HEAD_RE.match(s)), len(statements))
     tail = len(statements)
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):

@@ -29,6 +29,7 @@ from ..logic.plan.ordering import Ordered, order_changes
 from ..logic.plan.renames import possible_renames, rename_steps
 from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
                    live_names)
+from .catalog import user_schemas
 from .dump import dump_differences, dump_schema, restore_schema
 from .materialize import materialize, run_changes
 from .scratch import ScratchServer, scratch_database, scratch_databases
@@ -102,6 +103,13 @@ def _copy_live(live_url: str, url: str, schemas: tuple[str, ...], progress: Prog
     return managed  # type: ignore[return-value]
 
 
+def managed_schemas(live_url: str, declared: tuple[str, ...], unmanaged: frozenset[str]) -> tuple[str, ...]:
+    """The schemas a plan compares: those schema.yaml uses or declares, and every other schema of the live
+    database (one schema.yaml no longer has is dropped), except those declared managed: false."""
+    live = set(user_schemas(live_url, exclude=INTERNAL_SCHEMAS)) - set(unmanaged)
+    return tuple(sorted(set(declared) | live))
+
+
 def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
                        progress: Progress = _quiet) -> Inspection:
     """Materialize ``compiled`` in a scratch database on ``server`` and inspect it (the database is dropped)."""
@@ -117,6 +125,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
     With ``model``, its ``renamed_from`` hints become renames, applied first (on the
     verification copy too, so migra diffs the renamed schema). ``rewrite`` (e.g. the online
     rewriting) changes the plan before it is verified, so what is verified is what runs."""
+    schemas = managed_schemas(live_url, schemas, compiled.unmanaged_schemas)
     purposes = ["desired schema"] + (["plan verification"] if verify else [])
     with scratch_databases(server, purposes) as urls:
         pool = ThreadPoolExecutor(max_workers=2)

@@ -15,12 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 from sqlalchemy.schema import AddConstraint, CreateTable, SetColumnComment, SetTableComment
+from sqlalchemy.sql.elements import quoted_name
 from sqlalchemy.types import UserDefinedType
 
 from ...core.errors import Location
 from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name
+from .table_extras import cluster_sql, exclusion_sql, statistics_sql, storage_sql
 from .objects import (comment_sql, domain_sql, function_signature, function_sql, ordered_views,
                               owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, uses_row_types,
                               view_sql)
@@ -67,6 +69,7 @@ class Compiled:
     metadata: sa.MetaData
     statements: tuple[DDL, ...]
     unmanaged_extensions: frozenset[str] = frozenset()  # left out of every diff (extensions: managed: false)
+    unmanaged_schemas: frozenset[str] = frozenset()  # likewise (schemas: managed: false)
 
 
 class RawType(UserDefinedType):
@@ -162,22 +165,53 @@ def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
     """The SQLAlchemy Table of a model table, with keys, constraints and indexes."""
     pk_cols = set(t.primary_key.columns) if t.primary_key else set()
     items: list[object] = [_sa_column(c, schema, c.name in pk_cols) for c in t.columns]
-    if t.primary_key:
-        items.append(sa.PrimaryKeyConstraint(*t.primary_key.columns, name=t.primary_key.name))
-    items += [sa.UniqueConstraint(*u.columns, name=u.name,
+    local = {c.name for c in t.columns}  # a key on inherited columns is added after CREATE TABLE (inherited_keys_sql)
+    if t.primary_key and set(t.primary_key.columns) <= local:
+        items.append(sa.PrimaryKeyConstraint(*t.primary_key.columns, name=t.primary_key.name,
+                                             **_deferral(t.primary_key.deferrable, t.primary_key.initially_deferred)))
+    items += [sa.UniqueConstraint(*u.columns, name=u.name, **_deferral(u.deferrable, u.initially_deferred),
                                   **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
-              for u in t.uniques]
+              for u in t.uniques if set(u.columns) <= local]
     items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks if not c.not_valid]
     items += [sa.ForeignKeyConstraint(
         list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
         name=fk.name, ondelete=_fk_action(fk.on_delete), onupdate=_fk_action(fk.on_update),
         deferrable=fk.deferrable or None, initially="DEFERRED" if fk.initially_deferred else None,
         use_alter=True) for fk in t.foreign_keys]
-    kw = {"postgresql_partition_by": partition_by_sql(t.partition_by)} if t.partition_by else {}
+    kw: dict[str, object] = {"postgresql_partition_by": partition_by_sql(t.partition_by)} if t.partition_by else {}
+    if t.storage:
+        kw["postgresql_with"] = dict(t.storage)
+    if t.inherits:  # already quoted: SQLAlchemy would quote "schema.table" as one name
+        kw["postgresql_inherits"] = [quoted_name(qualified(p.schema, p.name), quote=False) for p in t.inherits]
+    if t.unlogged:
+        kw["prefixes"] = ["UNLOGGED"]
     table = sa.Table(t.name, metadata, *items, schema=t.schema, comment=t.comment, **kw)  # type: ignore[arg-type]
     for ix in t.indexes:
-        _sa_index(ix, table)
+        if all(e.column is None or e.column in table.c for e in ix.elements):  # MetaData keeps what it can name
+            _sa_index(ix, table)
     return table
+
+
+def inherited_keys_sql(t: Table) -> list[str]:
+    """ALTER TABLE ... ADD for the primary key and unique constraints on columns ``t`` inherits."""
+    local = {c.name for c in t.columns}
+    keys = ([("PRIMARY KEY", t.primary_key)] if t.primary_key else []) + [("UNIQUE", u) for u in t.uniques]
+    out = []
+    for word, key in keys:
+        if set(key.columns) <= local:
+            continue
+        sql = (f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(key.name)} {word} "
+               f"({', '.join(quote(c) for c in key.columns)})")
+        if key.deferrable:
+            sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if key.initially_deferred else "IMMEDIATE")
+        out.append(sql)
+    return out
+
+
+def _deferral(deferrable: bool, initially_deferred: bool) -> dict[str, object]:
+    if not deferrable:
+        return {}
+    return {"deferrable": True, "initially": "DEFERRED" if initially_deferred else "IMMEDIATE"}
 
 
 def _sa_index(ix: Index, table: sa.Table) -> sa.Index:
@@ -218,6 +252,7 @@ def index_sql(ix: Index, t: Table) -> str:
            f"USING {ix.method} ({', '.join(parts)})")
     if ix.include:
         sql += f" INCLUDE ({', '.join(quote(c) for c in ix.include)})"
+    sql += storage_sql(ix.storage)
     if ix.where:
         sql += f" WHERE {expression_sql(ix.where)}"
     return sql
@@ -259,9 +294,15 @@ def compile_schema(schema: Schema) -> Compiled:
     """MetaData plus the ordered DDL statements that build the schema in an empty database."""
     metadata = compile_metadata(schema)
     out: list[DDL] = []
+    declared = {n.name: n for n in schema.namespaces}
     for name in schema.schemas:
+        n = declared.get(name)
         if name != "public":
-            out.append(DDL(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}", f"create schema {name}"))
+            out.append(DDL(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}", f"create schema {name}", n.loc if n else None,
+                           f"schemas.{name}" if n else ""))
+        if n is not None and n.comment is not None:
+            out.append(DDL(comment_sql("SCHEMA", quote(name), n.comment), f"comment on schema {name}", n.loc,
+                           f"schemas.{name}"))
     for ext in (x for x in schema.extensions if x.managed):
         sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
         if ext.schema:
@@ -281,7 +322,7 @@ def compile_schema(schema: Schema) -> Compiled:
         if not uses_row_types(f, schema):
             out.append(DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}"))
     late: list[DDL] = []
-    for t in schema.tables:
+    for t in _parents_first(schema.tables):
         path = _tpath(t)
         full = metadata.tables[f"{t.schema}.{t.name}"]
         # columns, primary key, unique and check constraints in CREATE TABLE; foreign keys (use_alter) after
@@ -298,6 +339,11 @@ def compile_schema(schema: Schema) -> Compiled:
         named = {c.name: c for c in full.constraints if c.name}
         for ix in t.indexes:
             out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))
+        for x in t.excludes:
+            out.append(DDL(exclusion_sql(t, x), f"add exclusion constraint {x.name}", x.loc, f"{path}.exclude"))
+        out += [DDL(sql, f"add key of {t.schema}.{t.name}", t.loc, path) for sql in inherited_keys_sql(t)]
+        for sql in statistics_sql(t) + [s for s in [cluster_sql(t)] if s]:
+            out.append(DDL(sql, f"alter table {t.schema}.{t.name}", t.loc, path))
         for c in t.checks:
             if c.not_valid:
                 out.append(DDL(f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(c.name)} "
@@ -315,7 +361,28 @@ def compile_schema(schema: Schema) -> Compiled:
     out += [DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}")
             for f in schema.functions if uses_row_types(f, schema)]
     out += _after_tables(schema)
-    return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed))
+    return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed),
+                    schema.unmanaged_schemas)
+
+
+def _parents_first(tables: tuple[Table, ...]) -> list[Table]:
+    """The tables in declaration order, except that a table comes after the tables it inherits from."""
+    by_name = {t.qualified: t for t in tables}
+    out: list[Table] = []
+    placed: set[object] = set()
+
+    def place(t: Table, path: frozenset[object]) -> None:
+        if t.qualified in placed or t.qualified in path:
+            return
+        for parent in t.inherits:
+            if parent in by_name:
+                place(by_name[parent], path | {t.qualified})
+        placed.add(t.qualified)
+        out.append(t)
+
+    for t in tables:
+        place(t, frozenset())
+    return out
 
 
 def _after_tables(schema: Schema) -> list[DDL]:
@@ -336,11 +403,12 @@ def _after_tables(schema: Schema) -> list[DDL]:
                            v.loc, path))
     for t in schema.tables:
         out += [DDL(sql, f"row level security of {t.name}", t.loc, _tpath(t)) for sql in row_security_sql(t)]
-        for tr in t.triggers:
-            out.append(DDL(trigger_sql(t, tr), f"create trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
+    for owner, path in [(t, _tpath(t)) for t in schema.tables] + [(v, f"views.{v.name}") for v in schema.views]:
+        for tr in owner.triggers:
+            out.append(DDL(trigger_sql(owner, tr), f"create trigger {tr.name}", tr.loc, f"{path}.triggers"))  # type: ignore[arg-type]
             if tr.comment is not None:
-                out.append(DDL(comment_sql("TRIGGER", f"{quote(tr.name)} ON {qualified(t.schema, t.name)}",
-                                           tr.comment), f"comment on trigger {tr.name}", tr.loc, f"{_tpath(t)}.triggers"))
+                out.append(DDL(comment_sql("TRIGGER", f"{quote(tr.name)} ON {qualified(owner.schema, owner.name)}",
+                                           tr.comment), f"comment on trigger {tr.name}", tr.loc, f"{path}.triggers"))
     for group, kind in ((schema.enums, "TYPE"), (schema.domains, "DOMAIN"), (schema.sequences, "SEQUENCE")):
         for o in group:
             if o.comment is not None:

@@ -8,12 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexElement, Partition, Policy, PrimaryKey, QualifiedName,
+from ...core.model import (Check, Column, Domain, Enum, Exclusion, ExclusionElement, FkAction, ForeignKey, Identity,
+                           IdentityKind, Index, IndexElement, Partition, Policy, PrimaryKey, QualifiedName,
                            Table, Trigger, Unique)
 from ..schema.naming import make_object_name
 from ..schema.types import TypeError_, parse_type
 from ..sql.quoting import quote_if_needed
-from ..sql.text import restore_in_lists, strip_parens
+from ..sql.text import restore_in_lists, split_top_level, strip_parens
 
 Row = dict[str, Any]
 
@@ -185,13 +186,6 @@ class TableImporter:
                 parent = (rel["parents"] or [None])[0]
                 partitions[parent].append(rel)
                 continue
-            if rel["parents"]:
-                self.skip("table", name, f"it inherits from {', '.join(rel['parents'])}; table inheritance is not "
-                          "in schema.yaml (it is imported without the inheritance)")
-            if rel["persistence"] == "u":
-                self.skip("table", name, "it is UNLOGGED; schema.yaml declares logged tables")
-            if rel["options"]:
-                self.skip("table", name, f"its storage parameters ({', '.join(rel['options'])}) are not kept")
             tables.append(self.read_table(rel))
         out = []
         for t in tables:
@@ -224,20 +218,19 @@ class TableImporter:
     def read_table(self, rel: Row) -> Table:
         oid, schema, tname = rel["oid"], rel["schema"], rel["name"]
         display = _display(schema, tname)
-        columns = [c for c in (self.read_column(rel, r) for r in self.by_table["columns"].get(oid, [])) if c]
-        pk, uniques, checks, fks = None, [], [], []
+        columns = [c for c in (self.read_column(rel, r) for r in self.by_table["columns"].get(oid, [])
+                               if r["is_local"] or not rel["parents"]) if c]  # a child declares its own columns
+        pk, uniques, checks, fks, excludes = None, [], [], [], []
         for c in self.by_table["constraints"].get(oid, []):
             cname = f"{display}.{c['name']}"
-            if c["kind"] in ("p", "u") and c["deferrable"]:
-                self.skip("constraint", cname, "a deferrable primary key or unique constraint is kept as "
-                          "not deferrable")
             if c["kind"] in ("p", "u") and " INCLUDE (" in (c["definition"] or ""):
                 self.skip("constraint", cname, "the INCLUDE columns of a key are not kept")
             if c["kind"] == "p":
-                pk = PrimaryKey(c["name"], tuple(c["columns"]))
+                pk = PrimaryKey(c["name"], tuple(c["columns"]), None, c["deferrable"], c["deferred"])
             elif c["kind"] == "u":
                 index = next((i for i in self.by_table["indexes"].get(oid, []) if i["oid"] == c["index_oid"]), None)
-                uniques.append(Unique(c["name"], tuple(c["columns"]), bool(index and index["nulls_not_distinct"])))
+                uniques.append(Unique(c["name"], tuple(c["columns"]), bool(index and index["nulls_not_distinct"]),
+                                      None, c["deferrable"], c["deferred"]))
             elif c["kind"] == "c":
                 if not c["is_local"]:
                     continue
@@ -249,12 +242,20 @@ class TableImporter:
                     continue
                 fks.append(self.read_foreign_key(c, cname))
             elif c["kind"] == "x":
-                self.skip("exclusion constraint", cname, f"schema.yaml has no exclusion constraints "
-                          f"({c['definition']})")
+                exclusion = read_exclusion(c, cname)
+                if exclusion is None:
+                    self.skip("exclusion constraint", cname, f"its definition is not one schema.yaml can hold "
+                              f"({c['definition']})")
+                else:
+                    excludes.append(exclusion)
         indexes = [ix for ix in (self.read_index(r, display) for r in self.by_table["indexes"].get(oid, [])) if ix]
+        clustered = next((r["name"] for r in self.by_table["indexes"].get(oid, []) if r["clustered"]), None)
+        parents = tuple(QualifiedName(*p.split(".", 1)) for p in rel["parents"] or ())
         return Table(schema, tname, tuple(columns), pk, tuple(fks), tuple(uniques), tuple(checks), tuple(indexes),
                      rel["comment"], tuple(self.read_triggers(oid, display)), None, rel["rls"], rel["rls_forced"],
-                     tuple(self.read_policies(oid)), rel["partition_key"] or None)
+                     tuple(self.read_policies(oid)), rel["partition_key"] or None, excludes=tuple(excludes),
+                     unlogged=rel["persistence"] == "u", storage=_storage(rel["options"]), inherits=parents,
+                     cluster_on=clustered)
 
     def read_column(self, rel: Row, r: Row) -> Column | None:
         display = f"{_display(rel['schema'], rel['name'])}.{r['name']}"
@@ -275,8 +276,9 @@ class TableImporter:
             serial = self.serial_type(rel, r, ctype)
             if serial:
                 ctype, default = serial, None
+        target = r["stat_target"]
         return Column(r["name"], ctype, not r["not_null"], default, identity, r["generated"], r["comment"],
-                      collation=r["collation"])
+                      collation=r["collation"], statistics=target if target is not None and target >= 0 else None)
 
     def read_identity(self, rel: Row, r: Row, display: str) -> Identity:
         kind = IdentityKind.ALWAYS if r["identity"] == "a" else IdentityKind.BY_DEFAULT
@@ -333,8 +335,6 @@ class TableImporter:
             return None
         if r["odd_collation"]:
             self.skip("index", name, "a column collation of the index is not kept")
-        if r["options_storage"]:
-            self.skip("index", name, f"its storage parameters ({', '.join(r['options_storage'])}) are not kept")
         if r["nulls_not_distinct"]:
             self.skip("index", name, "NULLS NOT DISTINCT on a unique index is not kept; declare a unique "
                       "constraint with nulls_not_distinct instead")
@@ -349,13 +349,16 @@ class TableImporter:
                 elements.append(IndexElement(column=r["columns"][pos], descending=descending, nulls=nulls,
                                              opclass=opclass))
             else:
-                if opclass:
-                    self.skip("index", name, f"the operator class {opclass} of an expression is not kept")
-                elements.append(IndexElement(expression=_expr(r["element_sql"][pos]), descending=descending, nulls=nulls))
+                expression = r["element_sql"][pos]
+                if opclass and expression.endswith(f" {opclass}"):  # pg_get_indexdef writes "(expr) opclass"
+                    expression = expression[: -len(opclass) - 1]
+                elements.append(IndexElement(expression=_expr(expression), descending=descending, nulls=nulls,
+                                             opclass=opclass))
         include = tuple(r["columns"][key_count:])
         if r["comment"]:
             self.skip("comment", f"on index {name}", "comments on indexes are not kept")
-        return Index(r["name"], tuple(elements), r["is_unique"], _expr(r["predicate"]), include, r["method"])
+        return Index(r["name"], tuple(elements), r["is_unique"], _expr(r["predicate"]), include, r["method"],
+                     storage=_storage(r["options_storage"]))
 
     def read_triggers(self, oid: int, table: str) -> list[Trigger]:
         out = []
@@ -388,3 +391,42 @@ class TableImporter:
     def read_policies(self, oid: int) -> list[Policy]:
         return [Policy(r["name"], POLICY_COMMANDS[r["command"]], r["permissive"], tuple(r["roles"]), _bare(r["using"]),
                        _bare(r["with_check"])) for r in self.by_table["policies"].get(oid, [])]
+
+
+def _storage(options: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """reloptions ("fillfactor=70") as (parameter, value) pairs, in their order."""
+    return tuple(tuple(o.split("=", 1)) for o in options or ())  # type: ignore[misc]
+
+
+_EXCLUDE_RE = re.compile(r"^EXCLUDE USING (\w+) (\(.*)$", re.S)
+_TAIL_RE = re.compile(r"^(?: WHERE \((.*)\))?(?: DEFERRABLE)?(?: INITIALLY \w+)?$", re.S)
+_WITH_RE = re.compile(r"^(.*) WITH (\S+)$", re.S)
+
+
+def read_exclusion(c: Row, display: str) -> Exclusion | None:
+    """An exclusion constraint from pg_get_constraintdef: EXCLUDE USING gist (a WITH =, (b) WITH &&) WHERE (...)."""
+    m = _EXCLUDE_RE.match(c["definition"] or "")
+    body = m.group(2) if m else ""
+    first = split_top_level(body, " ")[0] if body else ""  # the element list, in its parentheses
+    tail = _TAIL_RE.match(body[len(first):]) if first else None
+    if not m or tail is None:
+        return None
+    elements = []
+    for part in split_top_level(first[1:-1]):
+        w = _WITH_RE.match(part.strip())
+        if not w:
+            return None
+        target, operator = w.group(1).strip(), w.group(2)
+        opclass = None
+        words = split_top_level(target, " ")
+        if len(words) == 2 and not words[1].startswith("("):
+            target, opclass = words[0], words[1]
+        if target.startswith("("):
+            elements.append(ExclusionElement(operator, expression=strip_parens(target), opclass=opclass))
+        else:
+            elements.append(ExclusionElement(operator, column=unquote_ident(target), opclass=opclass))
+    return Exclusion(c["name"], tuple(elements), m.group(1), tail.group(1), c["deferrable"], c["deferred"])
+
+
+def unquote_ident(text: str) -> str:
+    return text[1:-1].replace('""', '"') if text.startswith('"') else text

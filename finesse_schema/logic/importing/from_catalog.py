@@ -9,9 +9,10 @@ model, so that the YAML written from it stays short and reads back equal.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Iterable
 
-from ...core.model import (Argument, Extension, Function,
+from ...core.model import (Namespace, Argument, Extension, Function,
                            Schema, Sequence, View)
 from ..sql.text import restore_in_lists, split_top_level
 from ..sql.quoting import quote_if_needed
@@ -155,15 +156,13 @@ class _Importer(TableImporter):
             indexes = tuple(ix for ix in (self.read_index(r, name) for r in self.by_table["indexes"].get(rel["oid"], []))
                             if ix)
             definition = restore_in_lists((rel["definition"] or "").strip().rstrip(";").rstrip())
-            out.append(View(rel["schema"], rel["name"], definition, rel["kind"] == "m", indexes, rel["comment"]))
+            out.append(View(rel["schema"], rel["name"], definition, rel["kind"] == "m", indexes, rel["comment"],
+                            tuple(self.read_triggers(rel["oid"], name))))
         return out
 
     def read_others(self) -> None:
         for r in self.rows["others"]:
             self.skip(r["kind"], r["name"], "not in schema.yaml")
-        for s in self.rows["schemas"]:
-            if s["comment"] and not (s["name"] == "public" and s["comment"] == "standard public schema"):
-                self.skip("comment", f"on schema {s['name']}", "comments on schemas are not kept")
         for c in self.rows["constraints"]:
             if c["comment"]:
                 rel = self.relations.get(c["table_oid"])
@@ -195,7 +194,17 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     imp.read_others()
     schema = Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
                     tuple(functions), tuple(views))
-    return schema, sorted(set(imp.unsupported))
+    used = set(schema.schemas)
+    namespaces = tuple(Namespace(s["name"], _schema_comment(s)) for s in rows["schemas"]
+                       if s["name"] not in used or _schema_comment(s) is not None)
+    return replace(schema, namespaces=namespaces), sorted(set(imp.unsupported))
+
+
+def _schema_comment(row: Row) -> str | None:
+    """A schema's comment; public's own default ('standard public schema') is no comment of the user's."""
+    if row["name"] == "public" and row["comment"] == "standard public schema":
+        return None
+    return row["comment"]
 
 
 

@@ -37,6 +37,7 @@ def _plain_defaults(t: Table) -> set[str]:
     for ix in t.indexes:
         names = [e.column or index_column_name(e.expression or "") for e in ix.elements]
         out.add(Namer().index(t.schema, t.name, names + list(ix.include)))
+    out.update(Namer().exclusion(t.schema, t.name, [e.column or "expr" for e in x.elements]) for x in t.excludes)
     return out
 
 
@@ -51,6 +52,8 @@ def _named(t: Any) -> Iterable[tuple[str, Any, Any]]:
             yield "check", (c.expression, c.not_valid), c
         for f in t.foreign_keys:
             yield "foreign key", replace(f, name=""), f
+        for x in t.excludes:
+            yield "exclusion", replace(x, name=""), x
     if isinstance(t, Domain):
         for c in t.checks:
             yield "check", (c.expression, c.not_valid), c

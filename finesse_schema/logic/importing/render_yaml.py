@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ...core.model import (Argument, Check, Column, Domain, Enum, FkAction, ForeignKey, Function, Index,
                           IndexElement, QualifiedName, Schema, Sequence, Table, Trigger, View)
 from ..schema.yaml_source import yaml_block, yaml_scalar
+from .render_table_options import deferral, storage, table_options
 
 LINE = 110  # a flow mapping longer than this becomes a block mapping
 
@@ -129,6 +130,11 @@ class _Writer:
         s = self.schema
         for line in header.splitlines():
             self.lines.append(f"# {line}".rstrip())
+        if s.namespaces:
+            plain = all(n.comment is None and n.managed for n in s.namespaces)
+            self.emit(0, "schemas", [n.name for n in s.namespaces] if plain else Block(
+                {n.name: {**({"comment": n.comment} if n.comment is not None else {}),
+                          **({} if n.managed else {"managed": False})} or None for n in s.namespaces}))
         if s.extensions:
             exts = [e.name if e.schema is None and e.managed else
                     {"name": e.name, **({"schema": e.schema} if e.schema else {}),
@@ -236,6 +242,8 @@ class _Writer:
         out["definition"] = v.definition + ("\n" if "\n" in v.definition else "")
         if v.indexes:
             out["indexes"] = [self.index(v.qualified, ix) for ix in v.indexes]
+        if v.triggers:
+            out["triggers"] = [self.trigger(v, tr) for tr in v.triggers]  # type: ignore[arg-type]
         return out
 
     # ---- tables --------------------------------------------------------------------------
@@ -245,11 +253,12 @@ class _Writer:
         if t.comment:
             out["comment"] = t.comment
         pk = t.primary_key
-        column_pk = pk is not None and len(pk.columns) == 1 and not keep(pk.name)
+        column_pk = pk is not None and len(pk.columns) == 1 and not keep(pk.name) and not pk.deferrable
         column_unique: dict[str, object] = {}
         table_uniques = []
         for u in t.uniques:
-            if len(u.columns) == 1 and not keep(u.name) and not u.nulls_not_distinct and u.columns[0] not in column_unique:
+            if len(u.columns) == 1 and not keep(u.name) and not u.nulls_not_distinct and not u.deferrable \
+                    and u.columns[0] not in column_unique:
                 column_unique[u.columns[0]] = u
             else:
                 table_uniques.append(u)
@@ -266,7 +275,11 @@ class _Writer:
                                               c.name in column_unique, column_fk.get(c.name))
                           for c in t.columns})
         if pk is not None and not column_pk:
-            out["primary_key"] = {"columns": list(pk.columns), "name": pk.name} if keep(pk.name) else list(pk.columns)
+            if keep(pk.name) or pk.deferrable:
+                out["primary_key"] = {"columns": list(pk.columns), **({"name": pk.name} if keep(pk.name) else {}),
+                                      **deferral(pk.deferrable, pk.initially_deferred)}
+            else:
+                out["primary_key"] = list(pk.columns)
         if table_uniques:
             out["unique"] = [self.unique(t, u) for u in table_uniques]
         if t.checks:
@@ -288,6 +301,7 @@ class _Writer:
         if t.partitions:
             out["partitions"] = {p.name: ({"values": p.bound, "comment": p.comment} if p.comment else p.bound)
                                  for p in t.partitions}
+        out.update(table_options(t, any(keep(x.name) for x in t.excludes)))
         return out
 
     def column(self, t: Table, c: Column, pk: bool, unique: bool, fk: ForeignKey | None):  # type: ignore[no-untyped-def]
@@ -311,6 +325,8 @@ class _Writer:
             out["generated"] = c.generated
         if c.collation:
             out["collation"] = c.collation
+        if c.statistics is not None:
+            out["statistics"] = c.statistics
         if unique:
             out["unique"] = True
         if fk is not None:
@@ -332,12 +348,13 @@ class _Writer:
         return out
 
     def unique(self, t: Table, u) -> object:  # type: ignore[no-untyped-def]
-        if not self.names.keep(t.qualified, u.name) and not u.nulls_not_distinct:
+        if not self.names.keep(t.qualified, u.name) and not u.nulls_not_distinct and not u.deferrable:
             return list(u.columns)
         out: dict = {"name": u.name} if self.names.keep(t.qualified, u.name) else {}
         out["columns"] = list(u.columns)
         if u.nulls_not_distinct:
             out["nulls_not_distinct"] = True
+        out.update(deferral(u.deferrable, u.initially_deferred))
         return out
 
     def check(self, owner: QualifiedName, c: Check) -> object:
@@ -373,6 +390,8 @@ class _Writer:
             out["method"] = ix.method
         if ix.include:
             out["include"] = list(ix.include)
+        if ix.storage:
+            out["with"] = storage(ix.storage)
         if ix.where:
             out["where"] = ix.where
         return out

@@ -276,6 +276,10 @@ def _alter_table(sql: str, raw: str, rest: str, facts: SchemaFacts) -> Change:
     if m:
         return Change(A, "table", table, sql, False, f"{m.group(1).lower()} partition", key=("rel", schema, rel),
                       refs=(("rel", *_qualified(m.group(2), schema)),))
+    m = re.match(rf"cluster on ({_ID})", rest, re.I)
+    if m:
+        return Change(A, "table", table, sql, False, "cluster on", key=("rel", schema, rel),
+                      refs=(("rel", schema, unquote(m.group(1))),))
     return Change(A, "table", table, sql, False, " ".join(rest.rstrip(";").split()[:4]).lower(),
                   key=("rel", schema, rel))
 

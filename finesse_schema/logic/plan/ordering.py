@@ -158,6 +158,17 @@ def _edges(changes: tuple[Change, ...], source: Dependencies, target: Dependenci
                         edges[j].add(i)
                     elif other.key[1:3] == c.refs[0][1:]:
                         edges[i].add(j)
+    parents: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for deps in (source, target):
+        for k, needs in deps.needs.items():
+            if k[0] == "rel":
+                parents[k[1:3]].update(r[1:3] for r in needs if r[0] == "rel")
+    for i, c in enumerate(changes):  # a child of inheritance and its parent's column of the same name: the
+        if c.key[:1] == ("col",):    # child's own drop first (an inherited column cannot be dropped), then the
+            for parent in parents.get(c.key[1:3], ()):  # parent's change, then the child's add or alteration
+                for j in touches.get(("col", *parent, c.key[3]), []):
+                    if j != i:
+                        edges[i if c.kind == D else j].add(j if c.kind == D else i)
     for i, c in enumerate(changes):  # what finesse cannot read stays where migra put it
         if not c.key and c.object_type != "setting":
             for j in range(len(changes)):

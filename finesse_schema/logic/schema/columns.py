@@ -22,11 +22,11 @@ PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", 
                 "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "void", "trigger",
                 "event_trigger", "regclass", "regproc", "regtype")
 COLUMN_KEYS = ("type", "nullable", "default", "primary_key", "unique", "identity", "generated", "comment",
-               "references", "on_delete", "on_update", "renamed_from", "collation")
+               "references", "on_delete", "on_update", "renamed_from", "collation", "statistics")
 FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "deferrable", "initially_deferred",
            "renamed_from", "not_valid")
-INDEX_KEYS = ("columns", "name", "unique", "where", "include", "method", "renamed_from")
-PRIMARY_KEY_KEYS = ("columns", "name", "renamed_from")
+INDEX_KEYS = ("columns", "name", "unique", "where", "include", "method", "renamed_from", "with")
+PRIMARY_KEY_KEYS = ("columns", "name", "renamed_from", "deferrable", "initially_deferred")
 ELEMENT_KEYS = ("column", "expression", "order", "nulls", "opclass")
 FK_ACTIONS = {a.value: a for a in FkAction}
 IDENTITY_KINDS = {"always": IdentityKind.ALWAYS, "by default": IdentityKind.BY_DEFAULT, "true": IdentityKind.BY_DEFAULT}
@@ -103,8 +103,13 @@ class ColumnReader(Reader):
         if collation and ctype.rstrip("[]") not in ("text", "citext") and not ctype.startswith(("character",)) \
                 and "." not in ctype:
             self.problem(node.get("collation"), f"collation applies to text types, not '{ctype}'")  # type: ignore[arg-type]
+        statistics = self.integer(node.get("statistics"), "statistics")
+        if statistics is not None and not -1 <= statistics <= 10000:
+            self.problem(node.get("statistics"), "statistics is a sample size from 0 to 10000 (-1: the default)")  # type: ignore[arg-type]
+            statistics = None
         return Column(name, ctype, nullable, default, identity, generated, self.text(node.get("comment"), "comment"),
-                      self.text(node.get("renamed_from"), "renamed_from"), collation, loc=node.key_loc or node.loc)
+                      self.text(node.get("renamed_from"), "renamed_from"), collation,
+                      None if statistics == -1 else statistics, loc=node.key_loc or node.loc)
 
     def column_type(self, text: str, node: Node, *, allow_pseudo: bool = False) -> str | None:
         """A column's type in its canonical spelling; with ``allow_pseudo`` (a function's argument or result),
@@ -154,7 +159,7 @@ class ColumnReader(Reader):
 
     def read_primary_key(self, qn: QualifiedName, node: Node | None, from_columns: list[str],
                          cols_node: Node) -> PrimaryKey | None:
-        name, old_name = None, None
+        name, old_name, deferrable, deferred = None, None, False, False
         cols: tuple[str, ...] = ()
         if node is not None:
             if from_columns:
@@ -165,13 +170,15 @@ class ColumnReader(Reader):
                 cols, name = self.names(node.get("columns"), "primary key columns"), self.text(node.get("name"),
                                                                                                  "name")
                 old_name = self.text(node.get("renamed_from"), "renamed_from")
+                deferred = self.boolean(node.get("initially_deferred"), "initially_deferred")
+                deferrable = self.boolean(node.get("deferrable"), "deferrable") or deferred
             else:
                 cols = self.names(node, "primary key columns")
         else:
             cols = tuple(from_columns)
         if not cols:
             return None
-        return PrimaryKey(name or self.namer.primary_key(qn.schema, qn.name), cols, old_name,
+        return PrimaryKey(name or self.namer.primary_key(qn.schema, qn.name), cols, old_name, deferrable, deferred,
                           loc=(node.loc if node is not None else cols_node.loc))
 
     def read_index(self, qn: QualifiedName, node: Node) -> Index | None:
@@ -205,7 +212,8 @@ class ColumnReader(Reader):
             colnames = [e.column if e.column else index_column_name(e.expression or "") for e in elements]
             name = self.namer.index(qn.schema, qn.name, colnames + list(include))
         return Index(name, tuple(elements), unique, self.sql(get("where"), "where"), include, method,
-                     self.text(get("renamed_from"), "renamed_from"), loc=node.loc)
+                     self.text(get("renamed_from"), "renamed_from"), self.storage(get("with"), f"index {name}"),
+                     loc=node.loc)
 
     def read_index_element(self, node: Node) -> IndexElement | None:
         if node.is_scalar:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Callable
 
 from ...core.errors import Problem
 from ..sql.expressions import SqlError, expression_sql
 from .yaml_source import Node
+
+_PARAMETER_RE = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
+_VALUE_RE = re.compile(r"[A-Za-z0-9_.+\-]+")
 
 # what each check of schema.yaml's SQL takes, and an example, for the message when it does not
 _TAKES = {"expression_sql": ("one SQL expression", "e.g. price >= 0; a string literal goes in single quotes: "
@@ -64,6 +68,28 @@ class Reader:
             self.problem(node, f"{what} is not {takes}: {exc}{at}", example)
             return None
         return text
+
+    def storage(self, node: Node | None, what: str) -> tuple[tuple[str, str], ...]:
+        """with: {parameter: value}: storage parameters, as PostgreSQL keeps them (reloptions), in their order."""
+        if node is None or node.value is None:
+            return ()
+        if not node.is_map:
+            self.problem(node, f"with: of {what} must be a mapping of storage parameter to value",
+                         "e.g. with: {fillfactor: 70}")
+            return ()
+        out = []
+        for name, value in node.items():
+            if not _PARAMETER_RE.fullmatch(name):
+                self.problem(value, f"'{name}' is not a storage parameter name", "e.g. fillfactor, autovacuum_enabled",
+                             at_key=True)
+                continue
+            text = ("true" if value.value else "false") if isinstance(value.value, bool) else self.text(value, name)
+            if text is None or not _VALUE_RE.fullmatch(text):
+                self.problem(value, f"storage parameter {name} takes a number, true, false or a word, "
+                                    f"not {value.value!r}")
+                continue
+            out.append((name, text))
+        return tuple(out)
 
     def boolean(self, node: Node | None, what: str, *, default: bool = False) -> bool:
         if node is None or node.value is None:

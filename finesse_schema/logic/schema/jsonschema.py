@@ -11,6 +11,7 @@ from .columns import COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS,
 from .object_readers import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, PARTITION_KEYS, POLICY_KEYS,
                              RLS_KEYS, SEQUENCE_KEYS, TRIGGER_KEYS, VIEW_KEYS)
 from .reader import CHECK_KEYS, TABLE_KEYS, TOP_KEYS, UNIQUE_KEYS
+from .table_options import EXCLUDE_ELEMENT_KEYS, EXCLUDE_KEYS
 
 _NAME = {"type": "string", "minLength": 1}
 _NAMES = {"oneOf": [_NAME, {"type": "array", "items": _NAME, "minItems": 1}]}
@@ -19,6 +20,9 @@ _ACTION = {"type": "string", "enum": sorted(FK_ACTIONS) + sorted(a.upper() for a
 _SQL = {"type": "string", "description": "An SQL expression."}
 _NOT_VALID = {"type": "boolean", "description": "Added NOT VALID: new rows are checked, existing ones are not."}
 _RENAMED = {"type": "string", "description": "The name this object had: the plan renames it and keeps its data."}
+_STORAGE = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]},
+            "description": "Storage parameters: WITH (fillfactor = 70, autovacuum_enabled = false, ...)."}
+_DEFERRABLE = {"deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}}
 
 
 def _obj(props: dict, keys: tuple[str, ...], required: tuple[str, ...] = (), description: str = "") -> dict:
@@ -48,6 +52,8 @@ def schema_json_schema() -> dict:
             "references": {"type": "string", "description": "table, table.column or schema.table.column"},
             "on_delete": _ACTION, "on_update": _ACTION, "renamed_from": _RENAMED,
             "collation": {"type": "string", "description": 'e.g. "C" or "und-x-icu"'},
+            "statistics": {"type": "integer", "minimum": -1, "maximum": 10000,
+                           "description": "SET STATISTICS: the planner's sample for this column"},
         }, COLUMN_KEYS, ("type",))]}
     element = {"oneOf": [_NAME, _obj({
         "column": _NAME, "expression": _SQL, "order": {"type": "string", "enum": ["asc", "desc"]},
@@ -55,7 +61,8 @@ def schema_json_schema() -> dict:
     index = {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}, _obj({
         "columns": {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}]},
         "name": _NAME, "unique": {"type": "boolean"}, "where": _SQL, "include": _NAMES,
-        "method": {"type": "string", "enum": list(INDEX_METHODS)}, "renamed_from": _RENAMED}, INDEX_KEYS,
+        "method": {"type": "string", "enum": list(INDEX_METHODS)}, "renamed_from": _RENAMED, "with": _STORAGE},
+        INDEX_KEYS,
         ("columns",))]}
     fk = _obj({
         "columns": _NAMES,
@@ -67,7 +74,12 @@ def schema_json_schema() -> dict:
         FK_KEYS,
         ("columns", "references"))
     unique = {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "nulls_not_distinct": {"type": "boolean"},
-                                      "renamed_from": _RENAMED}, UNIQUE_KEYS, ("columns",))]}
+                                      "renamed_from": _RENAMED, **_DEFERRABLE}, UNIQUE_KEYS, ("columns",))]}
+    exclusion = _obj({
+        "name": _NAME, "using": {"type": "string", "enum": list(INDEX_METHODS)}, "where": _SQL, **_DEFERRABLE,
+        "elements": {"type": "array", "minItems": 1, "items": _obj({
+            "column": _NAME, "expression": _SQL, "operator": {"type": "string", "description": "e.g. = or &&"},
+            "opclass": _NAME}, EXCLUDE_ELEMENT_KEYS, ("operator",))}}, EXCLUDE_KEYS, ("elements",))
     check = {"oneOf": [_SQL, _obj({"name": _NAME, "expression": _SQL, "renamed_from": _RENAMED,
                                    "not_valid": _NOT_VALID}, CHECK_KEYS,
                                   ("expression",))]}
@@ -97,9 +109,15 @@ def schema_json_schema() -> dict:
         "triggers": {"type": "array", "items": trigger},
         "comment": {"type": "string"},
         "group": {"type": "string", "description": "the group of tables finesse docs draws it with"},
-        "columns": {"type": "object", "additionalProperties": column, "minProperties": 1},
-        "primary_key": {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "renamed_from": _RENAMED},
-                                               PRIMARY_KEY_KEYS, ("columns",))]},
+        "columns": {"type": "object", "additionalProperties": column,
+                    "description": "Columns by name, in order; {} for a table without columns."},
+        "primary_key": {"oneOf": [_NAMES, _obj({"columns": _NAMES, "name": _NAME, "renamed_from": _RENAMED,
+                                                **_DEFERRABLE}, PRIMARY_KEY_KEYS, ("columns",))]},
+        "exclude": {"type": "array", "items": exclusion},
+        "unlogged": {"type": "boolean", "description": "not written to the WAL: lost on a crash, not replicated"},
+        "with": _STORAGE,
+        "inherits": {**_NAMES, "description": "parents of table inheritance (not partitioning)"},
+        "cluster_on": {"type": "string", "description": "the index CLUSTER uses"},
         "renamed_from": _RENAMED,
         "foreign_keys": {"type": "array", "items": fk},
         "unique": {"type": "array", "items": unique},
@@ -138,12 +156,18 @@ def schema_json_schema() -> dict:
         FUNCTION_KEYS, ("body",))
     view = {"oneOf": [_SQL, _obj({
         "definition": _SQL, "materialized": {"type": "boolean"}, "indexes": {"type": "array", "items": index},
-        "comment": {"type": "string"}}, VIEW_KEYS, ("definition",))]}
+        "comment": {"type": "string"}, "triggers": {"type": "array", "items": trigger}}, VIEW_KEYS,
+        ("definition",))]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://finesse.dev/schema.yaml.json",
         "title": "finesse schema.yaml",
         **_obj({
+            "schemas": {"oneOf": [{"type": "array", "items": _NAME}, {"type": "object", "additionalProperties": {
+                "oneOf": [{"type": "null"}, _obj({"comment": {"type": "string"}, "managed": {"type": "boolean"}},
+                                                 ("comment", "managed"))]}}],
+                        "description": "Schemas as objects: an empty one is kept, one removed is dropped; "
+                                       "managed: false leaves one (and all in it) alone."},
             "extensions": {"type": "array", "items": extension},
             "enums": {"type": "object", "additionalProperties": enum},
             "domains": {"type": "object", "additionalProperties": domain},

@@ -129,6 +129,10 @@ class Namer:
     def index(self, schema: str, table: str, column_names: list[str]) -> str:
         return self._choose(schema, table, _join(index_column_names(column_names)), "idx", relation=True)
 
+    def exclusion(self, schema: str, table: str, column_names: list[str]) -> str:
+        """An exclusion constraint's (and its index's) name: ``table_cols_excl``."""
+        return self._choose(schema, table, _join(index_column_names(column_names)), "excl", relation=True)
+
     def foreign_key(self, schema: str, table: str, columns: list[str]) -> str:
         return self._choose(schema, table, _join(columns), "fkey", relation=False)
 

@@ -47,7 +47,7 @@ FUNCTION_KEYS = ("returns", "language", "arguments", "volatility", "security_def
                  "comment", "parallel", "set")
 PARALLEL = {"unsafe": "unsafe", "restricted": "restricted", "safe": "safe"}
 ARGUMENT_KEYS = ("name", "type", "mode", "default")
-VIEW_KEYS = ("definition", "materialized", "indexes", "comment")
+VIEW_KEYS = ("definition", "materialized", "indexes", "comment", "triggers")
 TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment",
                 "deferrable", "initially_deferred")
 RLS_KEYS = ("enabled", "forced")
@@ -270,8 +270,9 @@ def read_views(r: ColumnReader, node: Node | None) -> list[View]:
         if indexes and not materialized:
             r.problem(item.get("indexes"), "only a materialized view can have indexes",  # type: ignore[arg-type]
                       "add materialized: true", at_key=True)
+        triggers = read_triggers(r, qn, item.get("triggers"))
         out.append(View(qn.schema, qn.name, definition.strip().rstrip(";"), materialized, tuple(indexes),
-                        r.text(item.get("comment"), "comment"), loc=item.key_loc or item.loc))
+                        r.text(item.get("comment"), "comment"), tuple(triggers), loc=item.key_loc or item.loc))
     return out
 
 

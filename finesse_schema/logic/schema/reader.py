@@ -25,19 +25,22 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...core.errors import InputError, Location, Problem
-from ...core.model import (Check, Column, Enum, Extension, ForeignKey, QualifiedName, Schema, Table, Unique)
+from ...core.model import (Check, Column, Enum, Extension, ForeignKey, Namespace, QualifiedName, Schema, Table,
+                           Unique, View)
 from .columns import ColumnReader
 from .naming import split_name
 from .object_readers import (read_domains, read_functions, read_partitioning, read_policies, read_row_security,
                              read_sequences, read_suppressions, read_triggers, read_views)
+from .table_options import read_exclusions, read_inherits
 from .yaml_source import Node
 
-TOP_KEYS = ("extensions", "enums", "domains", "sequences", "functions", "tables", "views", "lint")
+TOP_KEYS = ("schemas", "extensions", "enums", "domains", "sequences", "functions", "tables", "views", "lint")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
-              "renamed_from", "row_level_security", "policies", "partition_by", "partitions", "group")
+              "renamed_from", "row_level_security", "policies", "partition_by", "partitions", "group", "exclude",
+              "unlogged", "with", "inherits", "cluster_on")
 BUILTIN_TRIGGER_FUNCTIONS = ("suppress_redundant_updates_trigger", "tsvector_update_trigger",
                              "tsvector_update_trigger_column")
-UNIQUE_KEYS = ("columns", "name", "nulls_not_distinct", "renamed_from")
+UNIQUE_KEYS = ("columns", "name", "nulls_not_distinct", "renamed_from", "deferrable", "initially_deferred")
 CHECK_KEYS = ("name", "expression", "renamed_from", "not_valid")
 
 
@@ -49,6 +52,7 @@ class _SchemaReader(ColumnReader):
     def read(self, root: Node, source_hash: str) -> Schema:
         if not self.keys(root, TOP_KEYS, "schema.yaml"):
             raise InputError(self.problems)
+        namespaces = self.read_namespaces(root.get("schemas"))
         extensions = self.read_extensions(root.get("extensions"))
         # the types of an unmanaged extension are not there in finesse's scratch database
         self.extensions = frozenset(e.name for e in extensions if e.managed)
@@ -71,12 +75,12 @@ class _SchemaReader(ColumnReader):
         self.declare_row_types(tables)  # functions may take and return a table's rows
         functions = read_functions(self, root.get("functions"))
         tables = self.resolve_trigger_functions(tables, functions)
-        views = read_views(self, root.get("views"))
+        views = self.resolve_trigger_functions(read_views(self, root.get("views")), functions)
         suppressions = read_suppressions(self, root.get("lint"), self.lint_codes)
         if self.problems:
             raise InputError(self.problems)
         return Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
-                      tuple(functions), tuple(views), tuple(suppressions), source=self.source,
+                      tuple(functions), tuple(views), tuple(namespaces), tuple(suppressions), source=self.source,
                       source_hash=source_hash)
 
     def declare_row_types(self, tables: list[Table]) -> None:
@@ -91,6 +95,31 @@ class _SchemaReader(ColumnReader):
         for o in objects:
             for spelled in (o.name, f"{o.schema}.{o.name}", f'"{o.schema}"."{o.name}"'):
                 self.user_types.setdefault(spelled, f"{o.schema}.{o.name}")
+
+    def read_namespaces(self, node: Node | None) -> list[Namespace]:
+        """schemas: [reporting] or {reporting: {comment: ...}, cron: {managed: false}}."""
+        if node is None or node.value is None:
+            return []
+        items = [(self.text(i, "schema name"), None, i) for i in node.value] if node.is_list else \
+            [(k, v, v) for k, v in node.items()] if node.is_map else None
+        if items is None:
+            self.problem(node, "schemas must be a list of schema names, or a mapping of name to {comment, managed}")
+            return []
+        out = []
+        for name, spec, where in items:
+            if not name:
+                continue
+            comment, managed = None, True
+            if spec is not None and spec.value is not None:
+                if not self.keys(spec, ("comment", "managed"), f"schema '{name}'"):
+                    continue
+                comment = self.text(spec.get("comment"), "comment")
+                managed = self.boolean(spec.get("managed"), "managed", default=True)
+            if name.startswith("pg_") or name in ("information_schema", "finesse"):
+                self.problem(where, f"schema '{name}' is PostgreSQL's or finesse's own", "choose another name")
+                continue
+            out.append(Namespace(name, comment, managed, loc=where.key_loc or where.loc))
+        return out
 
     def read_extensions(self, node: Node | None) -> list[Extension]:
         if node is None:
@@ -183,13 +212,13 @@ class _SchemaReader(ColumnReader):
         if not self.keys(node, TABLE_KEYS, f"table '{qn.name}'"):
             return None
         cols_node = node.get("columns")
-        if cols_node is None or not cols_node.is_map or not cols_node.value:
+        if cols_node is None or not cols_node.is_map:  # columns: {} declares a table without columns
             self.problem(cols_node or node, f"table '{qn.name}' needs columns: a mapping of column name to type",
-                         at_key=cols_node is None)
+                         "a table without columns says so: columns: {}", at_key=cols_node is None)
             return None
         columns: list[Column] = []
         pk_cols: list[str] = []
-        uniques: list[tuple[tuple[str, ...], str | None, bool, Location, str | None]] = []
+        uniques: list[tuple[tuple[str, ...], str | None, bool, Location, str | None, bool, bool]] = []
         fks: list[ForeignKey] = []
         for name, cnode in cols_node.items():
             col = self.read_column(name, cnode)
@@ -200,7 +229,7 @@ class _SchemaReader(ColumnReader):
                 if self.boolean(cnode.get("primary_key"), "primary_key"):
                     pk_cols.append(name)
                 if self.boolean(cnode.get("unique"), "unique"):
-                    uniques.append(((name,), None, False, cnode.loc, None))
+                    uniques.append(((name,), None, False, cnode.loc, None, False, False))
                 ref = cnode.get("references")
                 if ref is not None:
                     fk = self.read_column_reference(qn, name, cnode, ref)
@@ -213,18 +242,20 @@ class _SchemaReader(ColumnReader):
         for item in self.list_of(node.get("unique"), "unique"):
             if item.is_map:
                 self.keys(item, UNIQUE_KEYS, "a unique constraint")
+                deferred = self.boolean(item.get("initially_deferred"), "initially_deferred")
                 uniques.append((self.names(item.get("columns"), "unique columns"),
                                 self.text(item.get("name"), "name"),
                                 self.boolean(item.get("nulls_not_distinct"), "nulls_not_distinct"), item.loc,
-                                self.text(item.get("renamed_from"), "renamed_from")))
+                                self.text(item.get("renamed_from"), "renamed_from"),
+                                self.boolean(item.get("deferrable"), "deferrable") or deferred, deferred))
             else:
-                uniques.append((self.names(item, "unique columns"), None, False, item.loc, None))
+                uniques.append((self.names(item, "unique columns"), None, False, item.loc, None, False, False))
         unique_objs = []
-        for cols, uname, nnd, loc, old in uniques:
+        for cols, uname, nnd, loc, old, deferrable, deferred in uniques:
             if not cols:
                 continue
             uname = uname or self.namer.unique(qn.schema, qn.name, list(cols))
-            unique_objs.append(Unique(uname, cols, nnd, old, loc=loc))
+            unique_objs.append(Unique(uname, cols, nnd, old, deferrable, deferred, loc=loc))
         checks = []
         for item in self.list_of(node.get("checks"), "checks"):
             cname, expr, old, not_valid, expr_node = None, None, None, False, item
@@ -258,7 +289,12 @@ class _SchemaReader(ColumnReader):
         return Table(qn.schema, qn.name, tuple(columns), primary_key, tuple(fks), tuple(unique_objs),
                      tuple(checks), tuple(indexes), self.text(node.get("comment"), "comment"), tuple(triggers),
                      self.text(node.get("renamed_from"), "renamed_from"), enabled, forced, tuple(policies),
-                     *self.partitioning(node), group=self.text(node.get("group"), "group"), loc=node.key_loc or node.loc)
+                     *self.partitioning(node), group=self.text(node.get("group"), "group"),
+                     excludes=tuple(read_exclusions(self, qn, node.get("exclude"))),
+                     unlogged=self.boolean(node.get("unlogged"), "unlogged"),
+                     storage=self.storage(node.get("with"), f"table '{qn.name}'"),
+                     inherits=read_inherits(self, node.get("inherits"), qn),
+                     cluster_on=self.text(node.get("cluster_on"), "cluster_on"), loc=node.key_loc or node.loc)
 
     def partitioning(self, node: Node) -> tuple:  # type: ignore[type-arg]
         by, parts = read_partitioning(self, node.get("partition_by"), node.get("partitions"))
@@ -279,10 +315,12 @@ class _SchemaReader(ColumnReader):
                 if not ref_cols and parent and parent.primary_key:
                     ref_cols = parent.primary_key.columns
                 fks.append(replace(fk, ref_table=target, ref_columns=ref_cols))
-            out.append(replace(t, foreign_keys=tuple(fks)))
+            parents = tuple(p if p.schema else _resolve(p.name, t.schema, by_name) or QualifiedName(t.schema, p.name)
+                            for p in t.inherits)
+            out.append(replace(t, foreign_keys=tuple(fks), inherits=parents))
         return out
 
-    def resolve_trigger_functions(self, tables: list[Table], functions) -> list[Table]:  # type: ignore[no-untyped-def]
+    def resolve_trigger_functions(self, tables, functions):  # type: ignore[no-untyped-def]
         """Qualify trigger functions: the table's schema first, then public; built-ins stay as written."""
         declared = {f.qualified for f in functions}
         out = []
@@ -313,8 +351,10 @@ def _resolve(name: str, schema: str, known) -> QualifiedName | None:  # type: ig
     return None
 
 
-def _table_path(t: Table) -> str:
-    return f"tables.{t.name if t.schema == 'public' else t.qualified}"
+def _table_path(t) -> str:  # type: ignore[no-untyped-def]
+    """The YAML path of a table (or a view)."""
+    kind = "views" if isinstance(t, View) else "tables"
+    return f"{kind}.{t.name if t.schema == 'public' else t.qualified}"
 
 
 def read_schema(root: Node, *, source: str, source_hash: str = "", lint_codes: tuple[str, ...] | None = None) -> Schema:

@@ -206,3 +206,22 @@ def is_widening(old: str, new: str) -> bool:
     if ob == "timestamp without time zone" and nb == "timestamp with time zone":
         return True  # every value keeps its meaning under the session time zone
     return False
+
+
+# PostgreSQL's type categories (pg_type.typcategory) of the built-in types: a foreign key can join columns of
+# one category (integer to bigint, varchar to text), never of two
+_CATEGORY = {"smallint": "N", "integer": "N", "bigint": "N", "numeric": "N", "real": "N", "double precision": "N",
+             "money": "N", "text": "S", "character varying": "S", "character": "S", "name": "S", "boolean": "B",
+             "uuid": "U", "date": "D", "timestamp without time zone": "D", "timestamp with time zone": "D",
+             "time without time zone": "D", "time with time zone": "D", "interval": "T", "bytea": "U",
+             "json": "U", "jsonb": "U", "inet": "I", "cidr": "I"}
+
+
+def comparable(a: str, b: str) -> bool:
+    """Whether a foreign key may join columns of types ``a`` and ``b`` (canonical spellings): the same type,
+    or built-in types of one category; a type finesse cannot place (an enum, a domain) is given the benefit."""
+    a, b = stored_type(a), stored_type(b)
+    if a == b or a.endswith("[]") or b.endswith("[]"):
+        return a == b
+    ca, cb = _CATEGORY.get(_split(a)[0]), _CATEGORY.get(_split(b)[0])
+    return ca is None or cb is None or ca == cb

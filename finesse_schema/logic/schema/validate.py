@@ -11,7 +11,7 @@ import difflib
 from ...core.errors import Location, Problem
 from ...core.model import FkAction, Schema, Table
 from .naming import NAMEDATALEN
-from .types import stored_type
+from .types import comparable, stored_type
 
 
 def _p(message: str, loc: Location | None, path: str, hint: str = "") -> Problem:
@@ -29,7 +29,6 @@ def validate_schema(schema: Schema) -> list[Problem]:
     tables = {t.qualified: t for t in schema.tables}
     type_names = {(e.schema, e.name): "enum" for e in schema.enums}
     relation_names: dict[tuple[str, str], str] = {}
-    constraint_names: dict[tuple[str, str], str] = {}
 
     def claim(space: dict, schema_name: str, name: str, what: str, loc: Location | None, path: str) -> None:
         if len(name.encode()) > NAMEDATALEN - 1:
@@ -56,25 +55,32 @@ def validate_schema(schema: Schema) -> list[Problem]:
                 problems.append(_p(f"column name '{c.name}' is longer than 63 bytes", c.loc,
                                    f"{tpath}.columns.{c.name}", "choose a shorter name"))
         problems.extend(_table_problems(t, tpath, tables))
+        # index names (primary keys' and unique constraints' too) are relations, unique per schema; constraint
+        # names are unique per table
+        constraints: dict[tuple[str, str], str] = {}
         if t.primary_key:
             claim(relation_names, t.schema, t.primary_key.name, f"the primary key of {t.name}", t.primary_key.loc,
                   f"{tpath}.primary_key")
-            constraint_names[(t.schema, t.primary_key.name)] = f"the primary key of {t.name}"
+            constraints[(t.schema, t.primary_key.name)] = "the primary key"
         for u in t.uniques:
             claim(relation_names, t.schema, u.name, f"a unique constraint of {t.name}", u.loc, f"{tpath}.unique")
-            constraint_names[(t.schema, u.name)] = f"a unique constraint of {t.name}"
+            claim(constraints, t.schema, u.name, "a unique constraint", u.loc, f"{tpath}.unique")
         for ix in t.indexes:
             claim(relation_names, t.schema, ix.name, f"an index of {t.name}", ix.loc, f"{tpath}.indexes")
         for ck in t.checks:
-            claim(constraint_names, t.schema, ck.name, f"a check of {t.name}", ck.loc, f"{tpath}.checks")
+            claim(constraints, t.schema, ck.name, f"a check of {t.name}", ck.loc, f"{tpath}.checks")
         for fk in t.foreign_keys:
-            claim(constraint_names, t.schema, fk.name, f"a foreign key of {t.name}", fk.loc, f"{tpath}.foreign_keys")
+            claim(constraints, t.schema, fk.name, f"a foreign key of {t.name}", fk.loc, f"{tpath}.foreign_keys")
+        for x in t.excludes:
+            claim(relation_names, t.schema, x.name, f"an exclusion constraint of {t.name}", x.loc, f"{tpath}.exclude")
+            claim(constraints, t.schema, x.name, "an exclusion constraint", x.loc, f"{tpath}.exclude")
+        problems.extend(_table_options_problems(t, tpath, tables))
     return sorted(problems, key=lambda p: (p.location or Location(""), p.message))
 
 
 def _table_problems(t: Table, tpath: str, tables: dict) -> list[Problem]:
     problems: list[Problem] = []
-    names = [c.name for c in t.columns]
+    names = [c.name for c in (*Schema(tables=tuple(tables.values())).inherited_columns(t), *t.columns)]
 
     def need(cols: tuple[str, ...], loc: Location | None, path: str, what: str) -> bool:
         ok = True
@@ -129,13 +135,42 @@ def _table_problems(t: Table, tpath: str, tables: dict) -> list[Problem]:
                                "add a unique constraint on them in the parent table"))
         for mine, theirs in zip(fk.columns, fk.ref_columns):
             a, b = t.column(mine), parent.column(theirs)
-            if a and b and stored_type(a.type) != stored_type(b.type):
-                problems.append(_p(f"foreign key column '{mine}' is {a.type} but '{parent.name}.{theirs}' is {b.type}",
-                                   fk.loc, path, f"make '{mine}' {stored_type(b.type)}"))
+            if a and b and not comparable(a.type, b.type):
+                problems.append(_p(f"foreign key column '{mine}' is {a.type} but '{parent.name}.{theirs}' is {b.type}, "
+                                   "which PostgreSQL cannot compare", fk.loc, path,
+                                   f"make '{mine}' {stored_type(b.type)}"))
         if fk.on_delete == FkAction.SET_NULL or fk.on_update == FkAction.SET_NULL:
             for mine in fk.columns:
                 col = t.column(mine)
                 if col and not col.nullable:
                     problems.append(_p(f"on_delete/on_update set null, but column '{mine}' is not nullable", fk.loc,
                                        path, "make the column nullable or choose another action"))
+    return problems
+
+
+def _table_options_problems(t: Table, tpath: str, tables: dict) -> list[Problem]:
+    """Inheritance, CLUSTER ON and exclusion constraints name what exists; UNLOGGED and partitioning agree."""
+    problems: list[Problem] = []
+    for parent in t.inherits:
+        if parent not in tables:
+            problems.append(_p(f"table '{t.name}' inherits from unknown table '{parent.name}'", t.loc,
+                               f"{tpath}.inherits", _suggest(parent.name, [q.name for q in tables])))
+    if t.inherits and (t.partition_by or t.partitions):
+        problems.append(_p(f"table '{t.name}' both inherits and is partitioned", t.loc, f"{tpath}.inherits",
+                           "use one of inherits: and partition_by:"))
+    if t.cluster_on:
+        names = [ix.name for ix in t.indexes] + [u.name for u in t.uniques] + (
+            [t.primary_key.name] if t.primary_key else [])
+        if t.cluster_on not in names:
+            problems.append(_p(f"cluster_on names '{t.cluster_on}', which is not an index of '{t.name}'", t.loc,
+                               f"{tpath}.cluster_on", _suggest(t.cluster_on, names)))
+    columns = [c.name for c in (*Schema(tables=tuple(tables.values())).inherited_columns(t), *t.columns)]
+    for x in t.excludes:
+        for e in x.elements:
+            if e.column and e.column not in columns:
+                problems.append(_p(f"exclusion constraint names unknown column '{e.column}' of table '{t.name}'",
+                                   x.loc, f"{tpath}.exclude", _suggest(e.column, columns)))
+    if t.storage and (t.partition_by or t.partitions):
+        problems.append(_p("a partitioned table keeps no storage parameters (PostgreSQL refuses them)", t.loc,
+                           f"{tpath}.with", "remove with:"))
     return problems

@@ -227,7 +227,8 @@ def yaml_block(text: str, indent: str) -> list[str]:
     if out.endswith("\n...\n"):  # document end marker after a keep (|+) block
         out = out[: -len("...\n")]
     head, _, rest = out.partition("\n")
-    if not head.startswith("|"):
+    if not head.startswith("|") or "+" in head:
+        # a kept trailing blank line (|+) would also take in the blank line written after the block
         return [yaml_scalar(text)]
     body = rest[:-1].split("\n") if rest.endswith("\n") else rest.split("\n")
     return [head] + [indent + line[2:] if line.strip() else "" for line in body]

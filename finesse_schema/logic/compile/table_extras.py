@@ -1,0 +1,36 @@
+"""DDL for the parts of tables SQLAlchemy does not write: exclusion constraints, CLUSTER ON, per-column
+statistics targets, and storage parameters of indexes."""
+
+from __future__ import annotations
+
+from ...core.model import Exclusion, Table
+from ..sql.expressions import expression_sql
+from ..sql.quoting import qualified, quote, quote_name
+
+
+def storage_sql(storage: tuple[tuple[str, str], ...]) -> str:
+    """`` WITH (fillfactor=70, ...)`` (the reader allows only plain names and values), or ''."""
+    return f" WITH ({', '.join(f'{name}={value}' for name, value in storage)})" if storage else ""
+
+
+def exclusion_sql(t: Table, x: Exclusion) -> str:
+    parts = []
+    for e in x.elements:
+        target = quote(e.column) if e.column else f"({expression_sql(e.expression or '')})"
+        parts.append(target + (f" {quote_name(e.opclass)}" if e.opclass else "") + f" WITH {e.operator}")
+    sql = (f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(x.name)} EXCLUDE USING {x.method} "
+           f"({', '.join(parts)})")
+    if x.where:
+        sql += f" WHERE ({expression_sql(x.where)})"
+    if x.deferrable:
+        sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if x.initially_deferred else "IMMEDIATE")
+    return sql
+
+
+def cluster_sql(t: Table) -> str | None:
+    return f"ALTER TABLE {qualified(t.schema, t.name)} CLUSTER ON {quote(t.cluster_on)}" if t.cluster_on else None
+
+
+def statistics_sql(t: Table) -> list[str]:
+    return [f"ALTER TABLE {qualified(t.schema, t.name)} ALTER COLUMN {quote(c.name)} SET STATISTICS {c.statistics}"
+            for c in t.columns if c.statistics is not None]
