@@ -100,3 +100,22 @@ def test_embedded_default_without_any_database_configured(tmp_path: Path, monkey
     assert "(embedded)" in json.loads(status.output)["database"]
     stop_embedded_server(tmp_path / ".finesse" / "pgdata")
     assert not (tmp_path / ".finesse" / "pgdata" / "postmaster.pid").exists()
+
+
+def test_a_bug_in_finesse_is_one_line_and_a_report_file(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from finesse_schema.cli import run_cli
+
+    def broken() -> dict:
+        raise AssertionError("two keys differ\nsecond line")
+
+    monkeypatch.delenv("FINESSE_DEBUG", raising=False)
+    monkeypatch.setattr(api, "json_schema", broken)
+    assert run_cli(["json-schema"]) == 4
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("internal error: AssertionError: two keys differ\n")
+    report = Path(err.split("the details are in ")[1].split(";")[0])
+    try:
+        assert "Traceback" in report.read_text() and "second line" in report.read_text()
+    finally:
+        report.unlink()

@@ -2,7 +2,8 @@
 The only package that imports click.
 
 Exit codes (stable): 0 nothing to report, 1 findings or drift, 2 usage or input
-error, 3 refused as unsafe.
+error, 3 refused as unsafe, 4 a bug in finesse (the
+traceback is written to a file it names).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import click
 from .. import __version__, api
 from ..core.errors import FinesseError
 from . import check_commands, plan_commands, project_commands, run_commands
-from .common import EXIT_OK, fail
+from .common import EXIT_OK, crashed, fail
 
 HELP = """Schema-as-code for PostgreSQL.
 
@@ -59,5 +60,9 @@ def run_cli(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug: one line and a report file, never a traceback
+        return crashed(exc)
     return result if isinstance(result, int) else EXIT_OK
 

@@ -8,12 +8,12 @@ from typing import Any, Callable
 
 import click
 
-from .. import api, interrupts
+from .. import __version__, api, interrupts
 from ..core.errors import FinesseError
 from ..core.plan import PlanRefused
 from ..logic.plan.render_summary import render_summary
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED, EXIT_BUG = 0, 1, 2, 3, 4
 
 
 def progress_reporter(quiet: bool) -> Callable[[str], None]:
@@ -35,6 +35,29 @@ def shown(path: Path | None) -> str:
 
 def settings_of(ctx: click.Context) -> api.Settings:
     return ctx.obj["settings"]
+
+
+def crashed(exc: BaseException) -> int:
+    """A bug in finesse: one line for the user, the traceback in a file they can attach to a report
+    (``FINESSE_DEBUG=1`` shows it instead)."""
+    import os
+    import tempfile
+    import traceback
+
+    if os.environ.get("FINESSE_DEBUG"):
+        raise exc
+    detail = "".join(traceback.format_exception(exc))
+    try:
+        fd, where = tempfile.mkstemp(prefix="finesse-crash-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"finesse {__version__}: {' '.join(sys.argv)}\n\n{detail}")
+        report = f"the details are in {where}; please attach that file to a bug report"
+    except OSError:
+        report = "set FINESSE_DEBUG=1 to see the details"
+    click.echo(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "),
+               err=True)
+    click.echo(f"  This is a bug in finesse, not in your input; {report}.", err=True)
+    return EXIT_BUG
 
 
 def fail(exc: FinesseError) -> None:
