@@ -41,10 +41,10 @@ class AttributeTypes(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
     name: Mapped[str] = mapped_column(String(100), nullable=False, autoincrement=False)
-    data_type: Mapped[str] = mapped_column(ENUM('text', 'integer', 'decimal', 'boolean', name='attribute_data_type', schema='public', create_type=False), nullable=False, autoincrement=False, server_default=literal_column("CAST('text' AS attribute_data_type)"))
-    required: Mapped[bool] = mapped_column(Boolean(), nullable=False, autoincrement=False, server_default=literal_column('FALSE'), comment='Every variant must have it.')
+    data_type: Mapped[str] = mapped_column(ENUM('text', 'integer', 'decimal', 'boolean', name='attribute_data_type', schema='public', create_type=False), nullable=False, autoincrement=False, server_default=literal_column("'text'::attribute_data_type"))
+    required: Mapped[bool] = mapped_column(Boolean(), nullable=False, autoincrement=False, server_default=literal_column('false'), comment='Every variant must have it.')
     allowed_values: Mapped[list[str] | None] = mapped_column(ARRAY(Text(), dimensions=1), nullable=True, autoincrement=False, comment='The values it may take; null for any value of its data type.')
-    aliases: Mapped[list[str]] = mapped_column(ARRAY(Text(), dimensions=1), nullable=False, autoincrement=False, server_default=literal_column("CAST('{}' AS text[])"), comment='Other names the legacy variation json used for it (colour for color), read in lower case.')
+    aliases: Mapped[list[str]] = mapped_column(ARRAY(Text(), dimensions=1), nullable=False, autoincrement=False, server_default=literal_column("'{}'::text[]"), comment='Other names the legacy variation json used for it (colour for color), read in lower case.')
     created_at: Mapped[datetime.datetime] = mapped_column(TIMESTAMP(timezone=True, precision=None), nullable=False, autoincrement=False, server_default=literal_column('now()'))
 
     variant_attributes: Mapped[list[VariantAttributes]] = relationship(foreign_keys="[VariantAttributes.attribute_type_id]", back_populates='attribute_type')
@@ -83,7 +83,7 @@ class Bonuses(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     customer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -104,7 +104,7 @@ class Brands(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -128,7 +128,7 @@ class Carts(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -154,14 +154,14 @@ class Categories(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     menu_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     cat_name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
     slug: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
-    is_featured: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    is_featured: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     group: Mapped[Groups] = relationship(foreign_keys="[Categories.group_id]", back_populates='categories')
     menu: Mapped[Menus] = relationship(foreign_keys="[Categories.menu_id]", back_populates='categories')
@@ -176,7 +176,7 @@ class ContactUs(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -184,7 +184,7 @@ class ContactUs(Base):
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True, autoincrement=False)
     subject: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
     message: Mapped[str] = mapped_column(Text(), nullable=False, autoincrement=False)
-    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('pending' AS varchar)"))
+    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'pending'::character varying"))
 
 
 class Coupons(Base):
@@ -196,7 +196,7 @@ class Coupons(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     code: Mapped[str] = mapped_column(String(50), nullable=False, autoincrement=False)
@@ -224,7 +224,7 @@ class Customers(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -250,7 +250,7 @@ class Faqs(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     question: Mapped[str] = mapped_column(Text(), nullable=False, autoincrement=False)
@@ -269,12 +269,12 @@ class GiftVouchers(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     code: Mapped[str] = mapped_column(String(50), nullable=False, autoincrement=False)
     amount: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
-    is_used: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    is_used: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
     used_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True, autoincrement=False)
     used_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False)
     valid_from: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False)
@@ -293,7 +293,7 @@ class Groups(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     menu_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -309,12 +309,12 @@ class InventoryMovements(Base):
     __tablename__ = 'inventory_movements'
     __table_args__ = (
         CheckConstraint(literal_column('quantity <> 0'), name='inventory_movements_quantity_check'),
-        CheckConstraint(literal_column("movement_type = CAST('adjustment' AS movement_type) OR (movement_type = ANY(ARRAY[CAST('purchase' AS movement_type), CAST('return' AS movement_type)]) AND quantity > 0) OR (movement_type = CAST('sale' AS movement_type) AND quantity < 0)"), name='inventory_movements_sign_check'),
-        CheckConstraint(literal_column("store_id IS NOT NULL OR reference_type = CAST('legacy_reconciliation' AS text)"), name='inventory_movements_store_check'),
+        CheckConstraint(literal_column("movement_type = 'adjustment'::movement_type OR (movement_type = ANY (ARRAY['purchase'::movement_type, 'return'::movement_type]) AND quantity > 0) OR (movement_type = 'sale'::movement_type AND quantity < 0)"), name='inventory_movements_sign_check'),
+        CheckConstraint(literal_column("store_id IS NOT NULL OR reference_type = 'legacy_reconciliation'::text"), name='inventory_movements_store_check'),
         ForeignKeyConstraint(['store_id'], ['public.stores.id'], name='inventory_movements_store_id_fkey', ondelete='RESTRICT'),
         ForeignKeyConstraint(['variant_id'], ['public.variants.id'], name='inventory_movements_variant_id_fkey', ondelete='RESTRICT'),
         PrimaryKeyConstraint('id', name='inventory_movements_pkey'),
-        Index('inventory_movements_document_key', 'reference_type', 'reference_id', unique=True, postgresql_using='btree', postgresql_where=literal_column("reference_type = ANY(ARRAY[CAST('purchase' AS text), CAST('selling' AS text)])")),
+        Index('inventory_movements_document_key', 'reference_type', 'reference_id', unique=True, postgresql_using='btree', postgresql_where=literal_column("(reference_type = ANY (ARRAY['purchase'::text, 'selling'::text]))")),
         Index('inventory_movements_store_id_idx', 'store_id', unique=False, postgresql_using='btree'),
         Index('inventory_movements_variant_id_store_id_created_at_quantity_idx', 'variant_id', 'store_id', 'created_at', unique=False, postgresql_using='btree', postgresql_include=['quantity']),
         {'schema': 'public', 'comment': 'The stock ledger: every change of stock, signed (a purchase adds, a sale removes). Current stock is the sum per variant and store (view current_stock); nothing else stores a stock figure.'},
@@ -344,7 +344,7 @@ class LandingPageSettings(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     key: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -360,7 +360,7 @@ class MainSliders(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     title: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
@@ -380,7 +380,7 @@ class MenuMainSliders(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     menu_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -402,7 +402,7 @@ class MenuMiddleBanners(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     menu_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -422,7 +422,7 @@ class Menus(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -443,7 +443,7 @@ class MiddleBanners(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     title: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
@@ -460,7 +460,7 @@ class MiddlePromotionalCards(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     title: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
@@ -480,14 +480,14 @@ class Notifications(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     title: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
     message: Mapped[str] = mapped_column(Text(), nullable=False, autoincrement=False)
-    type: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('info' AS varchar)"))
-    seen: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    type: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'info'::character varying"))
+    seen: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     user: Mapped[Users] = relationship(foreign_keys="[Notifications.user_id]", back_populates='notifications')
 
@@ -504,7 +504,7 @@ class OrderDetails(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -531,17 +531,17 @@ class Orders(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     order_no: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
-    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('Pending' AS varchar)"))
-    payment_status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('Pending' AS varchar)"))
+    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'Pending'::character varying"))
+    payment_status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'Pending'::character varying"))
     payment_method: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False)
     sub_total: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
-    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("CAST('0' AS numeric)"))
-    shipping_cost: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("CAST('0' AS numeric)"))
+    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("'0'::numeric"))
+    shipping_cost: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("'0'::numeric"))
     grand_total: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
     shipping_details: Mapped[Any | None] = mapped_column(JSON(), nullable=True, autoincrement=False)
     notes: Mapped[str | None] = mapped_column(Text(), nullable=True, autoincrement=False)
@@ -563,7 +563,7 @@ class PasswordResets(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     email: Mapped[str] = mapped_column(String(254), nullable=False, autoincrement=False)
@@ -578,7 +578,7 @@ class PaymentSheets(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     uid: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -601,7 +601,7 @@ class Payments(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True, autoincrement=False)
@@ -609,7 +609,7 @@ class Payments(Base):
     amount: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
     payment_method: Mapped[str] = mapped_column(String(50), nullable=False, autoincrement=False)
     transaction_id: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
-    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('Pending' AS varchar)"))
+    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'Pending'::character varying"))
     payment_date: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
 
     order: Mapped[Orders | None] = relationship(foreign_keys="[Payments.order_id]", back_populates='payments')
@@ -625,7 +625,7 @@ class PolicyPages(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     title: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -662,7 +662,7 @@ class PreorderCarts(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -688,7 +688,7 @@ class PreorderDetails(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -712,17 +712,17 @@ class Preorders(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     order_no: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
-    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('Pending' AS varchar)"))
-    payment_status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('Pending' AS varchar)"))
+    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'Pending'::character varying"))
+    payment_status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'Pending'::character varying"))
     payment_method: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False)
     sub_total: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
-    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("CAST('0' AS numeric)"))
-    shipping_cost: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("CAST('0' AS numeric)"))
+    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("'0'::numeric"))
+    shipping_cost: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2), nullable=True, autoincrement=False, server_default=literal_column("'0'::numeric"))
     grand_total: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
     shipping_details: Mapped[Any | None] = mapped_column(JSON(), nullable=True, autoincrement=False)
     notes: Mapped[str | None] = mapped_column(Text(), nullable=True, autoincrement=False)
@@ -743,7 +743,7 @@ class ProductAttributeValues(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     attribute_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -762,7 +762,7 @@ class ProductAttributes(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -819,13 +819,13 @@ class ProductImages(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     url: Mapped[str] = mapped_column(String(500), nullable=False, autoincrement=False)
     alt: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
-    is_primary: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    is_primary: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     product: Mapped[Products] = relationship(foreign_keys="[ProductImages.product_id]", back_populates='product_images')
 
@@ -842,7 +842,7 @@ class ProductTags(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -860,7 +860,7 @@ class Products(Base):
         ForeignKeyConstraint(['group_id'], ['public.groups.id'], name='products_group_id_groups_id_fk', ondelete='RESTRICT'),
         ForeignKeyConstraint(['menu_id'], ['public.menus.id'], name='products_menu_id_menus_id_fk', ondelete='RESTRICT'),
         PrimaryKeyConstraint('id', name='products_pkey'),
-        Index('products_active_category_newest_idx', 'category_id', literal_column('created_at DESC'), unique=False, postgresql_using='btree', postgresql_where=literal_column('is_available AND NOT is_archived'), postgresql_include=['id', 'product_name', 'slug', 'product_image', 'selling_price', 'discount', 'is_new', 'is_featured', 'brand_id']),
+        Index('products_active_category_newest_idx', 'category_id', literal_column('created_at DESC'), unique=False, postgresql_using='btree', postgresql_where=literal_column('(is_available AND NOT is_archived)'), postgresql_include=['id', 'product_name', 'slug', 'product_image', 'selling_price', 'discount', 'is_new', 'is_featured', 'brand_id']),
         Index('products_brand_id_selling_price_idx', 'brand_id', 'selling_price', unique=False, postgresql_using='btree'),
         Index('products_category_id_brand_id_is_available_idx', 'category_id', 'brand_id', 'is_available', unique=False, postgresql_using='btree'),
         Index('products_group_id_is_available_is_archived_idx', 'group_id', 'is_available', 'is_archived', unique=False, postgresql_using='btree'),
@@ -869,7 +869,7 @@ class Products(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     menu_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -877,19 +877,19 @@ class Products(Base):
     category_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     brand_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True, autoincrement=False)
     product_name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
-    search_name: Mapped[str | None] = mapped_column(Text(), Computed(literal_column('lower(CAST(product_name AS text))'), persisted=True), nullable=True, autoincrement=False, comment='The product name in lower case, kept by the database, for the search by name.')
+    search_name: Mapped[str | None] = mapped_column(Text(), Computed(literal_column('lower((product_name)::text)'), persisted=True), nullable=True, autoincrement=False, comment='The product name in lower case, kept by the database, for the search by name.')
     slug: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
     product_image: Mapped[str | None] = mapped_column(String(500), nullable=True, autoincrement=False)
     model: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
     selling_price: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
-    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(5, 2), nullable=True, autoincrement=False, server_default=literal_column("CAST('0' AS numeric)"))
+    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(5, 2), nullable=True, autoincrement=False, server_default=literal_column("'0'::numeric"))
     brief_description: Mapped[str | None] = mapped_column(Text(), nullable=True, autoincrement=False)
     description: Mapped[str | None] = mapped_column(Text(), nullable=True, autoincrement=False)
     images: Mapped[Any | None] = mapped_column(JSON(), nullable=True, autoincrement=False)
-    is_new: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
-    is_featured: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
-    is_available: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
-    is_archived: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    is_new: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
+    is_featured: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
+    is_available: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
+    is_archived: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     carts: Mapped[list[Carts]] = relationship(foreign_keys="[Carts.mproduct_id]", back_populates='mproduct')
     preorder_carts: Mapped[list[PreorderCarts]] = relationship(foreign_keys="[PreorderCarts.mproduct_id]", back_populates='mproduct')
@@ -919,7 +919,7 @@ class Purchases(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     variant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -943,14 +943,14 @@ class Reports(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     type: Mapped[str] = mapped_column(String(50), nullable=False, autoincrement=False)
     title: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
     description: Mapped[str] = mapped_column(Text(), nullable=False, autoincrement=False)
-    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('pending' AS varchar)"))
+    status: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'pending'::character varying"))
 
     user: Mapped[Users] = relationship(foreign_keys="[Reports.user_id]", back_populates='reports')
 
@@ -969,7 +969,7 @@ class Reviews(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -978,7 +978,7 @@ class Reviews(Base):
     rating: Mapped[int] = mapped_column(Integer(), nullable=False, autoincrement=False)
     comment: Mapped[str | None] = mapped_column(Text(), nullable=True, autoincrement=False)
     images: Mapped[Any | None] = mapped_column(JSON(), nullable=True, autoincrement=False)
-    is_approved: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    is_approved: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     product: Mapped[Products] = relationship(foreign_keys="[Reviews.product_id]", back_populates='reviews')
     reviewer: Mapped[Users] = relationship(foreign_keys="[Reviews.reviewer_id]", back_populates='reviews_by_reviewer_id')
@@ -997,7 +997,7 @@ class Sellings(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     variant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -1020,7 +1020,7 @@ class Settings(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     key: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -1052,7 +1052,7 @@ class StockAdjustmentLines(Base):
 class StockAdjustments(Base):
     __tablename__ = 'stock_adjustments'
     __table_args__ = (
-        CheckConstraint(literal_column("(status = CAST('draft' AS adjustment_status) AND approved_at IS NULL AND applied_at IS NULL) OR (status = CAST('approved' AS adjustment_status) AND approved_at IS NOT NULL AND approved_by IS NOT NULL AND applied_at IS NULL) OR (status = CAST('applied' AS adjustment_status) AND approved_at IS NOT NULL AND applied_at IS NOT NULL AND applied_by IS NOT NULL)"), name='stock_adjustments_workflow_check'),
+        CheckConstraint(literal_column("(status = 'draft'::adjustment_status AND approved_at IS NULL AND applied_at IS NULL) OR (status = 'approved'::adjustment_status AND approved_at IS NOT NULL AND approved_by IS NOT NULL\n    AND applied_at IS NULL)\nOR (status = 'applied'::adjustment_status AND approved_at IS NOT NULL AND applied_at IS NOT NULL\n    AND applied_by IS NOT NULL)"), name='stock_adjustments_workflow_check'),
         ForeignKeyConstraint(['store_id'], ['public.stores.id'], name='stock_adjustments_store_id_fkey', ondelete='RESTRICT'),
         PrimaryKeyConstraint('id', name='stock_adjustments_pkey'),
         Index('stock_adjustments_store_id_idx', 'store_id', unique=False, postgresql_using='btree'),
@@ -1061,7 +1061,7 @@ class StockAdjustments(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
     store_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
-    status: Mapped[str] = mapped_column(ENUM('draft', 'approved', 'applied', name='adjustment_status', schema='public', create_type=False), nullable=False, autoincrement=False, server_default=literal_column("CAST('draft' AS adjustment_status)"))
+    status: Mapped[str] = mapped_column(ENUM('draft', 'approved', 'applied', name='adjustment_status', schema='public', create_type=False), nullable=False, autoincrement=False, server_default=literal_column("'draft'::adjustment_status"))
     reason: Mapped[str] = mapped_column(Text(), nullable=False, autoincrement=False)
     created_by: Mapped[str] = mapped_column(Text(), nullable=False, autoincrement=False, server_default=literal_column('app_actor()'))
     created_at: Mapped[datetime.datetime] = mapped_column(TIMESTAMP(timezone=True, precision=None), nullable=False, autoincrement=False, server_default=literal_column('now()'))
@@ -1106,12 +1106,12 @@ class Stores(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
     address: Mapped[str | None] = mapped_column(Text(), nullable=True, autoincrement=False)
-    main_branch: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    main_branch: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     inventory_movements: Mapped[list[InventoryMovements]] = relationship(foreign_keys="[InventoryMovements.store_id]", back_populates='store')
     purchases: Mapped[list[Purchases]] = relationship(foreign_keys="[Purchases.store_id]", back_populates='store')
@@ -1128,7 +1128,7 @@ class Tags(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -1147,13 +1147,13 @@ class Tokens(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     token: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
     type: Mapped[str] = mapped_column(String(50), nullable=False, autoincrement=False)
-    is_revoked: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    is_revoked: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     user: Mapped[Users] = relationship(foreign_keys="[Tokens.user_id]", back_populates='tokens')
 
@@ -1166,7 +1166,7 @@ class TopPromotionalSliders(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     title: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
@@ -1185,7 +1185,7 @@ class UserAreas(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -1205,7 +1205,7 @@ class UserCities(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)
@@ -1245,7 +1245,7 @@ class Users(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     username: Mapped[str] = mapped_column(String(80), nullable=False, autoincrement=False)
@@ -1253,7 +1253,7 @@ class Users(Base):
     email: Mapped[str] = mapped_column(String(254), nullable=False, autoincrement=False)
     contact: Mapped[str] = mapped_column(String(20), nullable=False, autoincrement=False)
     password: Mapped[str] = mapped_column(String(60), nullable=False, autoincrement=False)
-    user_type: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("CAST('Customer' AS varchar)"))
+    user_type: Mapped[str | None] = mapped_column(String(50), nullable=True, autoincrement=False, server_default=literal_column("'Customer'::character varying"))
     otp_count: Mapped[int | None] = mapped_column(Integer(), nullable=True, autoincrement=False, server_default=literal_column('0'))
 
     carts: Mapped[list[Carts]] = relationship(foreign_keys="[Carts.user_id]", back_populates='user')
@@ -1304,7 +1304,7 @@ class VariantImages(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     variant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -1324,15 +1324,15 @@ class Variants(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     product_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
     model: Mapped[str | None] = mapped_column(String(255), nullable=True, autoincrement=False)
     selling_price: Mapped[decimal.Decimal] = mapped_column(Numeric(10, 2), nullable=False, autoincrement=False)
-    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(5, 2), nullable=True, autoincrement=False, server_default=literal_column("CAST('0' AS numeric)"))
-    is_available: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
-    is_archived: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('FALSE'))
+    discount: Mapped[decimal.Decimal | None] = mapped_column(Numeric(5, 2), nullable=True, autoincrement=False, server_default=literal_column("'0'::numeric"))
+    is_available: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
+    is_archived: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('false'))
 
     carts: Mapped[list[Carts]] = relationship(foreign_keys="[Carts.product_id]", back_populates='product_id_ref')
     inventory_movements: Mapped[list[InventoryMovements]] = relationship(foreign_keys="[InventoryMovements.variant_id]", back_populates='variant')
@@ -1360,7 +1360,7 @@ class Wishlists(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, autoincrement=False)
@@ -1378,7 +1378,7 @@ class Zones(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, nullable=False, autoincrement=False, server_default=literal_column('gen_random_uuid()'))
-    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('TRUE'))
+    is_active: Mapped[bool | None] = mapped_column(Boolean(), nullable=True, autoincrement=False, server_default=literal_column('true'))
     created_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(TIMESTAMP(timezone=False, precision=None), nullable=True, autoincrement=False, server_default=literal_column('now()'))
     name: Mapped[str] = mapped_column(String(255), nullable=False, autoincrement=False)

@@ -466,7 +466,7 @@ WHERE s.store_id IS NOT NULL$fn$;
 
 CREATE TABLE public.bonuses (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	customer_id UUID NOT NULL, 
@@ -483,7 +483,7 @@ CREATE INDEX "bonuses_order_id_idx" ON "public"."bonuses" USING btree ("order_id
 
 CREATE TABLE public.brands (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
@@ -494,7 +494,7 @@ CREATE TABLE public.brands (
 
 CREATE TABLE public.carts (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
@@ -513,14 +513,14 @@ CREATE INDEX "carts_product_id_idx" ON "public"."carts" USING btree ("product_id
 
 CREATE TABLE public.categories (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	group_id UUID NOT NULL, 
 	menu_id UUID NOT NULL, 
 	cat_name VARCHAR(255) NOT NULL, 
 	slug VARCHAR(255), 
-	is_featured BOOLEAN DEFAULT FALSE, 
+	is_featured BOOLEAN DEFAULT false, 
 	CONSTRAINT categories_pkey PRIMARY KEY (id)
 );
 
@@ -530,7 +530,7 @@ CREATE INDEX "categories_menu_id_idx" ON "public"."categories" USING btree ("men
 
 CREATE TABLE public.contact_us (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
@@ -538,13 +538,13 @@ CREATE TABLE public.contact_us (
 	phone VARCHAR(20), 
 	subject VARCHAR(255), 
 	message TEXT NOT NULL, 
-	status VARCHAR(50) DEFAULT CAST('pending' AS varchar), 
+	status VARCHAR(50) DEFAULT 'pending'::character varying, 
 	CONSTRAINT contact_us_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE public.coupons (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	code VARCHAR(50) NOT NULL, 
@@ -562,7 +562,7 @@ CREATE TABLE public.coupons (
 
 CREATE TABLE public.customers (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
@@ -583,7 +583,7 @@ CREATE INDEX "customers_area_id_idx" ON "public"."customers" USING btree ("area_
 
 CREATE TABLE public.faqs (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	question TEXT NOT NULL, 
@@ -594,12 +594,12 @@ CREATE TABLE public.faqs (
 
 CREATE TABLE public.gift_vouchers (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	code VARCHAR(50) NOT NULL, 
 	amount NUMERIC(10, 2) NOT NULL, 
-	is_used BOOLEAN DEFAULT FALSE, 
+	is_used BOOLEAN DEFAULT false, 
 	used_by UUID, 
 	used_at TIMESTAMP WITHOUT TIME ZONE, 
 	valid_from TIMESTAMP WITHOUT TIME ZONE, 
@@ -612,7 +612,7 @@ CREATE INDEX "gift_vouchers_used_by_idx" ON "public"."gift_vouchers" USING btree
 
 CREATE TABLE public.groups (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	menu_id UUID NOT NULL, 
@@ -625,7 +625,7 @@ CREATE INDEX "groups_menu_id_idx" ON "public"."groups" USING btree ("menu_id");
 
 CREATE TABLE public.landing_page_settings (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	key VARCHAR(255) NOT NULL, 
@@ -637,7 +637,7 @@ CREATE TABLE public.landing_page_settings (
 
 CREATE TABLE public.main_sliders (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	title VARCHAR(255), 
@@ -650,7 +650,7 @@ CREATE TABLE public.main_sliders (
 
 CREATE TABLE public.menu_main_sliders (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	menu_id UUID NOT NULL, 
@@ -665,7 +665,7 @@ CREATE INDEX "menu_main_sliders_menu_id_idx" ON "public"."menu_main_sliders" USI
 
 CREATE TABLE public.menu_middle_banners (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	menu_id UUID NOT NULL, 
@@ -680,7 +680,7 @@ CREATE INDEX "menu_middle_banners_menu_id_idx" ON "public"."menu_middle_banners"
 
 CREATE TABLE public.menus (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
@@ -690,7 +690,7 @@ CREATE TABLE public.menus (
 
 CREATE TABLE public.middle_banners (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	title VARCHAR(255), 
@@ -702,7 +702,7 @@ CREATE TABLE public.middle_banners (
 
 CREATE TABLE public.middle_promotional_cards (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	title VARCHAR(255), 
@@ -715,14 +715,14 @@ CREATE TABLE public.middle_promotional_cards (
 
 CREATE TABLE public.notifications (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
 	title VARCHAR(255) NOT NULL, 
 	message TEXT NOT NULL, 
-	type VARCHAR(50) DEFAULT CAST('info' AS varchar), 
-	seen BOOLEAN DEFAULT FALSE, 
+	type VARCHAR(50) DEFAULT 'info'::character varying, 
+	seen BOOLEAN DEFAULT false, 
 	CONSTRAINT notifications_pkey PRIMARY KEY (id)
 );
 
@@ -730,7 +730,7 @@ CREATE INDEX "notifications_user_id_seen_idx" ON "public"."notifications" USING 
 
 CREATE TABLE public.order_details (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	order_id UUID NOT NULL, 
@@ -747,17 +747,17 @@ CREATE INDEX "order_details_variant_id_idx" ON "public"."order_details" USING bt
 
 CREATE TABLE public.orders (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
 	order_no VARCHAR(255) NOT NULL, 
-	status VARCHAR(50) DEFAULT CAST('Pending' AS varchar), 
-	payment_status VARCHAR(50) DEFAULT CAST('Pending' AS varchar), 
+	status VARCHAR(50) DEFAULT 'Pending'::character varying, 
+	payment_status VARCHAR(50) DEFAULT 'Pending'::character varying, 
 	payment_method VARCHAR(50), 
 	sub_total NUMERIC(10, 2) NOT NULL, 
-	discount NUMERIC(10, 2) DEFAULT CAST('0' AS numeric), 
-	shipping_cost NUMERIC(10, 2) DEFAULT CAST('0' AS numeric), 
+	discount NUMERIC(10, 2) DEFAULT '0'::numeric, 
+	shipping_cost NUMERIC(10, 2) DEFAULT '0'::numeric, 
 	grand_total NUMERIC(10, 2) NOT NULL, 
 	shipping_details JSON, 
 	notes TEXT, 
@@ -775,7 +775,7 @@ CREATE INDEX "orders_customer_id_idx" ON "public"."orders" USING btree ("custome
 
 CREATE TABLE public.password_resets (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	email VARCHAR(254) NOT NULL, 
@@ -785,7 +785,7 @@ CREATE TABLE public.password_resets (
 
 CREATE TABLE public.payment_sheets (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	uid UUID NOT NULL, 
@@ -799,7 +799,7 @@ CREATE TABLE public.payment_sheets (
 
 CREATE TABLE public.payments (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	order_id UUID, 
@@ -807,7 +807,7 @@ CREATE TABLE public.payments (
 	amount NUMERIC(10, 2) NOT NULL, 
 	payment_method VARCHAR(50) NOT NULL, 
 	transaction_id VARCHAR(255), 
-	status VARCHAR(50) DEFAULT CAST('Pending' AS varchar), 
+	status VARCHAR(50) DEFAULT 'Pending'::character varying, 
 	payment_date TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	CONSTRAINT payments_pkey PRIMARY KEY (id)
 );
@@ -818,7 +818,7 @@ CREATE INDEX "payments_preorder_id_idx" ON "public"."payments" USING btree ("pre
 
 CREATE TABLE public.policy_pages (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	title VARCHAR(255) NOT NULL, 
@@ -830,7 +830,7 @@ CREATE TABLE public.policy_pages (
 
 CREATE TABLE public.preorder_carts (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
@@ -849,7 +849,7 @@ CREATE INDEX "preorder_carts_product_id_idx" ON "public"."preorder_carts" USING 
 
 CREATE TABLE public.preorder_details (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	order_id UUID NOT NULL, 
@@ -866,17 +866,17 @@ CREATE INDEX "preorder_details_product_id_idx" ON "public"."preorder_details" US
 
 CREATE TABLE public.preorders (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
 	order_no VARCHAR(255) NOT NULL, 
-	status VARCHAR(50) DEFAULT CAST('Pending' AS varchar), 
-	payment_status VARCHAR(50) DEFAULT CAST('Pending' AS varchar), 
+	status VARCHAR(50) DEFAULT 'Pending'::character varying, 
+	payment_status VARCHAR(50) DEFAULT 'Pending'::character varying, 
 	payment_method VARCHAR(50), 
 	sub_total NUMERIC(10, 2) NOT NULL, 
-	discount NUMERIC(10, 2) DEFAULT CAST('0' AS numeric), 
-	shipping_cost NUMERIC(10, 2) DEFAULT CAST('0' AS numeric), 
+	discount NUMERIC(10, 2) DEFAULT '0'::numeric, 
+	shipping_cost NUMERIC(10, 2) DEFAULT '0'::numeric, 
 	grand_total NUMERIC(10, 2) NOT NULL, 
 	shipping_details JSON, 
 	notes TEXT, 
@@ -889,13 +889,13 @@ CREATE INDEX "preorders_user_id_idx" ON "public"."preorders" USING btree ("user_
 
 CREATE TABLE public.product_images (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	product_id UUID NOT NULL, 
 	url VARCHAR(500) NOT NULL, 
 	alt VARCHAR(255), 
-	is_primary BOOLEAN DEFAULT FALSE, 
+	is_primary BOOLEAN DEFAULT false, 
 	CONSTRAINT product_images_pkey PRIMARY KEY (id)
 );
 
@@ -903,7 +903,7 @@ CREATE INDEX "product_images_product_id_idx" ON "public"."product_images" USING 
 
 CREATE TABLE public.product_tags (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	product_id UUID NOT NULL, 
@@ -917,7 +917,7 @@ CREATE INDEX "product_tags_tag_id_idx" ON "public"."product_tags" USING btree ("
 
 CREATE TABLE public.products (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	menu_id UUID NOT NULL, 
@@ -925,25 +925,25 @@ CREATE TABLE public.products (
 	category_id UUID NOT NULL, 
 	brand_id UUID, 
 	product_name VARCHAR(255) NOT NULL, 
-	search_name TEXT GENERATED ALWAYS AS (lower(CAST(product_name AS text))) STORED, 
+	search_name TEXT GENERATED ALWAYS AS (lower((product_name)::text)) STORED, 
 	slug VARCHAR(255), 
 	product_image VARCHAR(500), 
 	model VARCHAR(255), 
 	selling_price NUMERIC(10, 2) NOT NULL, 
-	discount NUMERIC(5, 2) DEFAULT CAST('0' AS numeric), 
+	discount NUMERIC(5, 2) DEFAULT '0'::numeric, 
 	brief_description TEXT, 
 	description TEXT, 
 	images JSON, 
-	is_new BOOLEAN DEFAULT FALSE, 
-	is_featured BOOLEAN DEFAULT FALSE, 
-	is_available BOOLEAN DEFAULT TRUE, 
-	is_archived BOOLEAN DEFAULT FALSE, 
+	is_new BOOLEAN DEFAULT false, 
+	is_featured BOOLEAN DEFAULT false, 
+	is_available BOOLEAN DEFAULT true, 
+	is_archived BOOLEAN DEFAULT false, 
 	CONSTRAINT products_pkey PRIMARY KEY (id)
 );
 
 CREATE INDEX "products_category_id_brand_id_is_available_idx" ON "public"."products" USING btree ("category_id", "brand_id", "is_available");
 
-CREATE INDEX "products_active_category_newest_idx" ON "public"."products" USING btree ("category_id", "created_at" DESC) INCLUDE ("id", "product_name", "slug", "product_image", "selling_price", "discount", "is_new", "is_featured", "brand_id") WHERE is_available AND NOT is_archived;
+CREATE INDEX "products_active_category_newest_idx" ON "public"."products" USING btree ("category_id", "created_at" DESC) INCLUDE ("id", "product_name", "slug", "product_image", "selling_price", "discount", "is_new", "is_featured", "brand_id") WHERE (is_available AND NOT is_archived);
 
 CREATE INDEX "products_brand_id_selling_price_idx" ON "public"."products" USING btree ("brand_id", "selling_price");
 
@@ -953,7 +953,7 @@ CREATE INDEX "products_menu_id_idx" ON "public"."products" USING btree ("menu_id
 
 CREATE TABLE public.purchases (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	variant_id UUID NOT NULL, 
@@ -971,14 +971,14 @@ CREATE INDEX "purchases_store_id_idx" ON "public"."purchases" USING btree ("stor
 
 CREATE TABLE public.reports (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
 	type VARCHAR(50) NOT NULL, 
 	title VARCHAR(255) NOT NULL, 
 	description TEXT NOT NULL, 
-	status VARCHAR(50) DEFAULT CAST('pending' AS varchar), 
+	status VARCHAR(50) DEFAULT 'pending'::character varying, 
 	CONSTRAINT reports_pkey PRIMARY KEY (id)
 );
 
@@ -986,7 +986,7 @@ CREATE INDEX "reports_user_id_idx" ON "public"."reports" USING btree ("user_id")
 
 CREATE TABLE public.reviews (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	product_id UUID NOT NULL, 
@@ -995,7 +995,7 @@ CREATE TABLE public.reviews (
 	rating INTEGER NOT NULL, 
 	comment TEXT, 
 	images JSON, 
-	is_approved BOOLEAN DEFAULT FALSE, 
+	is_approved BOOLEAN DEFAULT false, 
 	CONSTRAINT reviews_pkey PRIMARY KEY (id)
 );
 
@@ -1007,7 +1007,7 @@ CREATE INDEX "reviews_reviewer_id_idx" ON "public"."reviews" USING btree ("revie
 
 CREATE TABLE public.sellings (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	variant_id UUID NOT NULL, 
@@ -1025,7 +1025,7 @@ CREATE INDEX "sellings_store_id_idx" ON "public"."sellings" USING btree ("store_
 
 CREATE TABLE public.settings (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	key VARCHAR(255) NOT NULL, 
@@ -1037,18 +1037,18 @@ CREATE TABLE public.settings (
 
 CREATE TABLE public.stores (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
 	address TEXT, 
-	main_branch BOOLEAN DEFAULT FALSE, 
+	main_branch BOOLEAN DEFAULT false, 
 	CONSTRAINT stores_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE public.tags (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
@@ -1058,13 +1058,13 @@ CREATE TABLE public.tags (
 
 CREATE TABLE public.tokens (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
 	token VARCHAR(255) NOT NULL, 
 	type VARCHAR(50) NOT NULL, 
-	is_revoked BOOLEAN DEFAULT FALSE, 
+	is_revoked BOOLEAN DEFAULT false, 
 	CONSTRAINT tokens_pkey PRIMARY KEY (id)
 );
 
@@ -1072,7 +1072,7 @@ CREATE INDEX "tokens_user_id_idx" ON "public"."tokens" USING btree ("user_id");
 
 CREATE TABLE public.top_promotional_sliders (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	title VARCHAR(255), 
@@ -1084,7 +1084,7 @@ CREATE TABLE public.top_promotional_sliders (
 
 CREATE TABLE public.user_areas (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
@@ -1096,7 +1096,7 @@ CREATE INDEX "user_areas_city_id_idx" ON "public"."user_areas" USING btree ("cit
 
 CREATE TABLE public.user_cities (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
@@ -1108,7 +1108,7 @@ CREATE INDEX "user_cities_zone_id_idx" ON "public"."user_cities" USING btree ("z
 
 CREATE TABLE public.users (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	username VARCHAR(80) NOT NULL, 
@@ -1116,7 +1116,7 @@ CREATE TABLE public.users (
 	email VARCHAR(254) NOT NULL, 
 	contact VARCHAR(20) NOT NULL, 
 	password VARCHAR(60) NOT NULL, 
-	user_type VARCHAR(50) DEFAULT CAST('Customer' AS varchar), 
+	user_type VARCHAR(50) DEFAULT 'Customer'::character varying, 
 	otp_count INTEGER DEFAULT 0, 
 	CONSTRAINT users_pkey PRIMARY KEY (id), 
 	CONSTRAINT users_contact_unique UNIQUE (contact), 
@@ -1126,7 +1126,7 @@ CREATE TABLE public.users (
 
 CREATE TABLE public.product_attribute_values (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	attribute_id UUID NOT NULL, 
@@ -1138,7 +1138,7 @@ CREATE INDEX "product_attribute_values_attribute_id_idx" ON "public"."product_at
 
 CREATE TABLE public.product_attributes (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	product_id UUID NOT NULL, 
@@ -1150,7 +1150,7 @@ CREATE INDEX "product_attributes_product_id_idx" ON "public"."product_attributes
 
 CREATE TABLE public.variant_images (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	variant_id UUID NOT NULL, 
@@ -1163,15 +1163,15 @@ CREATE INDEX "variant_images_variant_id_idx" ON "public"."variant_images" USING 
 
 CREATE TABLE public.variants (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	product_id UUID NOT NULL, 
 	model VARCHAR(255), 
 	selling_price NUMERIC(10, 2) NOT NULL, 
-	discount NUMERIC(5, 2) DEFAULT CAST('0' AS numeric), 
-	is_available BOOLEAN DEFAULT TRUE, 
-	is_archived BOOLEAN DEFAULT FALSE, 
+	discount NUMERIC(5, 2) DEFAULT '0'::numeric, 
+	is_available BOOLEAN DEFAULT true, 
+	is_archived BOOLEAN DEFAULT false, 
 	CONSTRAINT variants_pkey PRIMARY KEY (id)
 );
 
@@ -1179,7 +1179,7 @@ CREATE INDEX "variants_product_id_is_available_idx" ON "public"."variants" USING
 
 CREATE TABLE public.wishlists (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	user_id UUID NOT NULL, 
@@ -1193,7 +1193,7 @@ CREATE INDEX "wishlists_product_id_idx" ON "public"."wishlists" USING btree ("pr
 
 CREATE TABLE public.zones (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
-	is_active BOOLEAN DEFAULT TRUE, 
+	is_active BOOLEAN DEFAULT true, 
 	created_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	updated_at TIMESTAMP WITHOUT TIME ZONE DEFAULT now(), 
 	name VARCHAR(255) NOT NULL, 
@@ -1213,11 +1213,11 @@ CREATE TABLE public.inventory_movements (
 	created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, 
 	CONSTRAINT inventory_movements_pkey PRIMARY KEY (id), 
 	CONSTRAINT inventory_movements_quantity_check CHECK (quantity <> 0), 
-	CONSTRAINT inventory_movements_store_check CHECK (store_id IS NOT NULL OR reference_type = CAST('legacy_reconciliation' AS text)), 
-	CONSTRAINT inventory_movements_sign_check CHECK (movement_type = CAST('adjustment' AS movement_type) OR (movement_type = ANY(ARRAY[CAST('purchase' AS movement_type), CAST('return' AS movement_type)]) AND quantity > 0) OR (movement_type = CAST('sale' AS movement_type) AND quantity < 0))
+	CONSTRAINT inventory_movements_store_check CHECK (store_id IS NOT NULL OR reference_type = 'legacy_reconciliation'::text), 
+	CONSTRAINT inventory_movements_sign_check CHECK (movement_type = 'adjustment'::movement_type OR (movement_type = ANY (ARRAY['purchase'::movement_type, 'return'::movement_type]) AND quantity > 0) OR (movement_type = 'sale'::movement_type AND quantity < 0))
 );
 
-CREATE UNIQUE INDEX "inventory_movements_document_key" ON "public"."inventory_movements" USING btree ("reference_type", "reference_id") WHERE reference_type = ANY(ARRAY[CAST('purchase' AS text), CAST('selling' AS text)]);
+CREATE UNIQUE INDEX "inventory_movements_document_key" ON "public"."inventory_movements" USING btree ("reference_type", "reference_id") WHERE (reference_type = ANY (ARRAY['purchase'::text, 'selling'::text]));
 
 CREATE INDEX "inventory_movements_variant_id_store_id_created_at_quantity_idx" ON "public"."inventory_movements" USING btree ("variant_id", "store_id", "created_at") INCLUDE ("quantity");
 
@@ -1244,10 +1244,10 @@ CREATE INDEX "entries_revision_seq_idx" ON "quarantine"."entries" USING btree ("
 CREATE TABLE public.attribute_types (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
 	name VARCHAR(100) NOT NULL, 
-	data_type public.attribute_data_type DEFAULT CAST('text' AS attribute_data_type) NOT NULL, 
-	required BOOLEAN DEFAULT FALSE NOT NULL, 
+	data_type public.attribute_data_type DEFAULT 'text'::attribute_data_type NOT NULL, 
+	required BOOLEAN DEFAULT false NOT NULL, 
 	allowed_values TEXT[], 
-	aliases TEXT[] DEFAULT CAST('{}' AS text[]) NOT NULL, 
+	aliases TEXT[] DEFAULT '{}'::text[] NOT NULL, 
 	created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, 
 	CONSTRAINT attribute_types_pkey PRIMARY KEY (id), 
 	CONSTRAINT attribute_types_name_key UNIQUE (name)
@@ -1342,7 +1342,7 @@ CREATE INDEX "stock_reorder_levels_store_id_idx" ON "public"."stock_reorder_leve
 CREATE TABLE public.stock_adjustments (
 	id UUID DEFAULT gen_random_uuid() NOT NULL, 
 	store_id UUID NOT NULL, 
-	status public.adjustment_status DEFAULT CAST('draft' AS adjustment_status) NOT NULL, 
+	status public.adjustment_status DEFAULT 'draft'::adjustment_status NOT NULL, 
 	reason TEXT NOT NULL, 
 	created_by TEXT DEFAULT app_actor() NOT NULL, 
 	created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, 
@@ -1351,7 +1351,10 @@ CREATE TABLE public.stock_adjustments (
 	applied_by TEXT, 
 	applied_at TIMESTAMP WITH TIME ZONE, 
 	CONSTRAINT stock_adjustments_pkey PRIMARY KEY (id), 
-	CONSTRAINT stock_adjustments_workflow_check CHECK ((status = CAST('draft' AS adjustment_status) AND approved_at IS NULL AND applied_at IS NULL) OR (status = CAST('approved' AS adjustment_status) AND approved_at IS NOT NULL AND approved_by IS NOT NULL AND applied_at IS NULL) OR (status = CAST('applied' AS adjustment_status) AND approved_at IS NOT NULL AND applied_at IS NOT NULL AND applied_by IS NOT NULL))
+	CONSTRAINT stock_adjustments_workflow_check CHECK ((status = 'draft'::adjustment_status AND approved_at IS NULL AND applied_at IS NULL) OR (status = 'approved'::adjustment_status AND approved_at IS NOT NULL AND approved_by IS NOT NULL
+    AND applied_at IS NULL)
+OR (status = 'applied'::adjustment_status AND approved_at IS NOT NULL AND applied_at IS NOT NULL
+    AND applied_by IS NOT NULL))
 );
 
 CREATE INDEX "stock_adjustments_store_id_idx" ON "public"."stock_adjustments" USING btree ("store_id");

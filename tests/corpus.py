@@ -14,7 +14,7 @@ from pathlib import Path
 
 from finesse_schema import api
 from finesse_schema.core.errors import FinesseError
-from finesse_schema.db.diff import INTERNAL_SCHEMAS
+from finesse_schema.db.migra import INTERNAL_SCHEMAS
 from finesse_schema.db.dump import dump_differences, dump_schema, restore_schema
 
 from tests.conftest import make_settings

@@ -16,7 +16,7 @@ from finesse_schema.cli import main
 from finesse_schema.core.errors import FinesseError, InputError
 from finesse_schema.core.plan import PlanRefused
 from finesse_schema.db.migrations import current_revision
-from finesse_schema.db.diff import INTERNAL_SCHEMAS
+from finesse_schema.db.migra import INTERNAL_SCHEMAS
 from finesse_schema.db.dump import dump_differences, dump_schema
 
 from tests.conftest import FIXTURES, make_settings

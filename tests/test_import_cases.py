@@ -19,7 +19,7 @@ import yaml
 
 from finesse_schema import api
 from finesse_schema.db.connect import connect, server_major
-from finesse_schema.db.diff import INTERNAL_SCHEMAS
+from finesse_schema.db.migra import INTERNAL_SCHEMAS
 from finesse_schema.db.dump import dump_differences, dump_schema
 
 from tests.conftest import FIXTURES, make_settings

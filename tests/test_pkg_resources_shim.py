@@ -24,7 +24,7 @@ def test_migra_imports_without_pkg_resources_and_leaves_no_stand_in() -> None:
                 if name == "pkg_resources":
                     raise ImportError("blocked for the test")
         sys.meta_path.insert(0, Block())
-        import finesse_schema.db.diff
+        import finesse_schema.db.migra
         from schemainspect.pg.obj import ALL_RELATIONS_QUERY
         assert "pg_class" in ALL_RELATIONS_QUERY
         assert "pkg_resources" not in sys.modules
@@ -39,7 +39,7 @@ def test_a_real_pkg_resources_already_imported_is_left_alone() -> None:
         real.resource_stream = lambda *a: (_ for _ in ()).throw(AssertionError("used the caller's module"))
         sys.modules["pkg_resources"] = real
         try:
-            import finesse_schema.db.diff
+            import finesse_schema.db.migra
         except AssertionError:
             print("used it")  # schemainspect used the already-imported module, as it should
         else:

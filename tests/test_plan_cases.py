@@ -22,7 +22,7 @@ import yaml
 
 from finesse_schema import api
 from finesse_schema.core.plan import PlanRefused
-from finesse_schema.db.diff import inspect_database
+from finesse_schema.db.migra import inspect_database
 from finesse_schema.db.planner import changes_between
 
 from tests.conftest import FIXTURES, make_settings

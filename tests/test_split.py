@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from finesse_schema import api
-from finesse_schema.db.diff import inspect_database
+from finesse_schema.db.migra import inspect_database
 from finesse_schema.db.planner import changes_between
 from finesse_schema.logic.plan.render_revision import data_section
 

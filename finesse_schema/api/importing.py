@@ -8,7 +8,7 @@ from pathlib import Path
 from ..core.errors import FinesseError, InputError, Problem
 from ..core.plan import Plan
 from ..db.catalog import read_catalog, user_schemas
-from ..db.diff import INTERNAL_SCHEMAS
+from ..db.migra import INTERNAL_SCHEMAS
 from ..db.planner import plan_changes
 from ..logic.compile.compiler import compile_schema
 from ..logic.config.settings import Settings

@@ -49,6 +49,7 @@ class Extension:
     schema: str | None = None
     loc: Location | None = _loc()
     managed: bool = True
+    version: str | None = None  # pinned: the plan updates to it, never down from a newer one; None: any
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,26 @@ class Namespace:
     comment: str | None = None
     managed: bool = True
     loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class Collation:
+    """CREATE COLLATION: ``provider`` icu or libc (builtin on 17+); an ICU collation has a ``locale``, a libc one
+    a locale or lc_collate and lc_ctype; ``deterministic`` False compares by meaning, not bytes."""
+
+    schema: str
+    name: str
+    provider: str = "icu"
+    locale: str | None = None
+    lc_collate: str | None = None
+    lc_ctype: str | None = None
+    deterministic: bool = True
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
 
 
 @dataclass(frozen=True)
@@ -221,6 +242,8 @@ class Partition:
     name: str
     bound: str
     comment: str | None = None
+    indexes: tuple["Index", ...] = ()  # its own, besides those it has from its parent
+    foreign_keys: tuple["ForeignKey", ...] = ()  # likewise
     loc: Location | None = _loc()
 
 
@@ -344,6 +367,29 @@ class Function:
 
 
 @dataclass(frozen=True)
+class Aggregate:
+    """CREATE AGGREGATE name(argument types) (SFUNC = state_function, STYPE = state_type, ...)."""
+
+    schema: str
+    name: str
+    arguments: tuple[str, ...]  # argument types
+    state_function: QualifiedName
+    state_type: str
+    final_function: QualifiedName | None = None
+    initial_condition: str | None = None  # the state's first value, as text
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+    @property
+    def signature(self) -> str:
+        return f"{self.schema}.{self.name}({', '.join(self.arguments)})"
+
+
+@dataclass(frozen=True)
 class View:
     schema: str
     name: str
@@ -382,6 +428,8 @@ class Schema:
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()
     namespaces: tuple[Namespace, ...] = ()  # schemas: declared as objects
+    collations: tuple[Collation, ...] = ()
+    aggregates: tuple["Aggregate", ...] = ()
     suppressions: tuple[Suppression, ...] = field(default=(), compare=False)  # lint: {suppress: [...]}
     source: str = field(default="schema.yaml", compare=False)
     source_hash: str = field(default="", compare=False)
@@ -393,7 +441,7 @@ class Schema:
         names.update(t.schema for t in self.tables)
         names.update(e.schema for e in self.enums)
         names.update(x.schema for x in self.extensions if x.schema)
-        for group in (self.sequences, self.domains, self.functions, self.views):
+        for group in (self.sequences, self.domains, self.functions, self.views, self.collations, self.aggregates):
             names.update(o.schema for o in group)
         return tuple(sorted(names))
 

@@ -32,8 +32,28 @@ QUERIES: dict[str, str] = {
         FROM pg_namespace n WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("n.oid", "pg_namespace") + """
         ORDER BY 1""",
     "extensions": """
-        SELECT e.extname AS name, n.nspname AS schema FROM pg_extension e
-        JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1""",
+        SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version,
+               (SELECT default_version FROM pg_available_extensions a WHERE a.name = e.extname) AS default_version
+        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1""",
+    "collations": """
+        SELECT n.nspname AS schema, c.collname AS name,
+               CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END AS provider,
+               coalesce(to_jsonb(c)->>'colllocale', to_jsonb(c)->>'colliculocale') AS icu_locale,
+               c.collcollate AS lc_collate, c.collctype AS lc_ctype, c.collisdeterministic AS deterministic,
+               obj_description(c.oid, 'pg_collation') AS comment
+        FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+        WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("c.oid", "pg_collation") + """ ORDER BY 1, 2""",
+    "aggregates": """
+        SELECT n.nspname AS schema, p.proname AS name,
+               ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i)
+                     ORDER BY i) AS arg_types,
+               tn.nspname AS sfunc_schema, tf.proname AS sfunc_name, format_type(a.aggtranstype, NULL) AS stype,
+               fn.nspname AS ffunc_schema, ff.proname AS ffunc_name, a.agginitval AS initcond,
+               a.aggkind AS agg_kind, obj_description(p.oid, 'pg_proc') AS comment
+        FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
+        JOIN pg_proc tf ON tf.oid = a.aggtransfn JOIN pg_namespace tn ON tn.oid = tf.pronamespace
+        LEFT JOIN pg_proc ff ON ff.oid = a.aggfinalfn LEFT JOIN pg_namespace fn ON fn.oid = ff.pronamespace
+        WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("p.oid", "pg_proc") + """ ORDER BY 1, 2""",
     "types": """
         SELECT n.nspname AS schema, t.typname AS name, t.typtype AS kind,
                obj_description(t.oid, 'pg_type') AS comment,
@@ -186,10 +206,7 @@ QUERIES: dict[str, str] = {
         SELECT 'operator', n.nspname || '.' || o.oprname FROM pg_operator o
           JOIN pg_namespace n ON n.oid = o.oprnamespace
          WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("o.oid", "pg_operator") + """
-        UNION ALL
-        SELECT 'collation', n.nspname || '.' || c.collname FROM pg_collation c
-          JOIN pg_namespace n ON n.oid = c.collnamespace
-         WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("c.oid", "pg_collation") + """
+
         UNION ALL
         SELECT 'event trigger', e.evtname FROM pg_event_trigger e WHERE """ + _own("e.oid", "pg_event_trigger") + """
         ORDER BY 1, 2""",

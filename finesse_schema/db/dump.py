@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from ..core.errors import DatabaseError
 from .connect import connect, libpq_arguments, mask_secrets, mask_url, server_major
+from ..logic.sql.quoting import sql_literal
 from .embedded import embedded_bin_dir
 
 
@@ -64,9 +65,20 @@ def dump_schema(url: str, exclude_schemas: tuple[str, ...] = (), only_schemas: t
     return proc.stdout
 
 
-def restore_schema(url: str, dump: str) -> None:
-    """Run a plain schema dump in the database at ``url`` (psql meta-commands are dropped)."""
-    body = "\n".join(line for line in dump.splitlines() if not line.startswith("\\"))
+_EXTENSION_RE = re.compile(r'^(CREATE EXTENSION IF NOT EXISTS ("(?:[^"]|"")+") WITH SCHEMA "(?:[^"]|"")+");$')
+
+
+def restore_schema(url: str, dump: str, extension_versions: dict[str, str] | None = None) -> None:
+    """Run a plain schema dump in the database at ``url`` (psql meta-commands are dropped). pg_dump leaves out
+    extension versions; ``extension_versions`` puts them back (a copy has the versions of its original)."""
+    versions = extension_versions or {}
+
+    def line_of(line: str) -> str:
+        m = _EXTENSION_RE.match(line)
+        name = m.group(2)[1:-1].replace('""', '"') if m else None
+        return f"{m.group(1)} VERSION {sql_literal(versions[name])};" if m and name in versions else line  # type: ignore[union-attr]
+
+    body = "\n".join(line_of(line) for line in dump.splitlines() if not line.startswith("\\"))
     with connect(url, autocommit=False) as conn:
         conn.execute(body)  # type: ignore[arg-type]
         conn.commit()
@@ -103,3 +115,8 @@ def dump_differences(expected: str, actual: str, limit: int = 30, *, column_orde
                                 normalize_dump(actual, column_order=column_order), "expected", "after the plan",
                                 lineterm="", n=1)
     return list(diff)[:limit]
+
+
+def extension_versions(url: str) -> dict[str, str]:
+    with connect(url) as conn:
+        return dict(conn.execute("SELECT extname, extversion FROM pg_extension").fetchall())  # type: ignore[arg-type]

@@ -27,10 +27,10 @@ from ..core.model import Schema
 from ..logic.plan.expand_contract import partition
 from ..logic.plan.ordering import Ordered, order_changes
 from ..logic.plan.renames import possible_renames, rename_steps
-from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
+from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
                    live_names)
 from .catalog import user_schemas
-from .dump import dump_differences, dump_schema, restore_schema
+from .dump import dump_differences, dump_schema, extension_versions, restore_schema
 from .materialize import materialize, run_changes
 from .scratch import ScratchServer, scratch_database, scratch_databases
 
@@ -88,19 +88,24 @@ def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progr
     progress("materializing schema.yaml in a scratch database")
     materialize(url, compiled)
     progress("inspecting the desired schema")
-    ignored = compiled.unmanaged_extensions
     if not dump:
-        return inspect_database(url, schemas, ignored), ""
-    return _side_by_side(lambda: inspect_database(url, schemas, ignored),  # type: ignore[return-value]
+        return inspect_database(url, schemas, *_extensions(compiled)), ""
+    return _side_by_side(lambda: inspect_database(url, schemas, *_extensions(compiled)),  # type: ignore[return-value]
                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
 
 
 def _copy_live(live_url: str, url: str, schemas: tuple[str, ...], progress: Progress) -> str:
     """Copy the live schema into ``url``; return the live dump of the managed schemas, to compare with later."""
     progress("copying the live schema into a scratch database")
-    _, managed = _side_by_side(lambda: restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS)),
+    _, managed = _side_by_side(lambda: restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS),
+                                                      extension_versions(live_url)),
                                lambda: dump_schema(live_url, only_schemas=_managed(schemas)))
     return managed  # type: ignore[return-value]
+
+
+def _extensions(compiled: Compiled) -> tuple[frozenset[str], frozenset[str]]:
+    """(the extensions no diff sees, those whose versions it compares)."""
+    return compiled.unmanaged_extensions, compiled.pinned_extensions
 
 
 def managed_schemas(live_url: str, declared: tuple[str, ...], unmanaged: frozenset[str]) -> tuple[str, ...]:
@@ -133,7 +138,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress, verify)
             copy_future = pool.submit(_copy_live, live_url, urls[1], schemas, progress) if verify else None
             progress("inspecting the live database")
-            live = inspect_database(live_url, schemas, compiled.unmanaged_extensions)
+            live = inspect_database(live_url, schemas, *_extensions(compiled))
             renames = rename_steps(model, live_names(live)) if model is not None and verify else []
             desired, desired_dump = desired_future.result()
             base = live
@@ -142,7 +147,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 copy_future.result()
                 progress("renaming on the copy")
                 run_changes(urls[1], tuple(r.change for r in renames), what="the renames, on a copy of the database,")
-                base = inspect_database(urls[1], schemas, compiled.unmanaged_extensions)
+                base = inspect_database(urls[1], schemas, *_extensions(compiled))
             progress("diffing")
             d = diff_inspections(base, desired)
             notes = tuple(possible_renames(d.upgrade, column_types(base), column_types(desired)))
@@ -172,12 +177,12 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
     """On ``url`` (a copy of the live schema, with the first ``already_applied`` upgrade steps done): raise
     RefusedError unless the upgrade reaches the desired schema and the downgrade comes back to the live
     one, both by migra's diff and by pg_dump."""
-    schemas, ignored = live[0].schemas, live[0].ignored_extensions
+    schemas, ignored, pinned = live[0].schemas, live[0].ignored_extensions, live[0].pinned_extensions
     for step, changes, (goal, goal_dump), name in (("upgrade", plan.upgrade[already_applied:], desired, "schema.yaml"),
                                                    ("downgrade", plan.downgrade, live, "the live schema")):
         progress(f"verifying the {step}")
         run_changes(url, changes, what=f"the {step}, on a copy of the database,")
-        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas, ignored),
+        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas, ignored, pinned),
                                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
         residual = changes_between(inspection, goal)  # type: ignore[arg-type]
         if residual:
@@ -213,11 +218,11 @@ def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: P
         try:
             desired_future = pool.submit(_build_desired, urls[1], compiled, schemas, progress, True)
             live_dump = _copy_live(live_url, urls[0], schemas, progress)
-            live = inspect_database(live_url, schemas, compiled.unmanaged_extensions)
+            live = inspect_database(live_url, schemas, *_extensions(compiled))
             progress("running the expand changes on the copy")
             run_changes(urls[0], expand_changes, what="the expand changes, on a copy of the database, before the "
                                                       "contract ones they may need,")
-            middle = _side_by_side(lambda: inspect_database(urls[0], schemas, compiled.unmanaged_extensions),
+            middle = _side_by_side(lambda: inspect_database(urls[0], schemas, *_extensions(compiled)),
                                    lambda: dump_schema(urls[0], only_schemas=_managed(schemas)))
             desired = desired_future.result()
         finally:

@@ -1,4 +1,4 @@
-"""Schema differences, computed by migra. The only module that imports migra (and schemainspect).
+"""Schema differences, computed by migra (imported by loader.py, its SQL fixed by patches.py).
 
 migra is frozen upstream, so it is pinned exactly and everything finesse needs
 from it passes through here:
@@ -14,140 +14,26 @@ nothing); this module never trusts them on its own.
 from __future__ import annotations
 
 import copy
-import importlib
-import inspect
 import re
-import sys
-import types
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-
-def _resource_stream(module_name: str, resource: str) -> Any:
-    """pkg_resources.resource_stream: a file beside the named module (package or not)."""
-    module = importlib.import_module(module_name)
-    return (Path(module.__file__ or "").parent / resource).open("rb")
-
-
-def _import_migra() -> tuple[Any, Any, str]:
-    """Import migra with a stand-in for pkg_resources.
-
-    schemainspect imports pkg_resources for one function, resource_stream. The real
-    module is gone from new setuptools, and where it exists importing it scans every
-    installed distribution (most of a second). The stand-in is in sys.modules only
-    while migra imports, so nothing else in the process ever sees it.
-    """
-    missing = "pkg_resources" not in sys.modules
-    if missing:
-        shim = types.ModuleType("pkg_resources")
-        shim.resource_stream = _resource_stream  # type: ignore[attr-defined]
-        sys.modules["pkg_resources"] = shim
-    # schemainspect finds the caller of resource_text() with inspect.stack(), which reads the
-    # source of every frame: over a second at import on a deep stack. Frames are all it uses.
-    real_stack = inspect.stack
-    inspect.stack = _frames_only  # type: ignore[assignment]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from migra import Migration
-            from schemainspect import get_inspector
-            from schemainspect.pg.obj import PROPS
-    finally:
-        inspect.stack = real_stack  # type: ignore[assignment]
-        if missing:
-            sys.modules.pop("pkg_resources", None)
-    return Migration, get_inspector, PROPS
-
-
-def _frames_only(context: int = 1) -> list[tuple[Any]]:
-    """inspect.stack() without source lines: (frame,) for the caller and every frame above it."""
-    out = []
-    frame = sys._getframe(1)
-    while frame is not None:
-        out.append((frame,))
-        frame = frame.f_back
-    return out
-
-
-Migration, get_inspector, PROPS = _import_migra()
-
-
-def _patch_column_collation() -> None:
-    """migra's CREATE TABLE leaves out column collations, and its ADD COLUMN puts COLLATE after the
-    default (where it collates the default, not the column). Both write it after the type here."""
-    from schemainspect.inspected import ColumnInfo
-
-    def creation_clause(self: Any) -> str:
-        x = f"{self.quoted_name} {self.dbtypestr}{self.collation_subclause}"
-        if self.is_identity:
-            x += f" generated {'always' if self.is_identity_always else 'by default'} as identity"
-        if self.not_null:
-            x += " not null"
-        if self.is_generated:
-            x += f" generated always as ({self.default}) stored"
-        elif self.default:
-            x += f" default {self.default}"
-        return x
-
-    ColumnInfo.creation_clause = property(creation_clause)  # type: ignore[assignment]
-    ColumnInfo.add_column_clause = property(lambda self: f"add column {self.creation_clause}")  # type: ignore[assignment]
-
-
-_patch_column_collation()
-
-
-def _patch_enum_literals() -> None:
-    """schemainspect writes enum values between quotes without doubling the quotes inside them: a value
-    with a quote broke the statement, and a crafted one could end it. Each value is a literal here."""
-    from schemainspect.pg.obj import InspectedEnum
-
-    from ..logic.sql.quoting import sql_literal
-
-    InspectedEnum.quoted_elements = property(lambda self: ", ".join(sql_literal(e) for e in self.elements))  # type: ignore[assignment]
-
-
-_patch_enum_literals()
-
-
-def _patch_attach_statement() -> None:
-    """schemainspect's ATTACH PARTITION names the partition where the parent goes, and reads an attribute it
-    does not have (a traceback for any table that becomes a partition); INHERIT lacks its semicolon."""
-    from schemainspect.pg.obj import InspectedSelectable
-
-    def attach_statement(self: Any) -> str | None:
-        if not self.parent_table:
-            return None
-        if self.partition_def:
-            return f"alter table {self.parent_table} attach partition {self.quoted_full_name} {self.partition_def};"
-        return f"alter table {self.quoted_full_name} inherit {self.parent_table};"
-
-    def detach_statement(self: Any) -> str | None:
-        if not self.parent_table:
-            return None
-        if self.partition_def:
-            return f"alter table {self.parent_table} detach partition {self.quoted_full_name};"
-        return f"alter table {self.quoted_full_name} no inherit {self.parent_table};"
-
-    InspectedSelectable.attach_statement = property(attach_statement)  # type: ignore[assignment]
-    InspectedSelectable.detach_statement = property(detach_statement)  # type: ignore[assignment]
-
-
-_patch_attach_statement()
-
-from ..logic.plan.classify import REPLACED_SEQUENCE_SUFFIX  # noqa: E402
-from ..logic.sql.quoting import qualified, quote  # noqa: E402
-from ..logic.sql.text import restore_in_lists  # noqa: E402
-from ..logic.plan.dependencies import Dependencies  # noqa: E402
-from .connect import sa_engine  # noqa: E402
-from .dependencies import read_dependencies  # noqa: E402
-from .table_gaps import TableFacts, read_table_facts, table_fact_statements  # noqa: E402
-from .gaps import (Extras, comment_statements, domain_statements, hoist_functions, inspect_extras,  # noqa: E402
-                   sequence_statements, sink_function_drops)
-from .gaps import enum_additions, forced_rls_statements, identity_statements, last_default_wins  # noqa: E402
-from .partition_gaps import fix_partition_indexes, keep_not_valid  # noqa: E402
-from ..logic.plan.renames import LiveNames  # noqa: E402
+from ...logic.plan.classify import REPLACED_SEQUENCE_SUFFIX
+from ...logic.plan.dependencies import Dependencies
+from ...logic.plan.renames import LiveNames
+from ...logic.sql.quoting import qualified, quote
+from ...logic.sql.text import restore_in_lists
+from ..aggregates import Aggregates, aggregate_statements, read_aggregates
+from ..collations import read_collation_clauses
+from ..connect import sa_engine
+from ..dependencies import read_dependencies
+from ..gaps import (Extras, comment_statements, domain_statements, enum_additions, forced_rls_statements,
+                    hoist_functions, identity_statements, inspect_extras, last_default_wins, sequence_statements,
+                    sink_function_drops)
+from ..partition_gaps import fix_partition_indexes, keep_not_valid
+from ..table_gaps import TableFacts, read_table_facts, table_fact_statements
+from . import patches  # noqa: F401 - schemainspect's SQL fixed before any use
+from .loader import PROPS, Migration, get_inspector
 
 # Schemas finesse keeps its own bookkeeping in; never part of a diff.
 INTERNAL_SCHEMAS = ("finesse",)
@@ -163,12 +49,16 @@ class Inspection:
     ignored_extensions: frozenset[str] = frozenset()
     dependencies: Dependencies = field(default_factory=Dependencies)  # what needs what: a plan's order
     tables: TableFacts = field(default_factory=TableFacts)  # storage parameters, statistics, clustering
+    aggregates: Aggregates = field(default_factory=dict)  # migra does not see them
+    pinned_extensions: frozenset[str] = frozenset()  # whose versions are compared
 
 
-def inspect_database(url: str, schemas: tuple[str, ...],
-                     ignored_extensions: frozenset[str] = frozenset()) -> Inspection:
+def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: frozenset[str] = frozenset(),
+                     pinned_extensions: frozenset[str] = frozenset()) -> Inspection:
     """The objects of ``schemas``, without the extensions named in ``ignored_extensions`` (those schema.yaml
-    declares managed: false, which a database may have or not)."""
+    declares managed: false, which a database may have or not). The versions of extensions are compared only
+    for ``pinned_extensions`` (those schema.yaml gives a version): a database upgraded by pg_upgrade keeps
+    older versions, and plans nothing for them."""
     keep = set(schemas) - set(INTERNAL_SCHEMAS)
     engine = sa_engine(url)
     try:
@@ -177,6 +67,8 @@ def inspect_database(url: str, schemas: tuple[str, ...],
             extras = inspect_extras(conn, keep)
             dependencies = read_dependencies(conn, keep)
             table_facts = read_table_facts(conn, keep)
+            clauses = read_collation_clauses(conn, keep)
+            aggregates = read_aggregates(conn, keep)
     finally:
         engine.dispose()
     for prop in PROPS.split():
@@ -188,9 +80,15 @@ def inspect_database(url: str, schemas: tuple[str, ...],
     # schemainspect lists a domain over an enum as an enum without values too (migra would create both)
     inspected.enums = {k: v for k, v in inspected.enums.items() if (v.schema, v.name) not in extras.domains}
     inspected.extensions = {k: v for k, v in inspected.extensions.items() if v.name not in ignored_extensions}
+    for ext in inspected.extensions.values():
+        if ext.name not in pinned_extensions:
+            ext.version = None
+    for coll in inspected.collations.values():
+        coll.finesse_clause = clauses.get((coll.schema, coll.name))
     for ix in inspected.indexes.values():  # clustering is compared apart (db/table_gaps.py): not a new index
         ix.is_clustered = False
-    return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions, dependencies, table_facts)
+    return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions, dependencies, table_facts,
+                      aggregates, pinned_extensions)
 
 
 def _schema_of(obj: Any) -> str:
@@ -231,7 +129,27 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
                   + statements[tail:])
     statements = _carry_generator_positions(statements, source, target)
     statements = hoist_functions(statements + comment_statements(source.extras, target.extras, statements))
+    drops, creates = aggregate_statements(source.aggregates, target.aggregates)
+    statements = drops + [s for s in statements if not _extension_downgrade(s, source)] + creates
     return additions + _recreate_functions_of_rebuilt_enums(statements, source, target)
+
+
+_EXT_UPDATE_RE = re.compile(r"""^alter extension ("(?:[^"]|"")+"|[\w$]+) update to '([^']+)'""", re.I)
+
+
+def _extension_downgrade(statement: str, source: Inspection) -> bool:
+    """An ALTER EXTENSION ... UPDATE TO a version older than the one installed: a plan never does that (an
+    extension has no path down, and what is newer keeps working)."""
+    m = _EXT_UPDATE_RE.match(statement)
+    if not m:
+        return False
+    name = m.group(1).strip('"').replace('""', '"')
+    now = next((e.version for e in source.inspected.extensions.values() if e.name == name), None)
+    return now is not None and _version_key(m.group(2)) < _version_key(now)
+
+
+def _version_key(version: str) -> tuple:  # type: ignore[type-arg]
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\-]", version))
 
 
 _ASIDE_RE = re.compile(r'^alter type ("(?:[^"]|"")+")\.("(?:[^"]|"")+") rename to "(?:[^"]|"")+__old_version_to_be_dropped"',

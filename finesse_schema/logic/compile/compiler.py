@@ -9,7 +9,7 @@ comments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -21,9 +21,9 @@ from sqlalchemy.types import UserDefinedType
 from ...core.errors import Location
 from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
-from ..sql.quoting import qualified, quote, quote_name
-from .table_extras import cluster_sql, exclusion_sql, statistics_sql, storage_sql
-from .objects import (comment_sql, domain_sql, function_signature, function_sql, ordered_views,
+from ..sql.quoting import qualified, quote, quote_name, sql_literal
+from .table_extras import cluster_sql, exclusion_sql, foreign_key_sql, statistics_sql, storage_sql
+from .objects import (aggregate_sql, collation_sql, comment_sql, domain_sql, function_signature, function_sql, ordered_views,
                               owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, uses_row_types,
                               view_sql)
 from ..schema.types import parse_type
@@ -70,6 +70,7 @@ class Compiled:
     statements: tuple[DDL, ...]
     unmanaged_extensions: frozenset[str] = frozenset()  # left out of every diff (extensions: managed: false)
     unmanaged_schemas: frozenset[str] = frozenset()  # likewise (schemas: managed: false)
+    pinned_extensions: frozenset[str] = frozenset()  # those with a version: the only ones whose versions count
 
 
 class RawType(UserDefinedType):
@@ -135,11 +136,11 @@ def _qn(text: str):
 def _with_collation(t: sa.types.TypeEngine, collation: str | None) -> sa.types.TypeEngine:
     if not collation:
         return t
-    if isinstance(t, sa.String):
+    if isinstance(t, sa.String) and "." not in collation:
         t = t.copy()
         t.collation = collation
         return t
-    return RawType(f"{t.compile(dialect=DIALECT)} COLLATE {quote(collation)}")
+    return RawType(f"{t.compile(dialect=DIALECT)} COLLATE {quote_name(collation)}")
 
 
 def _sa_column(col: Column, schema: Schema, in_pk: bool) -> sa.Column:
@@ -228,7 +229,7 @@ def _sa_index(ix: Index, table: sa.Table) -> sa.Index:
         exprs.append(expr)
     kw: dict[str, object] = {"unique": ix.unique, "postgresql_using": ix.method}
     if ix.where:
-        kw["postgresql_where"] = sql_expression(ix.where)
+        kw["postgresql_where"] = sa.literal_column(f"({expression_sql(ix.where)})")
     if ix.include:
         kw["postgresql_include"] = list(ix.include)
     if ops:
@@ -254,7 +255,7 @@ def index_sql(ix: Index, t: Table) -> str:
         sql += f" INCLUDE ({', '.join(quote(c) for c in ix.include)})"
     sql += storage_sql(ix.storage)
     if ix.where:
-        sql += f" WHERE {expression_sql(ix.where)}"
+        sql += f" WHERE ({expression_sql(ix.where)})"
     return sql
 
 
@@ -307,7 +308,14 @@ def compile_schema(schema: Schema) -> Compiled:
         sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
         if ext.schema:
             sql += f" WITH SCHEMA {quote(ext.schema)}"
+        if ext.version:
+            sql += f" VERSION {sql_literal(ext.version)}"
         out.append(DDL(sql, f"create extension {ext.name}", ext.loc, "extensions"))
+    for co in schema.collations:
+        out.append(DDL(collation_sql(co), f"create collation {co.schema}.{co.name}", co.loc, f"collations.{co.name}"))
+        if co.comment is not None:
+            out.append(DDL(comment_sql("COLLATION", qualified(co.schema, co.name), co.comment),
+                           f"comment on collation {co.name}", co.loc, f"collations.{co.name}"))
     for e in schema.enums:
         enum = pg.ENUM(*e.values, name=e.name, schema=e.schema)
         out.append(DDL(_ddl(CreateEnumType(enum)), f"create enum {e.schema}.{e.name}", e.loc, f"enums.{e.name}"))
@@ -321,6 +329,12 @@ def compile_schema(schema: Schema) -> Compiled:
     for f in schema.functions:
         if not uses_row_types(f, schema):
             out.append(DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}"))
+    for a in schema.aggregates:
+        out.append(DDL(aggregate_sql(a), f"create aggregate {a.signature}", a.loc, f"aggregates.{a.name}"))
+        if a.comment is not None:
+            out.append(DDL(comment_sql("AGGREGATE", f"{qualified(a.schema, a.name)}("
+                                       f"{', '.join(type_sql(x) for x in a.arguments)})", a.comment),
+                           f"comment on aggregate {a.name}", a.loc, f"aggregates.{a.name}"))
     late: list[DDL] = []
     for t in _parents_first(schema.tables):
         path = _tpath(t)
@@ -336,6 +350,11 @@ def compile_schema(schema: Schema) -> Compiled:
             if part.comment is not None:
                 late.append(DDL(comment_sql("TABLE", qualified(t.schema, part.name), part.comment),
                                 f"comment on partition {part.name}", part.loc, f"{path}.partitions.{part.name}"))
+            own = replace(t, name=part.name, partitions=())
+            out += [DDL(index_sql(ix, own), f"create index {ix.name}", ix.loc, f"{path}.partitions.{part.name}")
+                    for ix in part.indexes]
+            late += [DDL(foreign_key_sql(t.schema, part.name, fk), f"add foreign key {fk.name}", fk.loc,
+                         f"{path}.partitions.{part.name}") for fk in part.foreign_keys]
         named = {c.name: c for c in full.constraints if c.name}
         for ix in t.indexes:
             out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))
@@ -362,7 +381,7 @@ def compile_schema(schema: Schema) -> Compiled:
             for f in schema.functions if uses_row_types(f, schema)]
     out += _after_tables(schema)
     return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed),
-                    schema.unmanaged_schemas)
+                    schema.unmanaged_schemas, frozenset(x.name for x in schema.extensions if x.version))
 
 
 def _parents_first(tables: tuple[Table, ...]) -> list[Table]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ...core.model import Domain, Function, Schema, Sequence, Table, Trigger, View
+from ...core.model import (Aggregate, Collation, Domain, Function, QualifiedName, Schema, Sequence, Table, Trigger,
+                           View)
 from ..sql.expressions import (check_query, default_sql, dollar_quoted, expression_sql, function_statement_check, setting_sql,
                                view_statement_check)
 from ..sql.quoting import qualified, quote, sql_literal
@@ -145,3 +146,34 @@ def row_security_sql(t: Table) -> list[str]:
             sql += f" WITH CHECK ({expression_sql(p.with_check)})"
         out.append(sql)
     return out
+
+
+def collation_clause(provider: str, locale: str | None, lc_collate: str | None, lc_ctype: str | None,
+                     deterministic: bool) -> str:
+    """The parenthesized options of CREATE COLLATION, as pg_dump writes them (also for what a catalog holds)."""
+    parts = [f"provider = {provider}"]
+    if locale is not None and (provider != "libc" or not lc_collate or lc_collate == lc_ctype):
+        parts.append(f"locale = {sql_literal(locale)}")
+    else:
+        parts += [f"lc_collate = {sql_literal(lc_collate or '')}", f"lc_ctype = {sql_literal(lc_ctype or '')}"]
+    if not deterministic:
+        parts.append("deterministic = false")
+    return f"({', '.join(parts)})"
+
+
+def collation_sql(c: Collation) -> str:
+    return (f"CREATE COLLATION {qualified(c.schema, c.name)} "
+            f"{collation_clause(c.provider, c.locale, c.lc_collate, c.lc_ctype, c.deterministic)}")
+
+
+def aggregate_sql(a: Aggregate) -> str:
+    def fn(q: QualifiedName) -> str:
+        return qualified(q.schema, q.name) if q.schema else quote(q.name)
+
+    parts = [f"SFUNC = {fn(a.state_function)}", f"STYPE = {type_sql(a.state_type)}"]
+    if a.final_function:
+        parts.append(f"FINALFUNC = {fn(a.final_function)}")
+    if a.initial_condition is not None:
+        parts.append(f"INITCOND = {sql_literal(a.initial_condition)}")
+    return (f"CREATE AGGREGATE {qualified(a.schema, a.name)}({', '.join(type_sql(x) for x in a.arguments)}) "
+            f"({', '.join(parts)})")

@@ -3,7 +3,7 @@ statistics targets, and storage parameters of indexes."""
 
 from __future__ import annotations
 
-from ...core.model import Exclusion, Table
+from ...core.model import Exclusion, FkAction, ForeignKey, Table
 from ..sql.expressions import expression_sql
 from ..sql.quoting import qualified, quote, quote_name
 
@@ -34,3 +34,16 @@ def cluster_sql(t: Table) -> str | None:
 def statistics_sql(t: Table) -> list[str]:
     return [f"ALTER TABLE {qualified(t.schema, t.name)} ALTER COLUMN {quote(c.name)} SET STATISTICS {c.statistics}"
             for c in t.columns if c.statistics is not None]
+
+
+def foreign_key_sql(schema: str, table: str, fk: ForeignKey) -> str:
+    """ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY, for a table SQLAlchemy does not hold (a partition)."""
+    sql = (f"ALTER TABLE {qualified(schema, table)} ADD CONSTRAINT {quote(fk.name)} FOREIGN KEY "
+           f"({', '.join(quote(c) for c in fk.columns)}) REFERENCES {qualified(fk.ref_table.schema, fk.ref_table.name)}"
+           f" ({', '.join(quote(c) for c in fk.ref_columns)})")
+    for word, action in (("DELETE", fk.on_delete), ("UPDATE", fk.on_update)):
+        if action != FkAction.NO_ACTION:
+            sql += f" ON {word} {action.value.upper()}"
+    if fk.deferrable:
+        sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if fk.initially_deferred else "IMMEDIATE")
+    return sql + (" NOT VALID" if fk.not_valid else "")

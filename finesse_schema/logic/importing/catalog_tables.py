@@ -204,16 +204,19 @@ class TableImporter:
         if rel["partition_key"]:
             self.skip("partition", name, f"it is partitioned again ({rel['partition_key']}); sub-partitions are "
                       "not in schema.yaml")
-        for r in self.by_table["indexes"].get(rel["oid"], []):
-            if not r["inherited"] and not r["backs_constraint"]:
-                self.skip("index", f"{name}.{r['name']}", "an index of one partition only is not kept")
+        indexes = [ix for ix in (self.read_index(r, name) for r in self.by_table["indexes"].get(rel["oid"], [])
+                                 if not r["inherited"] and not r["backs_constraint"]) if ix]
+        fks = []
         for r in self.by_table["constraints"].get(rel["oid"], []):
-            if r["is_local"] and r["kind"] != "p" and not (r["kind"] == "u" and r["index_oid"]):
-                self.skip("constraint", f"{name}.{r['name']}", "a constraint of one partition only is not kept")
+            if r["is_local"] and r["kind"] == "f":
+                fks.append(self.read_foreign_key(r, f"{name}.{r['name']}"))
+            elif r["is_local"] and r["kind"] != "p" and not (r["kind"] == "u" and r["index_oid"]):
+                self.skip("constraint", f"{name}.{r['name']}", "a constraint of one partition only (other than a "
+                          "foreign key) is not kept")
         for r in self.by_table["triggers"].get(rel["oid"], []):
             if not r["cloned"]:
                 self.skip("trigger", f"{name}.{r['name']}", "a trigger of one partition only is not kept")
-        return Partition(rel["name"], rel["partition_bound"], rel["comment"])
+        return Partition(rel["name"], rel["partition_bound"], rel["comment"], tuple(indexes), tuple(fks))
 
     def read_table(self, rel: Row) -> Table:
         oid, schema, tname = rel["oid"], rel["schema"], rel["name"]

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import Any, Iterable
 
-from ...core.model import (Namespace, Argument, Extension, Function,
+from ...core.model import (Aggregate, Collation, Namespace, QualifiedName, Argument, Extension, Function,
                            Schema, Sequence, View)
 from ..sql.text import restore_in_lists, split_top_level
 from ..sql.quoting import quote_if_needed
@@ -46,7 +46,8 @@ class _Importer(TableImporter):
         for f in self.rows["functions"]:
             name = f"{_display(f['schema'], f['name'])}({f['identity']})"
             if f["kind"] in ("a", "w"):
-                self.skip("aggregate" if f["kind"] == "a" else "window function", name, "not in schema.yaml")
+                if f["kind"] == "w":
+                    self.skip("window function", name, "not in schema.yaml")
                 continue
             if f["language"] in ("c", "internal"):
                 self.skip("function", name, f"functions in language {f['language']} are not in schema.yaml")
@@ -160,6 +161,37 @@ class _Importer(TableImporter):
                             tuple(self.read_triggers(rel["oid"], name))))
         return out
 
+    def read_collations(self) -> list[Collation]:
+        out = []
+        for c in self.rows["collations"]:
+            locale = c["icu_locale"] if c["provider"] != "libc" else (
+                c["lc_collate"] if c["lc_collate"] == c["lc_ctype"] else None)
+            libc_pair = c["provider"] == "libc" and locale is None
+            out.append(Collation(c["schema"], c["name"], c["provider"], locale,
+                                 c["lc_collate"] if libc_pair else None, c["lc_ctype"] if libc_pair else None,
+                                 c["deterministic"], c["comment"]))
+        return out
+
+    def read_aggregates(self) -> list[Aggregate]:
+        out = []
+        for a in self.rows["aggregates"]:
+            name = f"{_display(a['schema'], a['name'])}({', '.join(a['arg_types'])})"
+            if a["agg_kind"] != "n":
+                self.skip("aggregate", name, "ordered-set and hypothetical-set aggregates are not in schema.yaml")
+                continue
+            types = [self.argument_type(t, name) for t in [*a["arg_types"], a["stype"]]]
+            if any(t is None for t in types):
+                continue
+
+            def fn(schema: str | None, fname: str | None) -> QualifiedName | None:
+                if fname is None:
+                    return None
+                return QualifiedName("" if schema == "pg_catalog" else schema or "", fname)
+
+            out.append(Aggregate(a["schema"], a["name"], tuple(types[:-1]), fn(a["sfunc_schema"], a["sfunc_name"]),  # type: ignore[arg-type]
+                                 types[-1], fn(a["ffunc_schema"], a["ffunc_name"]), a["initcond"], a["comment"]))
+        return out
+
     def read_others(self) -> None:
         for r in self.rows["others"]:
             self.skip(r["kind"], r["name"], "not in schema.yaml")
@@ -185,7 +217,9 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     """The model of the database whose catalog ``rows`` hold, and what it could not express (sorted)."""
     imp = _Importer(rows)
     imp.extensions = frozenset(e["name"] for e in rows["extensions"])
-    extensions = [Extension(e["name"], None if e["schema"] == "public" else e["schema"]) for e in rows["extensions"]]
+    extensions = [Extension(e["name"], None if e["schema"] == "public" else e["schema"],
+                            version=e["version"] if e["version"] != e["default_version"] else None)
+                  for e in rows["extensions"]]
     enums, domains = imp.read_types()
     tables = imp.read_tables()
     sequences = imp.read_sequences()
@@ -193,7 +227,8 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     views = imp.read_views()
     imp.read_others()
     schema = Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
-                    tuple(functions), tuple(views))
+                    tuple(functions), tuple(views), collations=tuple(imp.read_collations()),
+                    aggregates=tuple(imp.read_aggregates()))
     used = set(schema.schemas)
     namespaces = tuple(Namespace(s["name"], _schema_comment(s)) for s in rows["schemas"]
                        if s["name"] not in used or _schema_comment(s) is not None)

@@ -72,8 +72,19 @@ def _pairs(a: Any, b: Any) -> Iterable[tuple[Any, Any]]:
         yield obj, (bucket.pop(0) if bucket else None)
 
 
+def _with_partitions(tables: Iterable[Table]) -> Iterable[Table]:
+    """Each table, then each of its partitions that has indexes or foreign keys of its own, as a table
+    holding just those (a partition's names are its own, defaulted from the partition's name)."""
+    for t in tables:
+        yield t
+        for p in t.partitions:
+            if p.indexes or p.foreign_keys:
+                yield replace(t, name=p.name, primary_key=None, uniques=(), checks=(), excludes=(),
+                              indexes=p.indexes, foreign_keys=p.foreign_keys, partitions=())
+
+
 def _owners(schema: Schema) -> dict[QualifiedName, Any]:
-    return {o.qualified: o for o in (*schema.tables, *schema.views, *schema.domains)}
+    return {o.qualified: o for o in (*_with_partitions(schema.tables), *schema.views, *schema.domains)}
 
 
 def _name_mismatches(wanted: Schema, got: Schema) -> set[Key]:
@@ -128,7 +139,7 @@ def schema_yaml(schema: Schema, *, header: str = "", progress: Callable[[str], N
                 ) -> tuple[str, list[str]]:
     """The YAML text of ``schema`` and the objects that do not read back equal (empty when exact)."""
     explicit: set[Key] = set()
-    for t in schema.tables:
+    for t in _with_partitions(schema.tables):
         plain = _plain_defaults(t)
         for _, _, obj in _named(t):
             if obj.name not in plain:

@@ -13,11 +13,12 @@ everything else gets PostgreSQL's default name back when read. The caller
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...core.model import (Argument, Check, Column, Domain, Enum, FkAction, ForeignKey, Function, Index,
                           IndexElement, QualifiedName, Schema, Sequence, Table, Trigger, View)
 from ..schema.yaml_source import yaml_block, yaml_scalar
+from .render_objects import aggregate, collation
 from .render_table_options import deferral, storage, table_options
 
 LINE = 110  # a flow mapping longer than this becomes a block mapping
@@ -136,15 +137,17 @@ class _Writer:
                 {n.name: {**({"comment": n.comment} if n.comment is not None else {}),
                           **({} if n.managed else {"managed": False})} or None for n in s.namespaces}))
         if s.extensions:
-            exts = [e.name if e.schema is None and e.managed else
+            exts = [e.name if e.schema is None and e.managed and e.version is None else
                     {"name": e.name, **({"schema": e.schema} if e.schema else {}),
-                     **({} if e.managed else {"managed": False})}
+                     **({"version": e.version} if e.version else {}), **({} if e.managed else {"managed": False})}
                     for e in sorted(s.extensions, key=lambda e: e.name)]
             self.emit(0, "extensions", exts)
+        self.section("collations", s.collations, collation)
         self.section("enums", s.enums, self.enum)
         self.section("domains", s.domains, self.domain)
         self.section("sequences", s.sequences, self.sequence)
         self.section("functions", s.functions, self.function, blank=True)
+        self.section("aggregates", s.aggregates, lambda a: aggregate(a, self.schema))
         self.section("tables", s.tables, self.table, blank=True)
         self.section("views", s.views, self.view, blank=True)
         return "\n".join(self.lines) + "\n"
@@ -299,9 +302,21 @@ class _Writer:
         if t.partition_by:
             out["partition_by"] = t.partition_by
         if t.partitions:
-            out["partitions"] = {p.name: ({"values": p.bound, "comment": p.comment} if p.comment else p.bound)
-                                 for p in t.partitions}
+            out["partitions"] = {p.name: self.partition(t, p) for p in t.partitions}
         out.update(table_options(t, any(keep(x.name) for x in t.excludes)))
+        return out
+
+    def partition(self, t: Table, p) -> object:  # type: ignore[no-untyped-def]
+        if not (p.comment or p.indexes or p.foreign_keys):
+            return p.bound
+        out: dict = {"values": p.bound}
+        if p.comment:
+            out["comment"] = p.comment
+        own = QualifiedName(t.schema, p.name)
+        if p.indexes:
+            out["indexes"] = [self.index(own, ix) for ix in p.indexes]
+        if p.foreign_keys:
+            out["foreign_keys"] = [self.foreign_key(replace(t, name=p.name), fk) for fk in p.foreign_keys]
         return out
 
     def column(self, t: Table, c: Column, pk: bool, unique: bool, fk: ForeignKey | None):  # type: ignore[no-untyped-def]

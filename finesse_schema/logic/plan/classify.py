@@ -37,7 +37,8 @@ def _qualified(text: str, default_schema: str = "public") -> tuple[str, str]:
 
 
 _KEY_KIND = {"table": "rel", "view": "rel", "materialized view": "rel", "sequence": "rel", "index": "rel",
-             "enum": "type", "type": "type", "domain": "type", "function": "func", "collation": "collation",
+             "enum": "type", "type": "type", "domain": "type", "function": "func", "aggregate": "func",
+             "collation": "collation",
              "sequence position": "rel"}
 
 
@@ -88,6 +89,8 @@ _SIMPLE: list[tuple[str, ChangeKind, str, bool]] = [
     (rf"create materialized view (?:if not exists )?({_QN})", C, "materialized view", False),
     (rf"drop materialized view (?:if exists )?({_QN})", D, "materialized view", False),
     (rf"create (?:or replace )?(?:function|procedure) ({_QN})", C, "function", False),
+    (rf"create (?:or replace )?aggregate ({_QN})", C, "aggregate", False),
+    (rf"drop aggregate (?:if exists )?({_QN})", D, "aggregate", False),
     (rf"drop (?:function|procedure) (?:if exists )?({_QN})", D, "function", False),
     (rf"create (?:or replace )?(?:constraint )?trigger ({_ID})", C, "trigger", False),
     (rf"drop trigger (?:if exists )?({_ID})", D, "trigger", False),
@@ -139,7 +142,7 @@ def classify_statement(sql: str, facts: SchemaFacts) -> Change:
                           key=("type", schema, rel[: -len(_OLD_ENUM_SUFFIX)]))  # the enum it was the old version of
         return Change(D, "type", name, sql, True, key=object_key("type", m.group(1)))
     m = _SETVAL_RE.match(text)
-    if m:  # a generator's position, carried over (db/diff.py): it needs the column and every relation it reads
+    if m:  # a generator's position, carried over (db/migra/diff.py): it needs the column and every relation it reads
         reads = tuple(("rel", *_qualified(r)) for r in re.findall(rf"\bfrom ({_QN})", text, re.I))
         return Change(A, "sequence position", f"{unquote(m.group(1))}.{m.group(2)}", sql,
                       key=("col", *_qualified(m.group(1)), m.group(2)), refs=reads)

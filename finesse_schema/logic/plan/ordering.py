@@ -129,6 +129,11 @@ def _edges(changes: tuple[Change, ...], source: Dependencies, target: Dependenci
             return makes[key]
         return [p for parent in container(key) if key[0] == "col" for p in makes.get(parent, [])]
 
+    def removers(key: Key) -> list[int]:  # a column, constraint or trigger goes with its table's drop too
+        parts = [p for parent in container(key) if key[0] in ("col", "con", "trigger", "policy")
+                 for p in unmakes.get(parent, [])]
+        return unmakes.get(key, []) + parts
+
     for key, members in touches.items():  # the same object: migra's order (a column's alterations: removals first)
         chain = _column_steps(members, changes) if key[0] == "col" else members
         for a, b in zip(chain, chain[1:]):
@@ -145,7 +150,7 @@ def _edges(changes: tuple[Change, ...], source: Dependencies, target: Dependenci
         removes = c.kind == D or _removes_old_version(c)
         if removes or _blocked_by_dependents(c):  # after what depended on it is gone (or let go of it)
             for dependent in _all_dependents(source, c.key) if c.kind == D else source.dependents(c.key):
-                for p in unmakes.get(dependent, []) + [j for j in touches.get(dependent, []) if removes
+                for p in removers(dependent) + [j for j in touches.get(dependent, []) if removes
                                                         and changes[j].kind == A and changes[j].object_type != "comment"]:
                     if p != i and changes[p].kind != C:
                         edges[p].add(i)

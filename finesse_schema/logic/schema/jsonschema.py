@@ -7,6 +7,7 @@ copy in the repository is current.
 
 from __future__ import annotations
 
+from .collations import AGGREGATE_KEYS, COLLATION_KEYS, PROVIDERS
 from .columns import COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS, PRIMARY_KEY_KEYS
 from .object_readers import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, PARTITION_KEYS, POLICY_KEYS,
                              RLS_KEYS, SEQUENCE_KEYS, TRIGGER_KEYS, VIEW_KEYS)
@@ -98,8 +99,12 @@ def schema_json_schema() -> dict:
         "permissive": {"type": "boolean"}, "roles": _NAMES, "using": _SQL, "with_check": _SQL}, POLICY_KEYS,
         ("name",))
     partition = {"oneOf": [{"type": "string", "description": "FOR VALUES ... or DEFAULT"},
-                           _obj({"values": {"type": "string"}, "comment": {"type": "string"}}, PARTITION_KEYS,
-                                ("values",))]}
+                           _obj({"values": {"type": "string"}, "comment": {"type": "string"},
+                                 "indexes": {"type": "array", "items": index,
+                                             "description": "the partition's own indexes, besides its parent's"},
+                                 "foreign_keys": {"type": "array", "items": fk,
+                                                  "description": "the partition's own foreign keys"}},
+                                PARTITION_KEYS, ("values",))]}
     table = _obj({
         "partition_by": {"type": "string", "description": "range (column), list (column) or hash (column)"},
         "partitions": {"type": "object", "additionalProperties": partition},
@@ -129,8 +134,16 @@ def schema_json_schema() -> dict:
     enum = {"oneOf": [{"type": "array", "items": value, "minItems": 1},
                       _obj({"values": {"type": "array", "items": value, "minItems": 1},
                             "comment": {"type": "string"}}, ("values", "comment"), ("values",))]}
-    extension = {"oneOf": [_NAME, _obj({"name": _NAME, "schema": _NAME, "managed": {"type": "boolean"}},
-                                       ("name", "schema", "managed"), ("name",))]}
+    extension = {"oneOf": [_NAME, _obj({"name": _NAME, "schema": _NAME, "managed": {"type": "boolean"},
+                                        "version": {"type": "string", "description": "pinned: updated to, never down"}},
+                                       ("name", "schema", "managed", "version"), ("name",))]}
+    collation = _obj({"provider": {"type": "string", "enum": list(PROVIDERS)}, "locale": {"type": "string"},
+                      "lc_collate": {"type": "string"}, "lc_ctype": {"type": "string"},
+                      "deterministic": {"type": "boolean"}, "comment": {"type": "string"}}, COLLATION_KEYS)
+    aggregate = _obj({"arguments": {"type": "array", "items": {"type": "string"}}, "state_function": _NAME,
+                      "state_type": {"type": "string"}, "final_function": _NAME,
+                      "initial_condition": {"type": "string"}, "comment": {"type": "string"}}, AGGREGATE_KEYS,
+                     ("state_function", "state_type"))
     sequence = {"oneOf": [{"type": "null"}, _obj({
         "type": {"type": "string", "enum": ["smallint", "integer", "bigint", "int2", "int4", "int8", "int"]},
         "start": {"type": "integer"}, "increment": {"type": "integer"}, "min": {"type": "integer"},
@@ -169,6 +182,8 @@ def schema_json_schema() -> dict:
                         "description": "Schemas as objects: an empty one is kept, one removed is dropped; "
                                        "managed: false leaves one (and all in it) alone."},
             "extensions": {"type": "array", "items": extension},
+            "collations": {"type": "object", "additionalProperties": collation},
+            "aggregates": {"type": "object", "additionalProperties": aggregate},
             "enums": {"type": "object", "additionalProperties": enum},
             "domains": {"type": "object", "additionalProperties": domain},
             "sequences": {"type": "object", "additionalProperties": sequence},

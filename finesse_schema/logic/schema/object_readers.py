@@ -51,7 +51,7 @@ VIEW_KEYS = ("definition", "materialized", "indexes", "comment", "triggers")
 TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment",
                 "deferrable", "initially_deferred")
 RLS_KEYS = ("enabled", "forced")
-PARTITION_KEYS = ("values", "comment")
+PARTITION_KEYS = ("values", "comment", "indexes", "foreign_keys")
 _PARTITION_BY_RE = re.compile(r"^\s*(range|list|hash)\s*\((.+)\)\s*$", re.I | re.S)
 _BOUND_RE = re.compile(r"^\s*(default|for\s+values\s+(from|in|with)\b.*)$", re.I | re.S)
 POLICY_KEYS = ("name", "command", "permissive", "roles", "using", "with_check")
@@ -378,8 +378,10 @@ def read_suppressions(r: ColumnReader, node: Node | None, codes: tuple[str, ...]
     return out
 
 
-def read_partitioning(r: ColumnReader, by: Node | None, parts: Node | None) -> tuple[str | None, list[Partition]]:
-    """partition_by: "range (created_at)", and partitions: {name: "FOR VALUES ..." or DEFAULT or {values, comment}}."""
+def read_partitioning(r: ColumnReader, table: QualifiedName, by: Node | None,
+                      parts: Node | None) -> tuple[str | None, list[Partition]]:
+    """partition_by: "range (created_at)", and partitions: {name: "FOR VALUES ..." or DEFAULT or {values, comment,
+    indexes, foreign_keys}} (a partition's own indexes and foreign keys, besides those it has from its parent)."""
     partition_by = None
     if by is not None and by.value is not None:
         text = r.text(by, "partition_by") or ""
@@ -390,11 +392,15 @@ def read_partitioning(r: ColumnReader, by: Node | None, parts: Node | None) -> t
             partition_by = f"{m.group(1).upper()} ({m.group(2).strip()})"
     out = []
     for name, item in (parts.items() if parts is not None and parts.is_map else []):
-        comment = None
+        comment, indexes, fks = None, [], []
         bound_node: Node | None = item
         if item.is_map:
             r.keys(item, PARTITION_KEYS, f"partition '{name}'")
             bound_node, comment = item.get("values"), r.text(item.get("comment"), "comment")
+            own = QualifiedName(table.schema, name)
+            indexes = [ix for ix in (r.read_index(own, i) for i in r.list_of(item.get("indexes"), "indexes")) if ix]
+            fks = [fk for fk in (r.read_foreign_key(own, i) for i in r.list_of(item.get("foreign_keys"),
+                                                                               "foreign_keys")) if fk]
         bound = r.text(bound_node, "partition bound") or ""
         if not _BOUND_RE.match(bound):
             r.problem(bound_node or item, f"partition '{name}' needs its bound",
@@ -404,7 +410,7 @@ def read_partitioning(r: ColumnReader, by: Node | None, parts: Node | None) -> t
         if r.checked_sql(bound_node or item, bound, f"partition '{name}'", partition_bound_sql) is None:
             continue
         out.append(Partition(name, " ".join(bound.split()) if bound.strip().lower() != "default" else "DEFAULT",
-                             comment, loc=item.key_loc or item.loc))
+                             comment, tuple(indexes), tuple(fks), loc=item.key_loc or item.loc))
     if parts is not None and parts.value is not None and not parts.is_map:
         r.problem(parts, "partitions must be a mapping of partition name to its bound")
     if out and partition_by is None:

@@ -22,6 +22,7 @@ Names of constraints and indexes default to PostgreSQL's own (see :mod:`.naming`
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ...core.errors import InputError, Location, Problem
@@ -32,9 +33,11 @@ from .naming import split_name
 from .object_readers import (read_domains, read_functions, read_partitioning, read_policies, read_row_security,
                              read_sequences, read_suppressions, read_triggers, read_views)
 from .table_options import read_exclusions, read_inherits
+from .collations import read_aggregates, read_collations
 from .yaml_source import Node
 
-TOP_KEYS = ("schemas", "extensions", "enums", "domains", "sequences", "functions", "tables", "views", "lint")
+TOP_KEYS = ("schemas", "extensions", "collations", "enums", "domains", "sequences", "functions", "aggregates", "tables",
+            "views", "lint")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
               "renamed_from", "row_level_security", "policies", "partition_by", "partitions", "group", "exclude",
               "unlogged", "with", "inherits", "cluster_on")
@@ -56,6 +59,7 @@ class _SchemaReader(ColumnReader):
         extensions = self.read_extensions(root.get("extensions"))
         # the types of an unmanaged extension are not there in finesse's scratch database
         self.extensions = frozenset(e.name for e in extensions if e.managed)
+        collations = read_collations(self, root.get("collations"))
         enums = self.read_enums(root.get("enums"))
         self.declare_types(enums)
         domains = read_domains(self, root.get("domains"))
@@ -74,14 +78,19 @@ class _SchemaReader(ColumnReader):
         tables = self.resolve_references(tables)
         self.declare_row_types(tables)  # functions may take and return a table's rows
         functions = read_functions(self, root.get("functions"))
+        declared = {f.qualified for f in functions}
+        aggregates = [replace(a, state_function=_resolve_function(a.state_function, a.schema, declared),
+                              final_function=a.final_function and _resolve_function(a.final_function, a.schema,
+                                                                                     declared))
+                      for a in read_aggregates(self, root.get("aggregates"))]
         tables = self.resolve_trigger_functions(tables, functions)
         views = self.resolve_trigger_functions(read_views(self, root.get("views")), functions)
         suppressions = read_suppressions(self, root.get("lint"), self.lint_codes)
         if self.problems:
             raise InputError(self.problems)
         return Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
-                      tuple(functions), tuple(views), tuple(namespaces), tuple(suppressions), source=self.source,
-                      source_hash=source_hash)
+                      tuple(functions), tuple(views), tuple(namespaces), tuple(collations), tuple(aggregates),
+                      tuple(suppressions), source=self.source, source_hash=source_hash)
 
     def declare_row_types(self, tables: list[Table]) -> None:
         """Make each table's row type usable as a function's argument or result, by name or schema.name."""
@@ -130,7 +139,7 @@ class _SchemaReader(ColumnReader):
         out = []
         for item in node.value:
             if item.is_map:
-                self.keys(item, ("name", "schema", "managed"), "an extension")
+                self.keys(item, ("name", "schema", "managed", "version"), "an extension")
                 name = self.text(item.get("name"), "extension name")
                 if not name:
                     self.problem(item, "an extension needs a name")
@@ -139,8 +148,12 @@ class _SchemaReader(ColumnReader):
                 if not managed and item.get("schema") is not None:
                     self.problem(item.get("schema"), f"extension '{name}' is not managed by finesse, so it has no "
                                  "schema to install it in", hint="remove schema:, or managed: false")
+                version = self.text(item.get("version"), "version")
+                if version is not None and not re.fullmatch(r"[A-Za-z0-9_.\-]+", version):
+                    self.problem(item.get("version"), f"'{version}' is not an extension version", "e.g. '1.6'")
+                    version = None
                 out.append(Extension(name, self.text(item.get("schema"), "extension schema"), loc=item.loc,
-                                     managed=managed))
+                                     managed=managed, version=version))
             else:
                 name = self.text(item, "extension name")
                 if name:
@@ -289,15 +302,15 @@ class _SchemaReader(ColumnReader):
         return Table(qn.schema, qn.name, tuple(columns), primary_key, tuple(fks), tuple(unique_objs),
                      tuple(checks), tuple(indexes), self.text(node.get("comment"), "comment"), tuple(triggers),
                      self.text(node.get("renamed_from"), "renamed_from"), enabled, forced, tuple(policies),
-                     *self.partitioning(node), group=self.text(node.get("group"), "group"),
+                     *self.partitioning(qn, node), group=self.text(node.get("group"), "group"),
                      excludes=tuple(read_exclusions(self, qn, node.get("exclude"))),
                      unlogged=self.boolean(node.get("unlogged"), "unlogged"),
                      storage=self.storage(node.get("with"), f"table '{qn.name}'"),
                      inherits=read_inherits(self, node.get("inherits"), qn),
                      cluster_on=self.text(node.get("cluster_on"), "cluster_on"), loc=node.key_loc or node.loc)
 
-    def partitioning(self, node: Node) -> tuple:  # type: ignore[type-arg]
-        by, parts = read_partitioning(self, node.get("partition_by"), node.get("partitions"))
+    def partitioning(self, qn: QualifiedName, node: Node) -> tuple:  # type: ignore[type-arg]
+        by, parts = read_partitioning(self, qn, node.get("partition_by"), node.get("partitions"))
         return by, tuple(parts)
 
     def resolve_references(self, tables: list[Table]) -> list[Table]:
@@ -317,8 +330,19 @@ class _SchemaReader(ColumnReader):
                 fks.append(replace(fk, ref_table=target, ref_columns=ref_cols))
             parents = tuple(p if p.schema else _resolve(p.name, t.schema, by_name) or QualifiedName(t.schema, p.name)
                             for p in t.inherits)
-            out.append(replace(t, foreign_keys=tuple(fks), inherits=parents))
+            parts = tuple(replace(p, foreign_keys=tuple(self.resolved(fk, t.schema, by_name) for fk in p.foreign_keys))
+                          for p in t.partitions)
+            out.append(replace(t, foreign_keys=tuple(fks), inherits=parents, partitions=parts))
         return out
+
+    @staticmethod
+    def resolved(fk: ForeignKey, schema: str, by_name: dict) -> ForeignKey:  # type: ignore[type-arg]
+        """``fk`` with its table qualified (this schema first, then public) and its columns the key's."""
+        target = fk.ref_table if fk.ref_table.schema else (
+            _resolve(fk.ref_table.name, schema, by_name) or QualifiedName(schema, fk.ref_table.name))
+        parent = by_name.get(target)
+        ref_cols = fk.ref_columns or (parent.primary_key.columns if parent and parent.primary_key else ())
+        return replace(fk, ref_table=target, ref_columns=ref_cols)
 
     def resolve_trigger_functions(self, tables, functions):  # type: ignore[no-untyped-def]
         """Qualify trigger functions: the table's schema first, then public; built-ins stay as written."""
@@ -341,6 +365,11 @@ class _SchemaReader(ColumnReader):
                 triggers.append(replace(tr, function=fn))
             out.append(replace(t, triggers=tuple(triggers)))
         return out
+
+
+def _resolve_function(fn: QualifiedName, schema: str, declared: set[QualifiedName]) -> QualifiedName:
+    """A function an aggregate names: qualified when schema.yaml declares it, else a built-in (unqualified)."""
+    return fn if fn.schema else (_resolve(fn.name, schema, declared) or fn)
 
 
 def _resolve(name: str, schema: str, known) -> QualifiedName | None:  # type: ignore[no-untyped-def]

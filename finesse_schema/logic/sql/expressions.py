@@ -6,9 +6,10 @@ and predicates, policies, trigger conditions, domain checks, argument defaults),
 function settings, view queries and function bodies. Each must be exactly what its field says, or it is an
 input error:
 
-* an expression is exactly one value expression; what reaches a server is PostgreSQL's parse of it,
-  deparsed (in parentheses where a default needs them), so no text of the user's can end the statement
-  it is put in;
+* an expression is exactly one value expression, alone and in the parentheses finesse puts it in; what
+  reaches a server is its own text in those parentheses (it cannot reach past them: it parses as one
+  expression there, and holds no comment), else PostgreSQL's parse of it, deparsed (NORMALIZE(x, NFKC)
+  stays as written, so the catalog keeps the spelling the user chose);
 * a partition bound holds constants only (it is evaluated when the partition is created);
 * a view query is exactly one SELECT (no SELECT INTO, no data-modifying WITH);
 * a function body is a string: it goes into a dollar quote whose tag does not occur in it, and the whole
@@ -25,7 +26,7 @@ from functools import lru_cache
 
 from pglast import ast, parse_sql
 from pglast.enums import SetOperation, VariableSetKind
-from pglast.parser import ParseError
+from pglast.parser import ParseError, scan
 from pglast.stream import RawStream
 
 
@@ -63,8 +64,8 @@ _SELECT_CLAUSES = ("distinctClause", "intoClause", "fromClause", "whereClause", 
 
 
 def expression_sql(text: str) -> str:
-    """``text`` as exactly one value expression, rendered from its parse; SqlError if it is anything else (a
-    second statement, a clause, a column list). Put it in parentheses, or use :func:`default_sql`."""
+    """``text`` as exactly one value expression (SqlError if it is anything else: a second statement, a
+    clause, a column list), to put in parentheses; or use :func:`default_sql`."""
     return _expression(text)[0]
 
 
@@ -80,8 +81,19 @@ _SIMPLE = (ast.A_Const, ast.TypeCast, ast.FuncCall, ast.ColumnRef, ast.SQLValueF
 
 @lru_cache(maxsize=8192)
 def _expression(text: str) -> tuple[str, bool]:
-    prefix = "SELECT "
-    stmt = _one(_parse(prefix + text, len(prefix)), "an expression")
+    target = _single_target("SELECT ", text, "")
+    # in parentheses too (where finesse puts it), it must still be that one expression: then its own text,
+    # without comments, cannot reach past them; else what reaches the server is PostgreSQL's parse, deparsed
+    try:
+        _single_target("SELECT (", text, ")")
+        own = not any(tok.name in ("SQL_COMMENT", "C_COMMENT") for tok in scan(text))
+    except SqlError:
+        own = False
+    return (text.strip() if own else _deparse(target.val)), isinstance(target.val, _SIMPLE)
+
+
+def _single_target(prefix: str, text: str, suffix: str) -> ast.ResTarget:
+    stmt = _one(_parse(prefix + text + suffix, len(prefix)), "an expression")
     if not isinstance(stmt, ast.SelectStmt) or stmt.op != SetOperation.SETOP_NONE or any(
             getattr(stmt, c, None) for c in _SELECT_CLAUSES):
         raise SqlError("not a single expression (it reads as a query)")
@@ -92,7 +104,7 @@ def _expression(text: str) -> tuple[str, bool]:
     if target.name or isinstance(target.val, ast.ColumnRef) and any(isinstance(f, ast.A_Star)
                                                                       for f in target.val.fields):
         raise SqlError("not a single expression (it names or expands columns)")
-    return _deparse(target.val), isinstance(target.val, _SIMPLE)
+    return target
 
 
 def check_query(text: str) -> str:
