@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum as _StdEnum
 
 from .errors import Location
-
-
-def _loc() -> Location | None:
-    return field(default=None, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
+from .names import QualifiedName, loc_field as _loc
+from .routines import Aggregate, Function, Operator
 
 
 class FkAction(str, _StdEnum):
@@ -29,15 +27,6 @@ class FkAction(str, _StdEnum):
 class IdentityKind(str, _StdEnum):
     ALWAYS = "always"
     BY_DEFAULT = "by default"
-
-
-@dataclass(frozen=True)
-class QualifiedName:
-    schema: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.schema}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -198,6 +187,7 @@ class IndexElement:
     descending: bool = False
     nulls: str | None = None  # "first" | "last"
     opclass: str | None = None
+    statistics: int | None = None  # an expression's statistics target (ALTER INDEX ... SET STATISTICS)
 
 
 @dataclass(frozen=True)
@@ -228,6 +218,8 @@ class Trigger:
     comment: str | None = None
     deferrable: bool = False  # a CONSTRAINT TRIGGER: it can fire at commit instead of after each statement
     initially_deferred: bool = False
+    old_table: str | None = None  # REFERENCING OLD TABLE AS ...: the rows a statement changed, as they were
+    new_table: str | None = None  # REFERENCING NEW TABLE AS ...: as they became
     loc: Location | None = _loc()
 
     @property
@@ -307,6 +299,7 @@ class Sequence:
     cycle: bool = False
     owned_by: str | None = None  # "table.column" (same schema) or "schema.table.column"
     comment: str | None = None
+    unlogged: bool = False  # not written to the WAL (PostgreSQL 15 and later); a serial's follows its table
     loc: Location | None = _loc()
 
     @property
@@ -328,65 +321,6 @@ class Domain:
     @property
     def qualified(self) -> QualifiedName:
         return QualifiedName(self.schema, self.name)
-
-
-@dataclass(frozen=True)
-class Argument:
-    name: str | None
-    type: str
-    mode: str = "in"  # in | out | inout | variadic
-    default: str | None = None
-
-
-@dataclass(frozen=True)
-class Function:
-    """A function or procedure; its identity is schema, name and argument types."""
-
-    schema: str
-    name: str
-    body: str
-    language: str = "plpgsql"
-    arguments: tuple[Argument, ...] = ()
-    returns: str | None = None  # None for a procedure
-    kind: str = "function"  # function | procedure
-    volatility: str = "volatile"  # volatile | stable | immutable
-    security_definer: bool = False
-    strict: bool = False
-    comment: str | None = None
-    parallel: str = "unsafe"  # unsafe | restricted | safe
-    settings: tuple[tuple[str, str], ...] = ()  # SET name TO value (value is SQL), e.g. ("search_path", "''")
-    loc: Location | None = _loc()
-
-    @property
-    def qualified(self) -> QualifiedName:
-        return QualifiedName(self.schema, self.name)
-
-    @property
-    def identity_arguments(self) -> str:
-        return ", ".join(a.type for a in self.arguments if a.mode != "out")
-
-
-@dataclass(frozen=True)
-class Aggregate:
-    """CREATE AGGREGATE name(argument types) (SFUNC = state_function, STYPE = state_type, ...)."""
-
-    schema: str
-    name: str
-    arguments: tuple[str, ...]  # argument types
-    state_function: QualifiedName
-    state_type: str
-    final_function: QualifiedName | None = None
-    initial_condition: str | None = None  # the state's first value, as text
-    comment: str | None = None
-    loc: Location | None = _loc()
-
-    @property
-    def qualified(self) -> QualifiedName:
-        return QualifiedName(self.schema, self.name)
-
-    @property
-    def signature(self) -> str:
-        return f"{self.schema}.{self.name}({', '.join(self.arguments)})"
 
 
 @dataclass(frozen=True)
@@ -430,6 +364,7 @@ class Schema:
     namespaces: tuple[Namespace, ...] = ()  # schemas: declared as objects
     collations: tuple[Collation, ...] = ()
     aggregates: tuple["Aggregate", ...] = ()
+    operators: tuple["Operator", ...] = ()
     suppressions: tuple[Suppression, ...] = field(default=(), compare=False)  # lint: {suppress: [...]}
     source: str = field(default="schema.yaml", compare=False)
     source_hash: str = field(default="", compare=False)
@@ -441,7 +376,8 @@ class Schema:
         names.update(t.schema for t in self.tables)
         names.update(e.schema for e in self.enums)
         names.update(x.schema for x in self.extensions if x.schema)
-        for group in (self.sequences, self.domains, self.functions, self.views, self.collations, self.aggregates):
+        for group in (self.sequences, self.domains, self.functions, self.views, self.collations, self.aggregates,
+                      self.operators):
             names.update(o.schema for o in group)
         return tuple(sorted(names))
 

@@ -54,6 +54,23 @@ QUERIES: dict[str, str] = {
         JOIN pg_proc tf ON tf.oid = a.aggtransfn JOIN pg_namespace tn ON tn.oid = tf.pronamespace
         LEFT JOIN pg_proc ff ON ff.oid = a.aggfinalfn LEFT JOIN pg_namespace fn ON fn.oid = ff.pronamespace
         WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("p.oid", "pg_proc") + """ ORDER BY 1, 2""",
+    "operators": """
+        SELECT n.nspname AS schema, o.oprname AS name,
+               CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END AS left_type,
+               format_type(o.oprright, NULL) AS right_type,
+               fn.nspname AS function_schema, f.proname AS function_name,
+               cn.nspname AS commutator_schema, c.oprname AS commutator,
+               gn.nspname AS negator_schema, g.oprname AS negator,
+               rn.nspname AS restrict_schema, r.proname AS restrict_name,
+               jn.nspname AS join_schema, j.proname AS join_name,
+               o.oprcanhash AS hashes, o.oprcanmerge AS merges, obj_description(o.oid, 'pg_operator') AS comment
+        FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+        JOIN pg_proc f ON f.oid = o.oprcode JOIN pg_namespace fn ON fn.oid = f.pronamespace
+        LEFT JOIN pg_operator c ON c.oid = o.oprcom LEFT JOIN pg_namespace cn ON cn.oid = c.oprnamespace
+        LEFT JOIN pg_operator g ON g.oid = o.oprnegate LEFT JOIN pg_namespace gn ON gn.oid = g.oprnamespace
+        LEFT JOIN pg_proc r ON r.oid = o.oprrest LEFT JOIN pg_namespace rn ON rn.oid = r.pronamespace
+        LEFT JOIN pg_proc j ON j.oid = o.oprjoin LEFT JOIN pg_namespace jn ON jn.oid = j.pronamespace
+        WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("o.oid", "pg_operator") + """ ORDER BY 1, 2, 3, 4""",
     "types": """
         SELECT n.nspname AS schema, t.typname AS name, t.typtype AS kind,
                obj_description(t.oid, 'pg_type') AS comment,
@@ -142,6 +159,8 @@ QUERIES: dict[str, str] = {
                   FROM unnest(i.indcollation::oid[]) WITH ORDINALITY c(coll, j)
                   JOIN unnest(i.indkey::int2[]) WITH ORDINALITY k(n, i) ON k.i = c.j) AS odd_collation,
                ic.reloptions AS options_storage, obj_description(ic.oid, 'pg_class') AS comment,
+               (SELECT array_agg(a.attstattarget ORDER BY a.attnum) FROM pg_attribute a
+                  WHERE a.attrelid = ic.oid AND a.attnum > 0) AS element_statistics,
                EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ic.oid AND c.contype IN ('p', 'u', 'x')
                        AND c.conrelid = i.indrelid) AS backs_constraint,
                EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = ic.oid) AS inherited, i.indisclustered AS clustered,
@@ -174,6 +193,7 @@ QUERIES: dict[str, str] = {
         SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
                s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min, s.seqmax AS max,
                s.seqcache AS cache, s.seqcycle AS cycle, obj_description(c.oid, 'pg_class') AS comment,
+               c.relpersistence AS persistence,
                d.deptype AS owner_kind, on_.nspname AS owner_schema, oc.relname AS owner_table, a.attname AS owner_column
         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
@@ -202,10 +222,6 @@ QUERIES: dict[str, str] = {
         SELECT 'rule' AS kind, n.nspname || '.' || c.relname || '.' || r.rulename AS name
           FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = ANY(%(schemas)s) AND r.rulename <> '_RETURN'
-        UNION ALL
-        SELECT 'operator', n.nspname || '.' || o.oprname FROM pg_operator o
-          JOIN pg_namespace n ON n.oid = o.oprnamespace
-         WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("o.oid", "pg_operator") + """
 
         UNION ALL
         SELECT 'event trigger', e.evtname FROM pg_event_trigger e WHERE """ + _own("e.oid", "pg_event_trigger") + """

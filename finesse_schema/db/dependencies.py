@@ -5,7 +5,8 @@ and types it reads and on the constraint its GROUP BY relies on; an index on its
 foreign key on the referenced columns and unique index; a default on its function and sequence; a column
 on its type; a function on the types of its arguments and result (a table's row type too); a trigger on its
 function; a partition on its parent. An index that implements a constraint is turned round: the constraint
-(ADD CONSTRAINT ... USING INDEX) needs the index. Objects of extensions and of the system are left out.
+(ADD CONSTRAINT ... USING INDEX) needs the index. An extension's own objects stand for the extension (a
+column of type citext needs the extension citext); the system's objects are left out.
 """
 
 from __future__ import annotations
@@ -49,18 +50,17 @@ CASE {c}::regclass
        JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.oid = {o})
   WHEN 'pg_namespace'::regclass THEN (SELECT ARRAY['schema', nspname] FROM pg_namespace WHERE oid = {o})
   WHEN 'pg_extension'::regclass THEN (SELECT ARRAY['ext', extname] FROM pg_extension WHERE oid = {o})
+  WHEN 'pg_operator'::regclass THEN (SELECT ARRAY['operator', n.nspname, o.oprname]
+       FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE o.oid = {o})
   WHEN 'pg_collation'::regclass THEN (SELECT ARRAY['collation', n.nspname, l.collname]
        FROM pg_collation l JOIN pg_namespace n ON n.oid = l.collnamespace WHERE l.oid = {o})
 END"""
 
 _EDGES_SQL = f"""
-WITH members AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
-deps AS (
+WITH deps AS (
   SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype
   FROM pg_depend d
   WHERE d.deptype IN ('n', 'a', 'i', 'P', 'S') AND d.refobjid >= 16384 AND d.objid >= 16384
-    AND NOT EXISTS (SELECT FROM members m WHERE m.classid = d.classid AND m.objid = d.objid)
-    AND NOT EXISTS (SELECT FROM members m WHERE m.classid = d.refclassid AND m.objid = d.refobjid)
 )
 SELECT {_KEY.format(c="classid", o="objid", s="objsubid")} AS dependent,
        {_KEY.format(c="refclassid", o="refobjid", s="refobjsubid")} AS referenced,
@@ -68,6 +68,15 @@ SELECT {_KEY.format(c="classid", o="objid", s="objsubid")} AS dependent,
        classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND objsubid = 0 AND refobjsubid <> 0
          AND (SELECT relkind FROM pg_class WHERE oid = objid) = 'S' AS owned_sequence
 FROM deps
+"""
+
+
+# an extension's own objects (citext's type, pg_trgm's operator classes), by key: what uses one needs the
+# extension, and goes before the extension is dropped
+_MEMBERS_SQL = f"""
+SELECT {_KEY.format(c="member.classid", o="member.objid", s="0")} AS member, e.extname
+FROM pg_depend member JOIN pg_extension e ON e.oid = member.refobjid
+WHERE member.deptype = 'e' AND member.refclassid = 'pg_extension'::regclass
 """
 
 
@@ -85,10 +94,13 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
 def read_dependencies(conn: Any, schemas: set[str]) -> Dependencies:
     """The edges between objects of ``schemas`` (and the schemas, extensions and types they use)."""
     edges: list[tuple[Key, Key]] = []
+    extension_of = {tuple(member): ("ext", name) for member, name in conn.exec_driver_sql(_MEMBERS_SQL)
+                    if member and None not in member}
     for dependent, referenced, deptype, index_of_constraint, owned_sequence in conn.exec_driver_sql(_EDGES_SQL):
         if not dependent or not referenced or None in dependent or None in referenced:
             continue
         dep, ref = tuple(dependent), tuple(referenced)
+        dep, ref = extension_of.get(dep, dep), extension_of.get(ref, ref)
         if not (_in(dep, schemas) or _in(ref, schemas)) or _system(dep) or _system(ref):
             continue
         if owned_sequence:

@@ -94,3 +94,8 @@ def keep_not_valid(statements: list[str], target: Extras) -> list[str]:
 
 
 _TRAILING_NOT_VALID_RE = re.compile(r"\s+not valid\s*;?\s*$", re.I)
+
+
+def created_indexes(statements: list[str]) -> set[tuple[str, str]]:
+    """(schema, name) of each index ``statements`` create."""
+    return {(_unq(m.group(3)), _unq(m.group(1))) for s in statements if (m := _CREATE_INDEX_RE.match(s))}

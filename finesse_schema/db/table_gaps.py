@@ -1,4 +1,5 @@
-"""What migra does not compare about tables: storage parameters, per-column statistics targets, CLUSTER ON.
+"""What migra does not compare about tables: storage parameters, per-column statistics targets, CLUSTER ON; and
+whether a sequence is unlogged (migra creates every sequence logged; a serial of an unlogged table is not).
 
 Each is read from the catalog of both databases and turned into the ALTER statements that take one to the
 other, for the tables (and materialized views) the target has.
@@ -20,9 +21,22 @@ SELECT n.nspname, c.relname, a.attname, a.attstattarget FROM pg_attribute a JOIN
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0
 """
+_INDEX_STATISTICS_SQL = """
+SELECT n.nspname, c.relname, a.attnum, a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('i', 'I') AND a.attnum > 0 AND a.attstattarget >= 0
+"""
 _CLUSTER_SQL = """
 SELECT n.nspname, c.relname, ic.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indisclustered
+"""
+
+# sequences not written to the WAL; an identity's own sequence goes with its column, and is left out
+_UNLOGGED_SEQUENCES_SQL = """
+SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'S' AND c.relpersistence = 'u'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                  AND d.deptype = 'i')
 """
 
 
@@ -32,6 +46,8 @@ class TableFacts:
     kinds: dict[tuple[str, str], str] = field(default_factory=dict)  # relkind of those with storage parameters
     statistics: dict[tuple[str, str, str], int] = field(default_factory=dict)
     clustered: dict[tuple[str, str], str] = field(default_factory=dict)  # table -> the index CLUSTER uses
+    unlogged_sequences: set[tuple[str, str]] = field(default_factory=set)
+    index_statistics: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (schema, index, column n)
 
 
 def read_table_facts(conn: Any, keep: set[str]) -> TableFacts:
@@ -46,14 +62,29 @@ def read_table_facts(conn: Any, keep: set[str]) -> TableFacts:
     for schema, table, index in conn.exec_driver_sql(_CLUSTER_SQL):
         if schema in keep:
             out.clustered[(schema, table)] = index
+    out.unlogged_sequences = {(s, n) for s, n in conn.exec_driver_sql(_UNLOGGED_SEQUENCES_SQL) if s in keep}
+    out.index_statistics = {(s, i, n): t for s, i, n, t in conn.exec_driver_sql(_INDEX_STATISTICS_SQL) if s in keep}
     return out
 
 
-def table_fact_statements(source: TableFacts, target: TableFacts, tables: set[tuple[str, str]],
-                          matviews: set[tuple[str, str]]) -> list[str]:
+def table_fact_statements(source: TableFacts, target: TableFacts, tables: set[tuple[str, str]],  # noqa: PLR0913
+                          matviews: set[tuple[str, str]], sequences: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+                          indexes: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+                          made: set[tuple[str, str]] = frozenset()) -> list[str]:  # type: ignore[assignment]
     """ALTER statements for the storage parameters, statistics targets and clustering of the target's tables
-    (``tables``) and materialized views (``matviews``), after migra has created them."""
+    (``tables``) and materialized views (``matviews``), the persistence of its ``sequences`` and the statistics
+    targets of its ``indexes``' expressions, after migra has created them (a sequence it creates is logged; an
+    index it ``made`` has no statistics targets yet)."""
     out: list[str] = []
+    for key in sorted(set(source.index_statistics) | set(target.index_statistics)):
+        old = None if key[:2] in made else source.index_statistics.get(key)
+        if key[:2] in indexes and old != target.index_statistics.get(key):
+            out.append(f"alter index {qualified(*key[:2])} alter column {key[2]} set statistics "
+                       f"{target.index_statistics.get(key, -1)};")
+    for key in sorted(sequences):
+        unlogged = key in target.unlogged_sequences
+        if unlogged != (key in source.unlogged_sequences):
+            out.append(f"alter sequence {qualified(*key)} set {'unlogged' if unlogged else 'logged'};")
     for key in sorted(tables | matviews):
         what = "materialized view" if key in matviews else "table"
         old, new = source.storage.get(key, ()), target.storage.get(key, ())

@@ -30,7 +30,8 @@ from ..dependencies import read_dependencies
 from ..gaps import (Extras, comment_statements, domain_statements, enum_additions, forced_rls_statements,
                     hoist_functions, identity_statements, inspect_extras, last_default_wins, sequence_statements,
                     sink_function_drops)
-from ..partition_gaps import fix_partition_indexes, keep_not_valid
+from ..operators import Operators, operator_statements, read_operators
+from ..partition_gaps import created_indexes, fix_partition_indexes, keep_not_valid
 from ..table_gaps import TableFacts, read_table_facts, table_fact_statements
 from . import patches  # noqa: F401 - schemainspect's SQL fixed before any use
 from .loader import PROPS, Migration, get_inspector
@@ -51,6 +52,7 @@ class Inspection:
     tables: TableFacts = field(default_factory=TableFacts)  # storage parameters, statistics, clustering
     aggregates: Aggregates = field(default_factory=dict)  # migra does not see them
     pinned_extensions: frozenset[str] = frozenset()  # whose versions are compared
+    operators: Operators = field(default_factory=dict)  # nor these
 
 
 def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: frozenset[str] = frozenset(),
@@ -69,6 +71,7 @@ def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: fro
             table_facts = read_table_facts(conn, keep)
             clauses = read_collation_clauses(conn, keep)
             aggregates = read_aggregates(conn, keep)
+            operators = read_operators(conn, keep)
     finally:
         engine.dispose()
     for prop in PROPS.split():
@@ -88,7 +91,7 @@ def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: fro
     for ix in inspected.indexes.values():  # clustering is compared apart (db/table_gaps.py): not a new index
         ix.is_clustered = False
     return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions, dependencies, table_facts,
-                      aggregates, pinned_extensions)
+                      aggregates, pinned_extensions, operators)
 
 
 def _schema_of(obj: Any) -> str:
@@ -115,7 +118,10 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
                                   {(t.schema, t.name) for t in target.inspected.tables.values()})
     late += table_fact_statements(source.tables, target.tables,
                                   {(t.schema, t.name) for t in target.inspected.tables.values()},
-                                  {(m.schema, m.name) for m in target.inspected.materialized_views.values()})
+                                  {(m.schema, m.name) for m in target.inspected.materialized_views.values()},
+                                  {(q.schema, q.name) for q in target.inspected.sequences.values()},
+                                  {(i.schema, i.name) for i in target.inspected.indexes.values()},
+                                  created_indexes(statements))
     head = next((i for i, s in enumerate(statements) if not _HEAD_RE.match(s)), len(statements))
     tail = len(statements)
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):
@@ -130,7 +136,9 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     statements = _carry_generator_positions(statements, source, target)
     statements = hoist_functions(statements + comment_statements(source.extras, target.extras, statements))
     drops, creates = aggregate_statements(source.aggregates, target.aggregates)
-    statements = drops + [s for s in statements if not _extension_downgrade(s, source)] + creates
+    operator_drops, operator_creates = operator_statements(source.operators, target.operators)
+    statements = operator_drops + drops + [s for s in statements if not _extension_downgrade(s, source)] + creates \
+        + operator_creates
     return additions + _recreate_functions_of_rebuilt_enums(statements, source, target)
 
 

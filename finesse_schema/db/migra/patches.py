@@ -88,3 +88,32 @@ def patch_collations() -> None:
 
 
 patch_collations()
+
+
+def _patch_extension_composite_types() -> None:
+    """schemainspect leaves out relations of extensions by their pg_class entry, but an extension's composite
+    type (tablefunc's tablefunc_crosstab_2) belongs to it by its pg_type entry: it came back as the user's, to
+    be created a second time beside the extension's own. Both entries count here."""
+    from schemainspect.pg import obj
+
+    old = "      d.refclassid = 'pg_extension'::regclass and\n      d.classid = 'pg_class'::regclass\n)"
+    new = ("      d.refclassid = 'pg_extension'::regclass and\n      d.classid = 'pg_class'::regclass\n"
+           "  union all\n  select t.typrelid from pg_depend d join pg_type t on t.oid = d.objid\n"
+           "  where d.refclassid = 'pg_extension'::regclass and d.classid = 'pg_type'::regclass and t.typrelid <> 0\n)")
+    if old in obj.ALL_RELATIONS_QUERY:
+        obj.ALL_RELATIONS_QUERY = obj.ALL_RELATIONS_QUERY.replace(old, new, 1)
+
+
+_patch_extension_composite_types()
+
+
+def _patch_compiled_functions() -> None:
+    """schemainspect leaves out every function in C or internal, the user's own too (a contrib library's symbol
+    declared under the user's name): plans never made them. Only an extension's own stay left out."""
+    from schemainspect.pg import obj
+
+    line = "      -- SKIP_INTERNAL and p.external_language not in ('C', 'INTERNAL')\n"
+    obj.FUNCTIONS_QUERY = obj.FUNCTIONS_QUERY.replace(line, "")
+
+
+_patch_compiled_functions()

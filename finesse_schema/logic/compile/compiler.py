@@ -23,9 +23,9 @@ from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name, sql_literal
 from .table_extras import cluster_sql, exclusion_sql, foreign_key_sql, statistics_sql, storage_sql
-from .objects import (aggregate_sql, collation_sql, comment_sql, domain_sql, function_signature, function_sql, ordered_views,
-                              owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, uses_row_types,
-                              view_sql)
+from .objects import (aggregate_sql, collation_sql, comment_sql, domain_sql, function_signature, function_sql,
+                      operator_name, operator_sql, ordered_views, owned_by_sql, row_security_sql, sequence_sql,
+                      trigger_sql, type_sql, uses_row_types, view_sql)
 from ..schema.types import parse_type
 
 # "named" paramstyle: DDL text goes to the server as written (pyformat would double every %).
@@ -259,6 +259,15 @@ def index_sql(ix: Index, t: Table) -> str:
     return sql
 
 
+def _index_ddl(ix: Index, owner: Table, path: str) -> list[DDL]:
+    """CREATE INDEX, then the statistics targets of its expressions."""
+    out = [DDL(index_sql(ix, owner), f"create index {ix.name}", ix.loc, path)]
+    out += [DDL(f"ALTER INDEX {qualified(owner.schema, ix.name)} ALTER COLUMN {n} SET STATISTICS {el.statistics}",
+                f"alter index {ix.name}", ix.loc, path)
+            for n, el in enumerate(ix.elements, 1) if el.statistics is not None]
+    return out
+
+
 def _ddl(element: object) -> str:
     return str(element.compile(dialect=DIALECT)).strip()  # type: ignore[attr-defined]
 
@@ -335,7 +344,13 @@ def compile_schema(schema: Schema) -> Compiled:
             out.append(DDL(comment_sql("AGGREGATE", f"{qualified(a.schema, a.name)}("
                                        f"{', '.join(type_sql(x) for x in a.arguments)})", a.comment),
                            f"comment on aggregate {a.name}", a.loc, f"aggregates.{a.name}"))
+    for o in schema.operators:
+        out.append(DDL(operator_sql(o), f"create operator {o.schema}.{o.name}", o.loc, f"operators.{o.name}"))
+        if o.comment is not None:
+            out.append(DDL(comment_sql("OPERATOR", f"{operator_name(o.schema, o.name)} ({o.identity_arguments})",
+                                       o.comment), f"comment on operator {o.name}", o.loc, f"operators.{o.name}"))
     late: list[DDL] = []
+    last: list[DDL] = []  # partitions' own indexes and foreign keys
     for t in _parents_first(schema.tables):
         path = _tpath(t)
         full = metadata.tables[f"{t.schema}.{t.name}"]
@@ -350,14 +365,14 @@ def compile_schema(schema: Schema) -> Compiled:
             if part.comment is not None:
                 late.append(DDL(comment_sql("TABLE", qualified(t.schema, part.name), part.comment),
                                 f"comment on partition {part.name}", part.loc, f"{path}.partitions.{part.name}"))
-            own = replace(t, name=part.name, partitions=())
-            out += [DDL(index_sql(ix, own), f"create index {ix.name}", ix.loc, f"{path}.partitions.{part.name}")
-                    for ix in part.indexes]
-            late += [DDL(foreign_key_sql(t.schema, part.name, fk), f"add foreign key {fk.name}", fk.loc,
+            own = replace(t, name=part.name, partitions=())  # after its parent's: made later, a parent's index
+            for ix in part.indexes:  # or key would adopt an equal one
+                last += _index_ddl(ix, own, f"{path}.partitions.{part.name}")
+            last += [DDL(foreign_key_sql(t.schema, part.name, fk), f"add foreign key {fk.name}", fk.loc,
                          f"{path}.partitions.{part.name}") for fk in part.foreign_keys]
         named = {c.name: c for c in full.constraints if c.name}
         for ix in t.indexes:
-            out.append(DDL(index_sql(ix, t), f"create index {ix.name}", ix.loc, f"{path}.indexes"))
+            out += _index_ddl(ix, t, f"{path}.indexes")
         for x in t.excludes:
             out.append(DDL(exclusion_sql(t, x), f"add exclusion constraint {x.name}", x.loc, f"{path}.exclude"))
         out += [DDL(sql, f"add key of {t.schema}.{t.name}", t.loc, path) for sql in inherited_keys_sql(t)]
@@ -376,7 +391,7 @@ def compile_schema(schema: Schema) -> Compiled:
             if col.comment is not None:
                 late.append(DDL(_ddl(SetColumnComment(full.c[col.name])), f"comment on column {t.name}.{col.name}",
                                 col.loc, f"{path}.columns.{col.name}"))
-    out += late
+    out += late + last
     out += [DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}")
             for f in schema.functions if uses_row_types(f, schema)]
     out += _after_tables(schema)
@@ -415,8 +430,7 @@ def _after_tables(schema: Schema) -> list[DDL]:
         path = f"views.{v.name}"
         kind = "materialized view" if v.materialized else "view"
         out.append(DDL(view_sql(v), f"create {kind} {v.schema}.{v.name}", v.loc, path))
-        out += [DDL(index_sql(ix, v), f"create index {ix.name}", ix.loc, f"{path}.indexes")  # type: ignore[arg-type]
-                for ix in v.indexes]
+        out += [d for ix in v.indexes for d in _index_ddl(ix, v, f"{path}.indexes")]  # type: ignore[arg-type]
         if v.comment is not None:
             out.append(DDL(comment_sql(kind.upper(), qualified(v.schema, v.name), v.comment), f"comment on {kind}",
                            v.loc, path))

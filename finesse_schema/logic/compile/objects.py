@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...core.model import (Aggregate, Collation, Domain, Function, QualifiedName, Schema, Sequence, Table, Trigger,
-                           View)
+from ...core.model import Collation, Domain, QualifiedName, Schema, Sequence, Table, Trigger, View
+from ...core.routines import Aggregate, Function, Operator
 from ..sql.expressions import (check_query, default_sql, dollar_quoted, expression_sql, function_statement_check, setting_sql,
                                view_statement_check)
 from ..sql.quoting import qualified, quote, sql_literal
@@ -34,7 +34,7 @@ def domain_sql(d: Domain) -> str:
 
 
 def sequence_sql(s: Sequence) -> str:
-    sql = f"CREATE SEQUENCE {qualified(s.schema, s.name)} AS {s.type}"
+    sql = f"CREATE {'UNLOGGED ' if s.unlogged else ''}SEQUENCE {qualified(s.schema, s.name)} AS {s.type}"
     for word, value in (("INCREMENT BY", s.increment), ("MINVALUE", s.min_value), ("MAXVALUE", s.max_value),
                         ("START WITH", s.start), ("CACHE", s.cache)):
         if value is not None:
@@ -81,6 +81,8 @@ def function_sql(f: Function) -> str:
         head += " SECURITY DEFINER"
     for name, value in f.settings:
         head += f"\n SET {'.'.join(quote(p) for p in name.split('.'))} TO {setting_sql(value)}"
+    if f.compiled:  # AS 'library', 'symbol' (c) or AS 'symbol' (internal)
+        return f"{head}\nAS {sql_literal(f.library) + ', ' if f.library else ''}{sql_literal(f.body)}"
     sql = f"{head}\nAS {dollar_quoted(f.body)}"  # verbatim: the body is exactly what schema.yaml says
     function_statement_check(sql, f.body)
     return sql
@@ -96,6 +98,9 @@ def trigger_sql(t: Table, tr: Trigger) -> str:
     fn = qualified(tr.function.schema, tr.function.name) if tr.function.schema else quote(tr.function.name)
     sql = (f"CREATE {'CONSTRAINT ' if tr.constraint else ''}TRIGGER {quote(tr.name)} {tr.timing.upper()} "
            f"{' OR '.join(events)} ON {qualified(t.schema, t.name)}")
+    if tr.old_table or tr.new_table:
+        sql += " REFERENCING" + (f" OLD TABLE AS {quote(tr.old_table)}" if tr.old_table else "") + \
+            (f" NEW TABLE AS {quote(tr.new_table)}" if tr.new_table else "")
     if tr.constraint:
         sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
     sql += f" FOR EACH {tr.level.upper()}"
@@ -177,3 +182,27 @@ def aggregate_sql(a: Aggregate) -> str:
         parts.append(f"INITCOND = {sql_literal(a.initial_condition)}")
     return (f"CREATE AGGREGATE {qualified(a.schema, a.name)}({', '.join(type_sql(x) for x in a.arguments)}) "
             f"({', '.join(parts)})")
+
+
+def operator_name(schema: str, name: str) -> str:
+    """An operator as DDL names it: OPERATOR(schema.symbol) where an expression would, schema.symbol in DDL."""
+    return f"{quote(schema)}.{name}"
+
+
+def operator_sql(o: Operator) -> str:
+    def fn(q: QualifiedName) -> str:
+        return qualified(q.schema, q.name) if q.schema else quote(q.name)
+
+    parts = [f"FUNCTION = {fn(o.function)}"]
+    if o.left:
+        parts.append(f"LEFTARG = {type_sql(o.left)}")
+    parts.append(f"RIGHTARG = {type_sql(o.right)}")
+    for word, partner in (("COMMUTATOR", o.commutator), ("NEGATOR", o.negator)):
+        if partner:
+            schema, _, symbol = partner.rpartition(".")
+            parts.append(f"{word} = OPERATOR({operator_name(schema or o.schema, symbol)})")
+    for word, estimator in (("RESTRICT", o.restrict), ("JOIN", o.join)):
+        if estimator:
+            parts.append(f"{word} = {fn(estimator)}")
+    parts += [word for word, on in (("HASHES", o.hashes), ("MERGES", o.merges)) if on]
+    return f"CREATE OPERATOR {operator_name(o.schema, o.name)} ({', '.join(parts)})"

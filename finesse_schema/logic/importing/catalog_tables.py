@@ -313,7 +313,7 @@ class TableImporter:
             f"{quote_if_needed(seq['schema'])}.{quote_if_needed(seq['name'])}"
         default_options = (seq["start"], seq["increment"], seq["min"], seq["max"], seq["cache"], seq["cycle"]) == \
             (1, 1, 1, _SEQ_RANGE[ctype][1], 1, False)
-        if ref != spelled or not default_options or seq["comment"] or \
+        if ref != spelled or not default_options or seq["comment"] or seq["persistence"] != rel["persistence"] or \
                 seq["name"] != make_object_name(rel["name"], r["name"], "seq"):
             return None
         self.serial_sequences.add((seq["schema"], seq["name"]))
@@ -355,8 +355,10 @@ class TableImporter:
                 expression = r["element_sql"][pos]
                 if opclass and expression.endswith(f" {opclass}"):  # pg_get_indexdef writes "(expr) opclass"
                     expression = expression[: -len(opclass) - 1]
+                targets = r["element_statistics"] or []
+                target = targets[pos] if pos < len(targets) else None  # None or -1: the default
                 elements.append(IndexElement(expression=_expr(expression), descending=descending, nulls=nulls,
-                                             opclass=opclass))
+                                             opclass=opclass, statistics=target if target is not None and target >= 0 else None))
         include = tuple(r["columns"][key_count:])
         if r["comment"]:
             self.skip("comment", f"on index {name}", "comments on indexes are not kept")
@@ -372,9 +374,6 @@ class TableImporter:
             if r["is_constraint"] and not r["deferrable"]:
                 self.skip("constraint trigger", name, "only deferrable constraint triggers are in schema.yaml")
                 continue
-            if r["old_table"] or r["new_table"]:
-                self.skip("trigger", name, "transition tables (REFERENCING) are not in schema.yaml")
-                continue
             if r["enabled"] != "O":
                 self.skip("trigger", name, "it is disabled or fires only on replicas; it is imported as enabled")
             bits = r["type"]
@@ -388,7 +387,8 @@ class TableImporter:
                                                         if e in events), fn,
                                "row" if bits & 1 else "statement", tuple(r["columns"] or ()),
                                _trigger_when(r["definition"]), tuple(a.decode("utf-8") for a in args), r["comment"],
-                               bool(r["is_constraint"]), bool(r["is_constraint"] and r["initially_deferred"])))
+                               bool(r["is_constraint"]), bool(r["is_constraint"] and r["initially_deferred"]),
+                               r["old_table"], r["new_table"]))
         return out
 
     def read_policies(self, oid: int) -> list[Policy]:

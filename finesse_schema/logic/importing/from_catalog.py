@@ -12,8 +12,8 @@ import re
 from dataclasses import replace
 from typing import Any, Iterable
 
-from ...core.model import (Aggregate, Collation, Namespace, QualifiedName, Argument, Extension, Function,
-                           Schema, Sequence, View)
+from ...core.model import Collation, Extension, Namespace, QualifiedName, Schema, Sequence, View
+from ...core.routines import Aggregate, Argument, Function, Operator
 from ..sql.text import restore_in_lists, split_top_level
 from ..sql.quoting import quote_if_needed
 from .catalog_tables import (ARG_MODES, Row, TableImporter, Unsupported, VOLATILITY, _SEQ_RANGE, _display)
@@ -37,39 +37,31 @@ class _Importer(TableImporter):
                                 None if s["start"] == (dmin if ascending else dmax) else s["start"],
                                 None if s["increment"] == 1 else s["increment"],
                                 None if s["min"] == dmin else s["min"], None if s["max"] == dmax else s["max"],
-                                None if s["cache"] == 1 else s["cache"], s["cycle"], owned, s["comment"]))
+                                None if s["cache"] == 1 else s["cache"], s["cycle"], owned, s["comment"],
+                                s["persistence"] == "u"))
         return out
 
     def read_functions(self) -> list[Function]:
         out: list[Function] = []
-        seen: set[tuple[str, str]] = set()
         for f in self.rows["functions"]:
             name = f"{_display(f['schema'], f['name'])}({f['identity']})"
             if f["kind"] in ("a", "w"):
                 if f["kind"] == "w":
                     self.skip("window function", name, "not in schema.yaml")
                 continue
-            if f["language"] in ("c", "internal"):
-                self.skip("function", name, f"functions in language {f['language']} are not in schema.yaml")
-                continue
-            if (f["schema"], f["name"]) in seen:
-                self.skip("function", name, "an overload of a function already imported; schema.yaml holds one "
-                          "function per name")
-                continue
             function = self.read_function(f, name)
             if function:
-                seen.add((f["schema"], f["name"]))
                 out.append(function)
         return out
 
     def read_function(self, f: Row, name: str) -> Function | None:
-        if not (f["body"] or "").strip():
+        if not (f["body"] or "").strip() and f["language"] not in ("c", "internal"):
             self.skip("function", name, "a SQL-standard body (BEGIN ATOMIC) is not in schema.yaml")
             return None
         odd = []
         if f["leakproof"]:
             odd.append("LEAKPROOF")
-        if float(f["cost"]) != 100:
+        if float(f["cost"]) != (1 if f["language"] in ("c", "internal") else 100):  # PostgreSQL's default
             odd.append(f"COST {f['cost']:g}")
         if float(f["rows"]) not in (0, 1000):
             odd.append(f"ROWS {f['rows']:g}")
@@ -93,7 +85,7 @@ class _Importer(TableImporter):
                         "procedure" if f["kind"] == "p" else "function", VOLATILITY[f["volatility"]],
                         f["security_definer"], f["strict"], f["comment"],
                         {"u": "unsafe", "r": "restricted", "s": "safe"}[f["parallel"]],
-                        tuple(_setting(c) for c in (f["config"] or ())))
+                        tuple(_setting(c) for c in (f["config"] or ())), f["bin"] if f["language"] == "c" else None)
 
     def argument_type(self, text: str, name: str) -> str | None:
         """A function's argument or result type: a table's rows (schema.table), or a column type."""
@@ -182,14 +174,27 @@ class _Importer(TableImporter):
             types = [self.argument_type(t, name) for t in [*a["arg_types"], a["stype"]]]
             if any(t is None for t in types):
                 continue
+            out.append(Aggregate(a["schema"], a["name"], tuple(types[:-1]), _proc(a["sfunc_schema"], a["sfunc_name"]),  # type: ignore[arg-type]
+                                 types[-1], _proc(a["ffunc_schema"], a["ffunc_name"]), a["initcond"], a["comment"]))
+        return out
 
-            def fn(schema: str | None, fname: str | None) -> QualifiedName | None:
-                if fname is None:
-                    return None
-                return QualifiedName("" if schema == "pg_catalog" else schema or "", fname)
+    def read_operators(self) -> list[Operator]:
+        out = []
+        for o in self.rows["operators"]:
+            name = f"{_display(o['schema'], o['name'])}({o['left_type'] or 'NONE'}, {o['right_type']})"
+            types = [self.argument_type(t, name) if t else None for t in (o["left_type"], o["right_type"])]
+            if types[1] is None or (o["left_type"] and types[0] is None):
+                continue
 
-            out.append(Aggregate(a["schema"], a["name"], tuple(types[:-1]), fn(a["sfunc_schema"], a["sfunc_name"]),  # type: ignore[arg-type]
-                                 types[-1], fn(a["ffunc_schema"], a["ffunc_name"]), a["initcond"], a["comment"]))
+            def partner(schema: str | None, symbol: str | None) -> str | None:
+                return None if symbol is None else symbol if schema == o["schema"] else f"{schema}.{symbol}"
+
+            out.append(Operator(o["schema"], o["name"], types[0], types[1],  # type: ignore[arg-type]
+                                _proc(o["function_schema"], o["function_name"]),  # type: ignore[arg-type]
+                                partner(o["commutator_schema"], o["commutator"]),
+                                partner(o["negator_schema"], o["negator"]),
+                                _proc(o["restrict_schema"], o["restrict_name"]), _proc(o["join_schema"], o["join_name"]),
+                                o["hashes"], o["merges"], o["comment"]))
         return out
 
     def read_others(self) -> None:
@@ -201,6 +206,11 @@ class _Importer(TableImporter):
                 table = _display(rel["schema"], rel["name"]) if rel else "?"
                 self.skip("comment", f"on constraint {table}.{c['name']}", "comments on constraints are not kept")
 
+
+
+def _proc(schema: str | None, name: str | None) -> QualifiedName | None:
+    """A function an aggregate or operator calls: unqualified when built in."""
+    return None if name is None else QualifiedName("" if schema == "pg_catalog" else schema or "", name)
 
 
 def _setting(entry: str) -> tuple[str, str]:
@@ -228,7 +238,7 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     imp.read_others()
     schema = Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
                     tuple(functions), tuple(views), collations=tuple(imp.read_collations()),
-                    aggregates=tuple(imp.read_aggregates()))
+                    aggregates=tuple(imp.read_aggregates()), operators=tuple(imp.read_operators()))
     used = set(schema.schemas)
     namespaces = tuple(Namespace(s["name"], _schema_comment(s)) for s in rows["schemas"]
                        if s["name"] not in used or _schema_comment(s) is not None)

@@ -114,8 +114,14 @@ def _canonical(schema: Schema) -> Schema:
         return replace(t, **changes)
 
     return replace(schema, **{f.name: tuple(sorted((sort_table(o) for o in getattr(schema, f.name)),
-                                                   key=lambda o: (getattr(o, "schema", "") or "", o.name)))
+                                                   key=lambda o: (getattr(o, "schema", "") or "", o.name,
+                                                                  getattr(o, "identity_arguments", ""))))
                               for f in fields(schema) if f.compare})
+
+
+def _identity(o: Any) -> tuple[str | None, str, str]:
+    """An object's identity in the model: schema and name, and a function's argument types (overloads)."""
+    return getattr(o, "schema", None), o.name, getattr(o, "identity_arguments", "")
 
 
 def differences(wanted: Schema, got: Schema) -> list[str]:
@@ -125,12 +131,13 @@ def differences(wanted: Schema, got: Schema) -> list[str]:
     for f in fields(a):
         if not f.compare:
             continue
-        mine = {(getattr(o, "schema", None), o.name): o for o in getattr(a, f.name)}
-        theirs = {(getattr(o, "schema", None), o.name): o for o in getattr(b, f.name)}
+        mine = {_identity(o): o for o in getattr(a, f.name)}
+        theirs = {_identity(o): o for o in getattr(b, f.name)}
         for key in sorted(set(mine) | set(theirs), key=str):
             if mine.get(key) != theirs.get(key):
-                schema, name = key
-                label = name if schema in (None, "public") else f"{schema}.{name}"
+                schema, name, arguments = key
+                label = (name if schema in (None, "public") else f"{schema}.{name}") + \
+                    (f"({arguments})" if f.name == "functions" else "")
                 out.append(f"{f.name[:-1]} {label}")
     return out
 

@@ -15,18 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ...core.model import (Argument, Check, Column, Domain, Enum, FkAction, ForeignKey, Function, Index,
-                          IndexElement, QualifiedName, Schema, Sequence, Table, Trigger, View)
+from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Index, IndexElement,
+                           QualifiedName, Schema, Sequence, Table, Trigger, View)
 from ..schema.yaml_source import yaml_block, yaml_scalar
-from .render_objects import aggregate, collation
+from .render_objects import aggregate, collation, function, operator
 from .render_table_options import deferral, storage, table_options
+from .render_types import short_type
 
 LINE = 110  # a flow mapping longer than this becomes a block mapping
-
-_ALIASES = [(re.compile(r"^character varying\b"), "varchar"), (re.compile(r"^character\b"), "char"),
-            (re.compile(r"^bit varying\b"), "varbit")]
-_TZ_RE = re.compile(r"^(timestamp|time)(\(\d+\))? with(out)? time zone")
-
 
 @dataclass(frozen=True)
 class Names:
@@ -38,32 +34,12 @@ class Names:
         return (owner.schema, owner.name, name) in self.explicit
 
 
-def short_type(canonical: str, schema: Schema) -> str:
-    """The friendliest spelling that reads back as ``canonical``."""
-    text = canonical
-    m = _TZ_RE.match(text)
-    if m:
-        short = {"timestamp": "timestamptz", "time": "timetz"}[m.group(1)] if not m.group(3) else m.group(1)
-        text = short + (m.group(2) or "") + text[m.end():]
-    for pattern, alias in _ALIASES:
-        text = pattern.sub(alias, text)
-    base = text.replace("[]", "")
-    schema_name, dot, name = base.partition(".")
-    if dot and schema_name == "public" and _unambiguous(name, schema):
-        text = text[len("public."):]
-    return text
-
-
-def _unambiguous(name: str, schema: Schema) -> bool:
-    return sum(1 for o in (*schema.enums, *schema.domains) if o.name == name) == 1
-
-
 def _key(schema: str, name: str) -> str:
     return name if schema == "public" else f"{schema}.{name}"
 
 
 def _ordered(objects):  # type: ignore[no-untyped-def]
-    return sorted(objects, key=lambda o: (o.schema != "public", o.schema, o.name))
+    return sorted(objects, key=lambda o: (o.schema != "public", o.schema, o.name, getattr(o, "identity_arguments", "")))
 
 
 class Block(dict):  # type: ignore[type-arg]
@@ -146,8 +122,9 @@ class _Writer:
         self.section("enums", s.enums, self.enum)
         self.section("domains", s.domains, self.domain)
         self.section("sequences", s.sequences, self.sequence)
-        self.section("functions", s.functions, self.function, blank=True)
+        self.section("functions", s.functions, lambda f: function(f, self.schema), blank=True)
         self.section("aggregates", s.aggregates, lambda a: aggregate(a, self.schema))
+        self.section("operators", s.operators, operator)
         self.section("tables", s.tables, self.table, blank=True)
         self.section("views", s.views, self.view, blank=True)
         return "\n".join(self.lines) + "\n"
@@ -158,11 +135,16 @@ class _Writer:
         if self.lines:
             self.lines.append("")
         self.lines.append(f"{title}:")
-        for i, o in enumerate(_ordered(objects)):
+        named: dict[str, list] = {}  # type: ignore[type-arg]
+        for o in _ordered(objects):  # overloads of a function: one name, a list of definitions
+            named.setdefault(_key(o.schema, o.name), []).append(render(o))
+        for i, (key, rendered) in enumerate(named.items()):
             if blank and i:
                 self.lines.append("")
-            rendered = render(o)
-            self.emit(2, _key(o.schema, o.name), Block(rendered) if blank else rendered)
+            if len(rendered) > 1:
+                self.emit(2, key, rendered)
+            else:
+                self.emit(2, key, Block(rendered[0]) if blank else rendered[0])
 
     def enum(self, e: Enum):  # type: ignore[no-untyped-def]
         return {"values": list(e.values), "comment": e.comment} if e.comment else list(e.values)
@@ -191,49 +173,10 @@ class _Writer:
             out["cycle"] = True
         if q.owned_by:
             out["owned_by"] = q.owned_by
+        if q.unlogged:
+            out["unlogged"] = True
         if q.comment:
             out["comment"] = q.comment
-        return out
-
-    def function(self, f: Function) -> dict:
-        out: dict = {}
-        if f.kind == "procedure":
-            out["kind"] = "procedure"
-        else:
-            returns = f.returns or "void"
-            out["returns"] = returns if returns.lower().startswith(("setof ", "table")) else \
-                short_type(returns, self.schema)
-        if f.language != "plpgsql":
-            out["language"] = f.language
-        if f.arguments:
-            out["arguments"] = [self.argument(a) for a in f.arguments]
-        if f.volatility != "volatile":
-            out["volatility"] = f.volatility
-        if f.security_definer:
-            out["security_definer"] = True
-        if f.strict:
-            out["strict"] = True
-        if f.parallel != "unsafe":
-            out["parallel"] = f.parallel
-        if f.settings:
-            out["set"] = dict(f.settings)
-        if f.comment:
-            out["comment"] = f.comment
-        out["body"] = f.body
-        return out
-
-    def argument(self, a: Argument):  # type: ignore[no-untyped-def]
-        atype = short_type(a.type, self.schema)
-        if a.default is None and a.mode == "in" and a.name and re.fullmatch(r"[a-z_][a-z0-9_]*", a.name):
-            return f"{a.name} {atype}"
-        out: dict = {}
-        if a.name:
-            out["name"] = a.name
-        out["type"] = atype
-        if a.mode != "in":
-            out["mode"] = a.mode
-        if a.default is not None:
-            out["default"] = a.default
         return out
 
     def view(self, v: View) -> dict:
@@ -412,7 +355,7 @@ class _Writer:
         return out
 
     def element(self, e: IndexElement):  # type: ignore[no-untyped-def]
-        if e.column and not (e.descending or e.nulls or e.opclass):
+        if e.column and not (e.descending or e.nulls or e.opclass or e.statistics is not None):
             return e.column
         out: dict = {"column": e.column} if e.column else {"expression": e.expression}
         if e.descending:
@@ -421,6 +364,8 @@ class _Writer:
             out["nulls"] = e.nulls
         if e.opclass:
             out["opclass"] = e.opclass
+        if e.statistics is not None:
+            out["statistics"] = e.statistics
         return out
 
     def trigger(self, t: Table, tr: Trigger) -> dict:
@@ -435,6 +380,10 @@ class _Writer:
             out["when"] = tr.when
         if tr.arguments:
             out["arguments"] = list(tr.arguments)
+        if tr.old_table:
+            out["old_table"] = tr.old_table
+        if tr.new_table:
+            out["new_table"] = tr.new_table
         if tr.initially_deferred:
             out["initially_deferred"] = True
         elif tr.deferrable:

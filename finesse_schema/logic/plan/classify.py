@@ -100,6 +100,7 @@ _SIMPLE: list[tuple[str, ChangeKind, str, bool]] = [
     (rf"create unique index (?:concurrently )?(?:if not exists )?({_QN})", C, "index", False),
     (rf"create index (?:concurrently )?(?:if not exists )?({_QN})", C, "index", False),
     (rf"drop index (?:concurrently )?(?:if exists )?({_QN})", D, "index", False),
+    (rf"alter index (?:if exists )?({_QN}) alter column \d+ set statistics", A, "index", False),
     (rf"create collation (?:if not exists )?({_QN})", C, "collation", False),
     (rf"drop collation (?:if exists )?({_QN})", D, "collation", False),
     (rf"comment on \w+(?: \w+)? ({_QN}(?:\s*\.\s*{_ID})?)", A, "comment", False),
@@ -122,8 +123,19 @@ def _split_qn(name: str) -> tuple[str, str]:
     return schema or "public", rel
 
 
+_OPERATOR_RE = re.compile(rf"(create|drop|comment on) operator (?:if exists )?({_ID})\.([+\-*/<>=~!@#%^&|`?]+)",
+                          re.I)
+
+
 def classify_statement(sql: str, facts: SchemaFacts) -> Change:
     text = " ".join(sql.split())
+    m = _OPERATOR_RE.match(text)
+    if m:
+        verb, schema, symbol = m.group(1).lower(), unquote(m.group(2)), m.group(3)
+        key = ("operator", schema, symbol)
+        if verb == "comment on":
+            return Change(A, "comment", f"{schema}.{symbol}", sql, key=key)
+        return Change(C if verb == "create" else D, "operator", f"{schema}.{symbol}", sql, key=key)
     m = _TABLE_RE.match(text)
     if m:
         return _alter_table(sql, m.group(1), m.group(2), facts)

@@ -10,7 +10,7 @@ namespace in PostgreSQL); ``("col", schema, table, column)``; ``("con", schema, 
 ``("type", schema, name)`` for enums, domains and composite types; ``("func", schema, name)``
 (overloads share a key: ordering by name is never wrong, only cautious); ``("trigger", schema, table,
 name)``; ``("policy", schema, table, name)``; ``("schema", name)``; ``("ext", name)``;
-``("collation", schema, name)``.
+``("collation", schema, name)``; ``("operator", schema, symbol)`` (overloads share a key).
 """
 
 from __future__ import annotations
@@ -64,6 +64,6 @@ def container(key: Key) -> frozenset[Key]:
     kind = key[0]
     if kind in ("col", "con", "trigger", "policy") and len(key) == 4:
         return frozenset({("rel", key[1], key[2])})
-    if kind in ("rel", "type", "func", "collation") and len(key) == 3:
+    if kind in ("rel", "type", "func", "collation", "operator") and len(key) == 3:
         return frozenset({("schema", key[1])})
     return frozenset()

@@ -174,6 +174,15 @@ def _edges(changes: tuple[Change, ...], source: Dependencies, target: Dependenci
                 for j in touches.get(("col", *parent, c.key[3]), []):
                     if j != i:
                         edges[i if c.kind == D else j].add(j if c.kind == D else i)
+    made_on: dict[tuple[str, ...], list[int]] = defaultdict(list)  # indexes and constraints made, by table
+    for i, c in enumerate(changes):
+        if c.kind == C and c.object_type in ("index", "constraint"):
+            made_on[tuple(c.table.split(".", 1))].append(i)
+    for table, members in made_on.items():  # a parent's index or key first: made later, it would adopt the
+        for parent in parents.get(table, ()):  # partition's equal one as its own, and the partition's be gone
+            for j in made_on.get(parent, []):
+                for i in members:
+                    edges[j].add(i)
     for i, c in enumerate(changes):  # what finesse cannot read stays where migra put it
         if not c.key and c.object_type != "setting":
             for j in range(len(changes)):

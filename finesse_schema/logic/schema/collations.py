@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-from ...core.model import Aggregate, Collation, QualifiedName
+from ...core.model import Collation, QualifiedName
+from ...core.routines import Aggregate
 from .columns import ColumnReader
 from .naming import split_name
 from .yaml_source import Node

@@ -27,7 +27,7 @@ FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "deferrabl
            "renamed_from", "not_valid")
 INDEX_KEYS = ("columns", "name", "unique", "where", "include", "method", "renamed_from", "with")
 PRIMARY_KEY_KEYS = ("columns", "name", "renamed_from", "deferrable", "initially_deferred")
-ELEMENT_KEYS = ("column", "expression", "order", "nulls", "opclass")
+ELEMENT_KEYS = ("column", "expression", "order", "nulls", "opclass", "statistics")
 FK_ACTIONS = {a.value: a for a in FkAction}
 IDENTITY_KINDS = {"always": IdentityKind.ALWAYS, "by default": IdentityKind.BY_DEFAULT, "true": IdentityKind.BY_DEFAULT}
 INDEX_METHODS = ("btree", "hash", "gist", "spgist", "gin", "brin", "hnsw", "ivfflat", "bloom")
@@ -234,7 +234,13 @@ class ColumnReader(Reader):
             self.problem(node.get("opclass"), f"'{opclass}' is not an operator class name",  # type: ignore[arg-type]
                          "e.g. text_pattern_ops, or schema.name")
             opclass = None
-        return IndexElement(column, expr, order, nulls, opclass.lower() if opclass else None)
+        statistics = self.integer(node.get("statistics"), "statistics")
+        if statistics is not None and (column or not -1 <= statistics <= 10000):
+            self.problem(node.get("statistics"), "statistics: is for an expression, from -1 (the default) to 10000",  # type: ignore[arg-type]
+                         at_key=True)
+            statistics = None
+        return IndexElement(column, expr, order, nulls, opclass.lower() if opclass else None,
+                            None if statistics == -1 else statistics)
 
     def actions(self, node: Node) -> tuple[FkAction, FkAction, bool]:
         on_delete = self.choice(node.get("on_delete"), "on_delete", FK_ACTIONS, FkAction.NO_ACTION)

@@ -11,6 +11,7 @@ from .collations import AGGREGATE_KEYS, COLLATION_KEYS, PROVIDERS
 from .columns import COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS, PRIMARY_KEY_KEYS
 from .object_readers import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, PARTITION_KEYS, POLICY_KEYS,
                              RLS_KEYS, SEQUENCE_KEYS, TRIGGER_KEYS, VIEW_KEYS)
+from .operators import OPERATOR_KEYS
 from .reader import CHECK_KEYS, TABLE_KEYS, TOP_KEYS, UNIQUE_KEYS
 from .table_options import EXCLUDE_ELEMENT_KEYS, EXCLUDE_KEYS
 
@@ -58,7 +59,9 @@ def schema_json_schema() -> dict:
         }, COLUMN_KEYS, ("type",))]}
     element = {"oneOf": [_NAME, _obj({
         "column": _NAME, "expression": _SQL, "order": {"type": "string", "enum": ["asc", "desc"]},
-        "nulls": {"type": "string", "enum": ["first", "last"]}, "opclass": _NAME}, ELEMENT_KEYS)]}
+        "nulls": {"type": "string", "enum": ["first", "last"]}, "opclass": _NAME,
+        "statistics": {"type": "integer", "minimum": -1, "maximum": 10000,
+                       "description": "an expression's statistics target"}}, ELEMENT_KEYS)]}
     index = {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}, _obj({
         "columns": {"oneOf": [_NAME, {"type": "array", "items": element, "minItems": 1}]},
         "name": _NAME, "unique": {"type": "boolean"}, "where": _SQL, "include": _NAMES,
@@ -92,7 +95,9 @@ def schema_json_schema() -> dict:
         "arguments": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
         "comment": {"type": "string"},
         "deferrable": {"type": "boolean", "description": "a constraint trigger, which can be deferred to commit"},
-        "initially_deferred": {"type": "boolean", "description": "a constraint trigger that fires at commit"}},
+        "initially_deferred": {"type": "boolean", "description": "a constraint trigger that fires at commit"},
+        "old_table": {"type": "string", "description": "REFERENCING OLD TABLE AS: the changed rows as they were"},
+        "new_table": {"type": "string", "description": "REFERENCING NEW TABLE AS: the changed rows as they became"}},
         TRIGGER_KEYS, ("name", "function", "events"))
     policy = _obj({
         "name": _NAME, "command": {"type": "string", "enum": ["all", "select", "insert", "update", "delete"]},
@@ -144,11 +149,17 @@ def schema_json_schema() -> dict:
                       "state_type": {"type": "string"}, "final_function": _NAME,
                       "initial_condition": {"type": "string"}, "comment": {"type": "string"}}, AGGREGATE_KEYS,
                      ("state_function", "state_type"))
+    operator = _obj({"left": {"type": "string", "description": "left argument type (none for a prefix operator)"},
+                     "right": {"type": "string"}, "function": _NAME, "commutator": {"type": "string"},
+                     "negator": {"type": "string"}, "restrict": _NAME, "join": _NAME, "hashes": {"type": "boolean"},
+                     "merges": {"type": "boolean"}, "comment": {"type": "string"}}, OPERATOR_KEYS,
+                    ("right", "function"))
     sequence = {"oneOf": [{"type": "null"}, _obj({
         "type": {"type": "string", "enum": ["smallint", "integer", "bigint", "int2", "int4", "int8", "int"]},
         "start": {"type": "integer"}, "increment": {"type": "integer"}, "min": {"type": "integer"},
         "max": {"type": "integer"}, "cache": {"type": "integer"}, "cycle": {"type": "boolean"},
-        "owned_by": {"type": "string", "description": "table.column"}, "comment": {"type": "string"}},
+        "owned_by": {"type": "string", "description": "table.column"}, "comment": {"type": "string"},
+        "unlogged": {"type": "boolean", "description": "not written to the WAL (PostgreSQL 15 and later)"}},
         SEQUENCE_KEYS)]}
     domain = {"oneOf": [{"type": "string"}, _obj({
         "type": {"type": "string"}, "not_null": {"type": "boolean"},
@@ -165,8 +176,10 @@ def schema_json_schema() -> dict:
         "kind": {"type": "string", "enum": ["function", "procedure"]}, "comment": {"type": "string"},
         "parallel": {"type": "string", "enum": ["unsafe", "restricted", "safe"]},
         "set": {"type": "object", "additionalProperties": {"type": "string"},
-                "description": "SET name TO value while the function runs; values are SQL"}},
-        FUNCTION_KEYS, ("body",))
+                "description": "SET name TO value while the function runs; values are SQL"},
+        "library": {"type": "string", "description": "language c: the shared library, e.g. $libdir/fuzzystrmatch"},
+        "symbol": {"type": "string", "description": "language c or internal: the C function it runs (no body)"}},
+        FUNCTION_KEYS)
     view = {"oneOf": [_SQL, _obj({
         "definition": _SQL, "materialized": {"type": "boolean"}, "indexes": {"type": "array", "items": index},
         "comment": {"type": "string"}, "triggers": {"type": "array", "items": trigger}}, VIEW_KEYS,
@@ -184,10 +197,15 @@ def schema_json_schema() -> dict:
             "extensions": {"type": "array", "items": extension},
             "collations": {"type": "object", "additionalProperties": collation},
             "aggregates": {"type": "object", "additionalProperties": aggregate},
+            "operators": {"type": "object", "additionalProperties": {"oneOf": [
+                operator, {"type": "array", "items": operator, "minItems": 1,
+                           "description": "overloads: one symbol, different argument types"}]}},
             "enums": {"type": "object", "additionalProperties": enum},
             "domains": {"type": "object", "additionalProperties": domain},
             "sequences": {"type": "object", "additionalProperties": sequence},
-            "functions": {"type": "object", "additionalProperties": function},
+            "functions": {"type": "object", "additionalProperties": {"oneOf": [
+                function, {"type": "array", "items": function, "minItems": 1,
+                           "description": "overloads: one name, different argument types"}]}},
             "views": {"type": "object", "additionalProperties": view},
             "lint": {"type": "object", "additionalProperties": False, "properties": {"suppress": {
                 "type": "array", "items": {"type": "object", "additionalProperties": False,

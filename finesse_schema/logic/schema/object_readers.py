@@ -33,23 +33,23 @@ from __future__ import annotations
 
 import re
 
-from ...core.model import (Argument, Check, Domain, Function, Partition, Policy, QualifiedName, Sequence,
-                          Suppression, Trigger, View)
+from ...core.model import Check, Domain, Partition, Policy, QualifiedName, Sequence, Suppression, Trigger, View
+from ...core.routines import Argument, Function
 from ..sql.text import split_top_level
 from ..sql.expressions import check_query, partition_bound_sql, partition_by_sql, setting_sql
 from .columns import ColumnReader
 from .naming import split_name
 from .yaml_source import Node
 
-SEQUENCE_KEYS = ("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by", "comment")
+SEQUENCE_KEYS = ("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by", "comment", "unlogged")
 DOMAIN_KEYS = ("type", "not_null", "default", "checks", "comment")
 FUNCTION_KEYS = ("returns", "language", "arguments", "volatility", "security_definer", "strict", "body", "kind",
-                 "comment", "parallel", "set")
+                 "comment", "parallel", "set", "library", "symbol")
 PARALLEL = {"unsafe": "unsafe", "restricted": "restricted", "safe": "safe"}
 ARGUMENT_KEYS = ("name", "type", "mode", "default")
 VIEW_KEYS = ("definition", "materialized", "indexes", "comment", "triggers")
 TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment",
-                "deferrable", "initially_deferred")
+                "deferrable", "initially_deferred", "old_table", "new_table")
 RLS_KEYS = ("enabled", "forced")
 PARTITION_KEYS = ("values", "comment", "indexes", "foreign_keys")
 _PARTITION_BY_RE = re.compile(r"^\s*(range|list|hash)\s*\((.+)\)\s*$", re.I | re.S)
@@ -88,7 +88,8 @@ def read_sequences(r: ColumnReader, node: Node | None) -> list[Sequence]:
                             r.integer(item.get("increment"), "increment"), r.integer(item.get("min"), "min"),
                             r.integer(item.get("max"), "max"), r.integer(item.get("cache"), "cache"),
                             r.boolean(item.get("cycle"), "cycle"), r.text(item.get("owned_by"), "owned_by"),
-                            r.text(item.get("comment"), "comment"), loc=item.key_loc or item.loc))
+                            r.text(item.get("comment"), "comment"), r.boolean(item.get("unlogged"), "unlogged"),
+                            loc=item.key_loc or item.loc))
     return out
 
 
@@ -160,38 +161,79 @@ def _argument_default(r: ColumnReader, node: Node, text: str | None) -> str | No
 
 
 def read_functions(r: ColumnReader, node: Node | None) -> list[Function]:
+    """functions: {name: definition}, or {name: [definition, ...]} for overloads: one name, several argument
+    lists (PostgreSQL tells them apart by their argument types)."""
     out = []
     for qn, item in _mapping(r, node, "functions"):
-        if not r.keys(item, FUNCTION_KEYS, f"function '{qn.name}'"):
-            continue
-        kind = r.choice(item.get("kind"), "kind", {"function": "function", "procedure": "procedure"}, "function")
-        body = r.text(item.get("body"), "body")
-        if not body:
-            r.problem(item, f"function '{qn.name}' needs a body", at_key=True)
-            continue
-        returns = None
-        if kind == "function":
-            rtext = r.text(item.get("returns"), "returns")
-            if not rtext:
-                r.problem(item, f"function '{qn.name}' needs returns:", "e.g. returns: trigger, or kind: procedure",
-                          at_key=True)
+        overloads = list(item.value) if item.is_list else [item]
+        seen: dict[str, Node] = {}
+        for one in overloads:
+            f = _function(r, qn, one if item.is_list else item, item)
+            if f is None:
                 continue
-            returns = _returns(r, rtext, item.get("returns") or item)
-        elif item.get("returns") is not None:
-            r.problem(item.get("returns"), "a procedure returns nothing; remove returns:")  # type: ignore[arg-type]
-        args = [a for a in (_argument(r, a) for a in r.list_of(item.get("arguments"), "arguments")) if a]
-        language = (r.text(item.get("language"), "language") or "plpgsql").lower()
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", language):
-            r.problem(item.get("language"), f"'{language}' is not a language name", "e.g. plpgsql, sql")  # type: ignore[arg-type]
-            continue
-        out.append(Function(qn.schema, qn.name, body, language,
-                            tuple(args), returns, kind,
-                            r.choice(item.get("volatility"), "volatility", VOLATILITY, "volatile"),
-                            r.boolean(item.get("security_definer"), "security_definer"),
-                            r.boolean(item.get("strict"), "strict"), r.text(item.get("comment"), "comment"),
-                            r.choice(item.get("parallel"), "parallel", PARALLEL, "unsafe"),
-                            _settings(r, item.get("set")), loc=item.key_loc or item.loc))
+            signature = f.identity_arguments.lower()
+            if signature in seen:
+                r.problem(one, f"function '{qn.name}({f.identity_arguments})' is declared twice",
+                          "overloads of one name need different argument types")
+                continue
+            seen[signature] = one
+            out.append(f)
     return out
+
+
+def _function(r: ColumnReader, qn: QualifiedName, item: Node, named: Node) -> Function | None:
+    if not item.is_map:
+        r.problem(item, f"function '{qn.name}' must be a mapping (or a list of them, for overloads)")
+        return None
+    if not r.keys(item, FUNCTION_KEYS, f"function '{qn.name}'"):
+        return None
+    kind = r.choice(item.get("kind"), "kind", {"function": "function", "procedure": "procedure"}, "function")
+    language = (r.text(item.get("language"), "language") or "plpgsql").lower()
+    named_language = re.fullmatch(r"[a-z_][a-z0-9_]*", language) is not None
+    if not named_language:
+        r.problem(item.get("language"), f"'{language}' is not a language name", "e.g. plpgsql, sql")  # type: ignore[arg-type]
+    library = _library(r, qn, item, language)
+    body = r.text(item.get("symbol" if language in ("c", "internal") else "body"), "body")
+    if language in ("c", "internal") and item.get("body") is not None:
+        r.problem(item.get("body"), f"a function in language {language} has no body: it names a symbol",  # type: ignore[arg-type]
+                  "write symbol: (the C function's name)" + (" and library:" if language == "c" else ""), at_key=True)
+        return None
+    if not body:
+        r.problem(item, f"function '{qn.name}' needs " + ("a symbol" if language in ("c", "internal") else "a body"),
+                  at_key=True)
+        return None
+    returns = None
+    if kind == "function":
+        rtext = r.text(item.get("returns"), "returns")
+        if not rtext:
+            r.problem(item, f"function '{qn.name}' needs returns:", "e.g. returns: trigger, or kind: procedure",
+                      at_key=True)
+            return None
+        returns = _returns(r, rtext, item.get("returns") or item)
+    elif item.get("returns") is not None:
+        r.problem(item.get("returns"), "a procedure returns nothing; remove returns:")  # type: ignore[arg-type]
+    args = [a for a in (_argument(r, a) for a in r.list_of(item.get("arguments"), "arguments")) if a]
+    if not named_language:
+        return None
+    return Function(qn.schema, qn.name, body, language, tuple(args), returns, kind,
+                    r.choice(item.get("volatility"), "volatility", VOLATILITY, "volatile"),
+                    r.boolean(item.get("security_definer"), "security_definer"),
+                    r.boolean(item.get("strict"), "strict"), r.text(item.get("comment"), "comment"),
+                    r.choice(item.get("parallel"), "parallel", PARALLEL, "unsafe"),
+                    _settings(r, item.get("set")), library, loc=(named.key_loc if item is named else None) or item.loc)
+
+
+def _library(r: ColumnReader, qn: QualifiedName, item: Node, language: str) -> str | None:
+    """library: the shared library of a function in C ('$libdir/fuzzystrmatch'); symbol: is its body."""
+    library = r.text(item.get("library"), "library")
+    if language != "c" and library is not None:
+        r.problem(item.get("library"), "library: is for functions in language c", at_key=True)  # type: ignore[arg-type]
+    if language not in ("c", "internal") and item.get("symbol") is not None:
+        r.problem(item.get("symbol"), "symbol: is for functions in language c or internal; write body:",  # type: ignore[arg-type]
+                  at_key=True)
+    if language == "c" and not library:
+        r.problem(item, f"function '{qn.name}' in language c needs library: (e.g. $libdir/fuzzystrmatch)", at_key=True)
+    return library if language == "c" else None
 
 
 def _settings(r: ColumnReader, node: Node | None) -> tuple[tuple[str, str], ...]:
@@ -304,10 +346,17 @@ def read_triggers(r: ColumnReader, table: QualifiedName, node: Node | None) -> l
             r.problem(item.get("deferrable") or item.get("initially_deferred"),  # type: ignore[arg-type]
                       "a deferrable trigger (a constraint trigger) fires after each row",
                       "use timing: after and level: row, or drop deferrable", at_key=True)
+        old_table, new_table = (r.text(item.get(k), k) for k in ("old_table", "new_table"))
+        for key, value, needs in (("old_table", old_table, ("update", "delete")),
+                                  ("new_table", new_table, ("insert", "update"))):
+            if value and (timing != "after" or deferrable or columns or len(events) != 1 or events[0] not in needs):
+                r.problem(item.get(key), "a transition table is for an after trigger on one event, "  # type: ignore[arg-type]
+                          f"{' or '.join(needs)}, without columns or deferrable", at_key=True)
         out.append(Trigger(name, timing, tuple(e for e in EVENTS if e in events), fq, level, columns,
                            r.sql(item.get("when"), "when"),
                            tuple(str(a.value) for a in r.list_of(item.get("arguments"), "arguments")),
-                           r.text(item.get("comment"), "comment"), deferrable, deferred, loc=item.loc))
+                           r.text(item.get("comment"), "comment"), deferrable, deferred, old_table, new_table,
+                           loc=item.loc))
     return out
 
 

@@ -34,10 +34,11 @@ from .object_readers import (read_domains, read_functions, read_partitioning, re
                              read_sequences, read_suppressions, read_triggers, read_views)
 from .table_options import read_exclusions, read_inherits
 from .collations import read_aggregates, read_collations
+from .operators import read_operators
 from .yaml_source import Node
 
-TOP_KEYS = ("schemas", "extensions", "collations", "enums", "domains", "sequences", "functions", "aggregates", "tables",
-            "views", "lint")
+TOP_KEYS = ("schemas", "extensions", "collations", "enums", "domains", "sequences", "functions", "aggregates",
+            "operators", "tables", "views", "lint")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
               "renamed_from", "row_level_security", "policies", "partition_by", "partitions", "group", "exclude",
               "unlogged", "with", "inherits", "cluster_on")
@@ -83,6 +84,10 @@ class _SchemaReader(ColumnReader):
                               final_function=a.final_function and _resolve_function(a.final_function, a.schema,
                                                                                      declared))
                       for a in read_aggregates(self, root.get("aggregates"))]
+        operators = [replace(o, function=_resolve_function(o.function, o.schema, declared),
+                             restrict=o.restrict and _resolve_function(o.restrict, o.schema, declared),
+                             join=o.join and _resolve_function(o.join, o.schema, declared))
+                     for o in read_operators(self, root.get("operators"))]
         tables = self.resolve_trigger_functions(tables, functions)
         views = self.resolve_trigger_functions(read_views(self, root.get("views")), functions)
         suppressions = read_suppressions(self, root.get("lint"), self.lint_codes)
@@ -90,7 +95,7 @@ class _SchemaReader(ColumnReader):
             raise InputError(self.problems)
         return Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
                       tuple(functions), tuple(views), tuple(namespaces), tuple(collations), tuple(aggregates),
-                      tuple(suppressions), source=self.source, source_hash=source_hash)
+                      tuple(operators), tuple(suppressions), source=self.source, source_hash=source_hash)
 
     def declare_row_types(self, tables: list[Table]) -> None:
         """Make each table's row type usable as a function's argument or result, by name or schema.name."""
@@ -368,7 +373,7 @@ class _SchemaReader(ColumnReader):
 
 
 def _resolve_function(fn: QualifiedName, schema: str, declared: set[QualifiedName]) -> QualifiedName:
-    """A function an aggregate names: qualified when schema.yaml declares it, else a built-in (unqualified)."""
+    """A function an aggregate or operator names: qualified when schema.yaml declares it, else a built-in."""
     return fn if fn.schema else (_resolve(fn.name, schema, declared) or fn)
 
 

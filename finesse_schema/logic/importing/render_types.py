@@ -1,0 +1,31 @@
+"""How schema.yaml spells a type: the friendliest spelling that reads back as the canonical one."""
+
+from __future__ import annotations
+
+import re
+
+from ...core.model import Schema
+
+_ALIASES = [(re.compile(r"^character varying\b"), "varchar"), (re.compile(r"^character\b"), "char"),
+            (re.compile(r"^bit varying\b"), "varbit")]
+_TZ_RE = re.compile(r"^(timestamp|time)(\(\d+\))? with(out)? time zone")
+
+
+def short_type(canonical: str, schema: Schema) -> str:
+    """The friendliest spelling that reads back as ``canonical``."""
+    text = canonical
+    m = _TZ_RE.match(text)
+    if m:
+        short = {"timestamp": "timestamptz", "time": "timetz"}[m.group(1)] if not m.group(3) else m.group(1)
+        text = short + (m.group(2) or "") + text[m.end():]
+    for pattern, alias in _ALIASES:
+        text = pattern.sub(alias, text)
+    base = text.replace("[]", "")
+    schema_name, dot, name = base.partition(".")
+    if dot and schema_name == "public" and _unambiguous(name, schema):
+        text = text[len("public."):]
+    return text
+
+
+def _unambiguous(name: str, schema: Schema) -> bool:
+    return sum(1 for o in (*schema.enums, *schema.domains) if o.name == name) == 1
