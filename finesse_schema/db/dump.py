@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from ..core.errors import DatabaseError
 from .connect import connect, libpq_arguments, mask_secrets, mask_url, server_major
+from ..logic.sql.expressions import canonical_query
 from ..logic.sql.quoting import sql_literal
 from .embedded import embedded_bin_dir
 
@@ -86,13 +87,23 @@ def restore_schema(url: str, dump: str, extension_versions: dict[str, str] | Non
 
 def normalize_dump(dump: str, *, column_order: bool = False) -> list[str]:
     """A dump's lines without comments, settings and blank lines, with the columns of each CREATE TABLE
-    sorted (ADD COLUMN appends, so column order is not compared unless ``column_order``)."""
+    sorted (ADD COLUMN appends, so column order is not compared unless ``column_order``) and each view's query
+    written back from its parse tree (PostgreSQL re-deparses some on reload)."""
     keep: list[str] = []
     block: list[str] | None = None
+    query: list[str] | None = None  # a view's query: compared as PostgreSQL parses it, not by its layout
     for line in dump.splitlines():
         if not line.strip() or line.startswith(("--", "\\", "SET ", "SELECT pg_catalog.set_config")):
             continue
         line = line.rstrip()
+        if query is not None:
+            query.append(line)
+            if line.endswith(";"):
+                text = "\n".join(query)
+                tail = " WITH NO DATA;" if text.endswith("WITH NO DATA;") else ";"
+                keep.append(canonical_query(text[: -len(tail)]) + tail)
+                query = None
+            continue
         if block is not None:
             if line.startswith(")"):
                 keep += block if column_order else sorted(block)
@@ -104,6 +115,8 @@ def normalize_dump(dump: str, *, column_order: bool = False) -> list[str]:
         keep.append(line)
         if line.startswith("CREATE TABLE ") and line.endswith("("):
             block = []
+        elif line.startswith(("CREATE VIEW ", "CREATE MATERIALIZED VIEW ")) and line.endswith(" AS"):
+            query = []
     return keep
 
 

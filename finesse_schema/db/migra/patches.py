@@ -117,3 +117,28 @@ def _patch_compiled_functions() -> None:
 
 
 _patch_compiled_functions()
+
+
+def _patch_view_equality() -> None:
+    """schemainspect compares views by the text the server deparsed; a definition PostgreSQL writes back another
+    way on reload (layout, parentheses) showed as changed on every plan. Views and materialized views compare
+    here as PostgreSQL parses them (logic/sql/expressions.same_query); everything else as before."""
+    from schemainspect.pg.obj import InspectedSelectable
+
+    from ...logic.sql.expressions import same_query
+
+    def equal(self: Any, other: Any) -> bool:
+        if type(self) is not type(other):
+            return False
+        same = (self.relationtype == other.relationtype and self.name == other.name and self.schema == other.schema
+                and dict(self.columns) == dict(other.columns) and self.inputs == other.inputs
+                and self.parent_table == other.parent_table and self.partition_def == other.partition_def
+                and self.rowsecurity == other.rowsecurity and self.persistence == other.persistence)
+        if not same or self.definition == other.definition:
+            return same
+        return self.relationtype in ("v", "m") and same_query(self.definition or "", other.definition or "")
+
+    InspectedSelectable.__eq__ = equal  # type: ignore[assignment]
+
+
+_patch_view_equality()

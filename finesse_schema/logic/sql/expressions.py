@@ -22,6 +22,7 @@ deparsed string constants assume.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pglast import ast, parse_sql
@@ -206,3 +207,36 @@ def function_statement_check(sql: str, body: str) -> None:
     given = next((o.arg for o in stmt.options or () if o.defname == "as"), None)
     if not given or given[0].sval != body:
         raise SqlError("the function's body does not fit in its dollar quotes")
+
+
+_LOCATION_RE = re.compile(r',?"location":-?\d+')
+
+
+@lru_cache(maxsize=4096)
+def _query_tree(sql: str) -> str | None:
+    """``sql``'s parse tree with the positions of its tokens left out; None when it does not parse."""
+    from pglast.parser import parse_sql_json
+
+    try:
+        return _LOCATION_RE.sub("", parse_sql_json(sql.strip().rstrip(";")))
+    except ParseError:
+        return None
+
+
+def same_query(a: str, b: str) -> bool:
+    """Whether two query texts are the same query as PostgreSQL parses them: layout, comments, redundant
+    parentheses and the case of keywords do not count; names, constants, casts and aliases do."""
+    if a == b:
+        return True
+    tree = _query_tree(a)
+    return tree is not None and tree == _query_tree(b)
+
+
+def canonical_query(sql: str) -> str:
+    """``sql`` written back from its parse tree (one line, PostgreSQL's spelling): two texts of the same query
+    (:func:`same_query`) give the same text. A text that does not parse comes back as it was."""
+    try:
+        statements = parse_sql(sql.strip().rstrip(";"))
+    except ParseError:
+        return sql
+    return "; ".join(_deparse(s.stmt) for s in statements)

@@ -1,0 +1,39 @@
+"""Views compare as PostgreSQL parses them: a query written back another way (layout, parentheses, the case of
+keywords, comments) is the same view; another name, constant, cast or alias is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from finesse_schema.db.dump import normalize_dump
+from finesse_schema.logic.sql.expressions import same_query
+
+SAME = [
+    (" SELECT ru.r,\n    NULL::integer AS x\n   FROM ru;", "select ru.r, null::integer as x from ru"),
+    ("SELECT a FROM t WHERE ((a > 1) AND (b < 2))", "SELECT a FROM t WHERE a > 1 AND b < 2 -- why"),
+    ("SELECT a FROM t UNION ALL SELECT b FROM u", "(SELECT a FROM t) UNION ALL (SELECT b FROM u)"),
+]
+DIFFERENT = [
+    ("SELECT a FROM t", "SELECT b FROM t"),
+    ("SELECT 1", "SELECT 2"),
+    ("SELECT a::text FROM t", "SELECT a FROM t"),
+    ("SELECT a AS x FROM t", "SELECT a AS y FROM t"),
+    ("SELECT a FROM t", "SELECT a FROM"),  # one side does not parse
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_same_query(a: str, b: str) -> None:
+    assert same_query(a, b) and same_query(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_different_query(a: str, b: str) -> None:
+    assert not same_query(a, b) and not same_query(b, a)
+
+
+def test_dumps_compare_view_queries_by_their_parse_tree() -> None:
+    pg15 = 'CREATE VIEW "public"."v" AS\n SELECT ru.r,\n    NULL::integer AS x\n   FROM ru;\n'
+    pg18 = 'CREATE VIEW "public"."v" AS\n SELECT r,\n    NULL::integer AS x\n   FROM ru;\n'
+    assert normalize_dump(pg15) == normalize_dump(pg15.replace("\n   FROM", " FROM"))
+    assert normalize_dump(pg15) != normalize_dump(pg18)  # another column reference is another query
