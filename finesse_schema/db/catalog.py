@@ -81,7 +81,7 @@ QUERIES: dict[str, str] = {
                CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN
                    (SELECT c.collname FROM pg_collation c WHERE c.oid = t.typcollation) END AS collation,
                (SELECT array_agg(array[c.conname, pg_get_constraintdef(c.oid)] ORDER BY c.conname)
-                  FROM pg_constraint c WHERE c.contypid = t.oid) AS checks
+                  FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') AS checks
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
         WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("t.oid", "pg_type") + """

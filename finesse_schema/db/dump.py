@@ -85,17 +85,23 @@ def restore_schema(url: str, dump: str, extension_versions: dict[str, str] | Non
         conn.commit()
 
 
+# PostgreSQL 18 names NOT NULL constraints; schema.yaml does not (a renamed table's keep their old names)
+_NOT_NULL_NAME_RE = re.compile(r' CONSTRAINT "(?:[^"]|"")+" NOT NULL')
+
+
 def normalize_dump(dump: str, *, column_order: bool = False) -> list[str]:
     """A dump's lines without comments, settings and blank lines, with the columns of each CREATE TABLE
-    sorted (ADD COLUMN appends, so column order is not compared unless ``column_order``) and each view's query
-    written back from its parse tree (PostgreSQL re-deparses some on reload)."""
+    sorted (ADD COLUMN appends, so column order is not compared unless ``column_order``; nor the order of
+    column comments, which follows it) and each view's query
+    written back from its parse tree (PostgreSQL re-deparses some on reload); the names of NOT NULL
+    constraints (PostgreSQL 18) are left out."""
     keep: list[str] = []
     block: list[str] | None = None
     query: list[str] | None = None  # a view's query: compared as PostgreSQL parses it, not by its layout
     for line in dump.splitlines():
         if not line.strip() or line.startswith(("--", "\\", "SET ", "SELECT pg_catalog.set_config")):
             continue
-        line = line.rstrip()
+        line = _NOT_NULL_NAME_RE.sub(" NOT NULL", line.rstrip())
         if query is not None:
             query.append(line)
             if line.endswith(";"):
@@ -117,7 +123,21 @@ def normalize_dump(dump: str, *, column_order: bool = False) -> list[str]:
             block = []
         elif line.startswith(("CREATE VIEW ", "CREATE MATERIALIZED VIEW ")) and line.endswith(" AS"):
             query = []
-    return keep
+    return keep if column_order else _column_comments_sorted(keep)
+
+
+def _column_comments_sorted(lines: list[str]) -> list[str]:
+    """pg_dump writes a table's column comments in column order: each run of them sorted, as the columns are."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line.startswith("COMMENT ON COLUMN "):
+            run.append(line)
+            continue
+        out += sorted(run)
+        run = []
+        out.append(line)
+    return out[:-1]
 
 
 def dump_differences(expected: str, actual: str, limit: int = 30, *, column_order: bool = False) -> list[str]:

@@ -89,7 +89,7 @@ SELECT n.nspname, c.relname, k.conname FROM pg_constraint k
 _DOMAINS_SQL = """
 SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
        coalesce((SELECT array_agg(c.conname || ' ' || pg_get_constraintdef(c.oid) ORDER BY c.conname)
-                   FROM pg_constraint c WHERE c.contypid = t.oid), '{}')
+                   FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '{}')
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
  WHERE t.typtype = 'd'
    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')

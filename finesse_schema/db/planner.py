@@ -27,8 +27,8 @@ from ..core.model import Schema
 from ..logic.plan.expand_contract import partition
 from ..logic.plan.ordering import Ordered, order_changes
 from ..logic.plan.renames import possible_renames, rename_steps
-from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database,
-                   live_names)
+from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, generated_columns,
+                    inspect_database, live_names)
 from .catalog import user_schemas
 from .dump import dump_differences, dump_schema, extension_versions, restore_schema
 from .materialize import materialize, run_changes
@@ -48,7 +48,7 @@ class Diff:
 
 
 def _facts(old: Inspection, new: Inspection) -> SchemaFacts:
-    return SchemaFacts(column_types(old), column_types(new), enum_values(old), enum_values(new))
+    return SchemaFacts(column_types(old), column_types(new), enum_values(old), enum_values(new), generated_columns(old))
 
 
 def changes_between(old: Inspection, new: Inspection) -> tuple[Change, ...]:

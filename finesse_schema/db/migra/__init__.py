@@ -6,7 +6,8 @@
   (``diff_statements``), with what migra misses added from db/gaps.py and its neighbours.
 """
 
-from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, inspect_database, live_names)
+from .diff import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, generated_columns,
+                   inspect_database, live_names)
 
-__all__ = ["INTERNAL_SCHEMAS", "Inspection", "column_types", "diff_statements", "enum_values",
+__all__ = ["INTERNAL_SCHEMAS", "Inspection", "column_types", "diff_statements", "enum_values", "generated_columns",
            "inspect_database", "live_names"]

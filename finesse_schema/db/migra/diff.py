@@ -134,6 +134,7 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     statements = (statements[:head] + early + sink_function_drops(statements[head:tail], domain_drops) + late
                   + statements[tail:])
     statements = _carry_generator_positions(statements, source, target)
+    statements = _regenerate_generated_columns(statements, source, target)
     statements = hoist_functions(statements + comment_statements(source.extras, target.extras, statements))
     drops, creates = aggregate_statements(source.aggregates, target.aggregates)
     operator_drops, operator_creates = operator_statements(source.operators, target.operators)
@@ -333,6 +334,43 @@ def _recreate_matview_indexes(statements: list[str], target: Inspection) -> list
                     s.strip().rstrip(";") == create.rstrip(";") for s in statements):
                 out.append(create)
     return out
+
+
+_TYPE_CHANGE_RE = re.compile(r'^alter table ("(?:[^"]|"")+"|[\w$]+)\s*\.\s*("(?:[^"]|"")+"|[\w$]+) alter column '
+                             r'("(?:[^"]|"")+"|[\w$]+) (?:set data )?type ', re.I)
+
+
+def _regenerate_generated_columns(statements: list[str], source: Inspection, target: Inspection) -> list[str]:
+    """A column's type cannot change while a generated column reads it: the generated column is dropped before
+    (nothing is lost, its values are computed) and added back after, with its indexes."""
+    def unq(ident: str) -> str:
+        return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident
+
+    generated = generated_columns(source)
+    out: list[str] = []
+    for stmt in statements:
+        m = _TYPE_CHANGE_RE.match(stmt)
+        if not m:
+            out.append(stmt)
+            continue
+        schema, table, column = unq(m.group(1)), unq(m.group(2)), unq(m.group(3))
+        rel = target.inspected.relations.get(qualified(schema, table))
+        readers = sorted(g for (s, t, g) in generated if (s, t) == (schema, table) and rel is not None
+                         and g in rel.columns and rel.columns[g].is_generated
+                         and ("col", s, t, column) in source.dependencies.needs.get(("col", s, t, g), ()))
+        out += [f"alter table {qualified(schema, table)} drop column {quote(g)};" for g in readers]
+        out.append(stmt)
+        for g in readers:
+            out.append(f"alter table {qualified(schema, table)} add column {rel.columns[g].creation_clause};")  # type: ignore[union-attr]
+            out += [ix.create_statement.strip() for ix in sorted(target.inspected.indexes.values(), key=lambda i: i.name)
+                    if (ix.schema, ix.table_name) == (schema, table) and g in (ix.key_columns or [])]
+    return out
+
+
+def generated_columns(inspection: Inspection) -> frozenset[tuple[str, str, str]]:
+    """(schema, table, column) of every generated column."""
+    return frozenset((r.schema, r.name, c.name) for r in inspection.inspected.relations.values()
+                     for c in r.columns.values() if c.is_generated)
 
 
 def column_types(inspection: Inspection) -> dict[tuple[str, str, str], str]:

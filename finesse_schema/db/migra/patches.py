@@ -34,12 +34,23 @@ _patch_column_collation()
 
 def _patch_enum_literals() -> None:
     """schemainspect writes enum values between quotes without doubling the quotes inside them: a value
-    with a quote broke the statement, and a crafted one could end it. Each value is a literal here."""
+    with a quote broke the statement, and a crafted one could end it. Each value is a literal here; and the
+    column an enum's rebuild moves is quoted (a column named "select" or "Mixed Case" broke it)."""
     from schemainspect.pg.obj import InspectedEnum
 
     from ...logic.sql.quoting import sql_literal
 
     InspectedEnum.quoted_elements = property(lambda self: ", ".join(sql_literal(e) for e in self.elements))  # type: ignore[assignment]
+
+    from schemainspect.inspected import ColumnInfo
+
+    def change_enum_statement(self: Any, table_name: str) -> str:  # the column's name was not quoted
+        if not self.is_enum:
+            raise ValueError
+        enum = self.enum.quoted_full_name
+        return f"alter table {table_name} alter column {self.quoted_name} type {enum} using {self.quoted_name}::text::{enum};"
+
+    ColumnInfo.change_enum_statement = change_enum_statement  # type: ignore[assignment]
 
 
 _patch_enum_literals()

@@ -66,6 +66,7 @@ class SchemaFacts:
     new_types: dict[tuple[str, str, str], str] = field(default_factory=dict)
     old_enums: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     new_enums: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    old_generated: frozenset[tuple[str, str, str]] = frozenset()  # generated columns: their values are computed
 
 
 # (pattern, kind, object type, destructive); the first group is the object name.
@@ -250,6 +251,9 @@ def _alter_table(sql: str, raw: str, rest: str, facts: SchemaFacts) -> Change:
         return Change(C, "column", f"{table}.{unquote(m.group(1))}", sql, False, reason, key=col(m.group(1)))
     m = re.match(rf"drop column (?:if exists )?({_ID})", rest, re.I)
     if m:
+        if (schema, rel, unquote(m.group(1))) in facts.old_generated:
+            return Change(D, "column", f"{table}.{unquote(m.group(1))}", sql, False,
+                          "generated: its values are computed from the other columns", key=col(m.group(1)))
         return Change(D, "column", f"{table}.{unquote(m.group(1))}", sql, True, "its data is lost",
                       key=col(m.group(1)))
     m = _COLUMN_RE.match(rest)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from ...core.model import (Column, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexElement, PrimaryKey,
                            QualifiedName)
 from .fields import Reader
-from .naming import Namer, index_column_name, split_name
+from .naming import Namer, index_column_name, split_name, split_reference
 from .types import TypeError_, parse_type
 from .yaml_source import Node
 
@@ -251,7 +251,7 @@ class ColumnReader(Reader):
         target = self.text(ref, "references")
         if not target:
             return None
-        parts = target.split(".")
+        parts, _ = split_reference(target)
         if len(parts) == 1:
             table, ref_cols = QualifiedName("", parts[0]), ()
         elif len(parts) == 2:
@@ -273,13 +273,12 @@ class ColumnReader(Reader):
             return None
         if ref.is_map:
             self.keys(ref, ("table", "columns"), "references")
-            tname = self.text(ref.get("table"), "table") or ""
+            tq = split_name((self.text(ref.get("table"), "table") or "").strip(), "")
             ref_cols = self.names(ref.get("columns"), "columns")
         else:
-            text = self.text(ref, "references") or ""
-            tname, _, rest = text.partition("(")
-            ref_cols = tuple(c.strip() for c in rest.rstrip(") ").split(",") if c.strip())
-        tq = split_name(tname.strip(), "")
+            names, columns = split_reference(self.text(ref, "references") or "")
+            tq = QualifiedName(names[-2] if len(names) > 1 else "", names[-1] if names else "")
+            ref_cols = tuple(columns)
         on_delete, on_update, explicit = self.actions(node)
         deferrable = self.boolean(node.get("deferrable"), "deferrable")
         deferred = self.boolean(node.get("initially_deferred"), "initially_deferred")

@@ -20,6 +20,27 @@ def split_name(text: str, default_schema: str = "public") -> QualifiedName:
     schema, dot, name = text.rpartition(".")
     return QualifiedName(schema if dot else default_schema, name)
 
+
+_REF_TOKEN_RE = re.compile(r'"((?:[^"]|"")*)"|([^".(),]+)|([.(),])')
+
+
+def split_reference(text: str) -> tuple[list[str], list[str]]:
+    """``schema.table(col, col)`` as ([schema, table], [col, col]): dotted names before the parentheses, the
+    names inside them; a name may be written as it is (``Odd Table``) or quoted as in SQL (``"Odd Table"``)."""
+    before: list[str] = []
+    inside: list[str] | None = None
+    for quoted, bare, mark in _REF_TOKEN_RE.findall(text):
+        name = quoted.replace('""', '"') if quoted or (not bare and not mark) else bare.strip()
+        if mark == "(":
+            inside = []
+        elif mark in (".", ",", ")") or not name:
+            continue
+        elif inside is not None:
+            inside.append(name)
+        else:
+            before.append(name)
+    return before, inside or []
+
 _FUNC_RE = re.compile(r'^\s*(?:"?[A-Za-z_][\w$]*"?\s*\.\s*)?"?([A-Za-z_][\w$]*)"?\s*\(')
 _CAST_COL_RE = re.compile(r'^\s*\(*\s*("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*\)*\s*::')
 _IDENT_RE = re.compile(r"'(?:[^']|'')*'|\"((?:[^\"]|\"\")+)\"|([A-Za-z_][\w$]*)(\s*\()?")
