@@ -53,6 +53,12 @@ def schema_dump(url: str) -> str:
     return dump_schema(url, exclude_schemas=INTERNAL_SCHEMAS)
 
 
+def privilege_lines(url: str) -> list[str]:
+    """The GRANT and REVOKE lines of the database's dump (pg_dump writes those that differ from the defaults)."""
+    return sorted(line for line in dump_schema(url, exclude_schemas=INTERNAL_SCHEMAS, privileges=True).splitlines()
+                  if line.startswith(("GRANT ", "REVOKE ")))
+
+
 def differences(expected: str, actual: str, *, column_order: bool = True) -> list[str]:
     return dump_differences(expected, actual, limit=40, column_order=column_order)
 
@@ -133,7 +139,7 @@ def rebuild_round_trip(admin: str, source_sql: Path, work: Path) -> Outcome:
     with fresh_database(admin, "src") as src, fresh_database(admin, "again") as again, \
             fresh_database(admin, "empty") as empty, fresh_database(admin, "rebuilt") as rebuilt:
         load_with_psql(src, source_sql)
-        restore_schema(again, schema_dump(src))
+        restore_schema(again, dump_schema(src, exclude_schemas=INTERNAL_SCHEMAS, privileges=True))
         reference, blank = schema_dump(again), schema_dump(empty)
         schema_path = work / "schema.yaml"
         try:
@@ -154,6 +160,9 @@ def rebuild_round_trip(admin: str, source_sql: Path, work: Path) -> Outcome:
             return out.fail("rebuild from the YAML", str(exc))
         if diff := differences(reference, schema_dump(rebuilt)):
             out.fail("the rebuilt dump differs from the source reloaded once", "\n".join(diff))
+        if (want := privilege_lines(again)) != (got := privilege_lines(rebuilt)):
+            out.fail("the rebuilt privileges differ from the source's", "\n".join(
+                [f"-{line}" for line in want if line not in got] + [f"+{line}" for line in got if line not in want]))
         try:
             api.down(settings)
         except FinesseError as exc:

@@ -11,6 +11,8 @@ case.yaml keys (all optional):
   data: [{sql, rows}]         queries (and their rows) after apply; before.sql data must survive
   data_after_down: [{sql, rows}]  the same after down
   notes: [texts]              notes the plan summary must carry (substrings)
+
+Where schema.yaml declares grants, privileges are compared after down too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 import yaml
 
 from finesse_schema import api
+from finesse_schema.api.project import schema_from_text
 from finesse_schema.core.plan import PlanRefused
 from finesse_schema.db.migra import inspect_database
 from finesse_schema.db.planner import changes_between
@@ -77,7 +80,9 @@ def test_plan_cycle(case: Path, pg_admin: str, live_db: str, tmp_path: Path) -> 
     with fresh_database(pg_admin, "start") as start:
         run_sql(start, before_sql)
         schemas = tuple(sorted({"public", *spec.get("schemas", [])}))
-        left = changes_between(inspect_database(live_db, schemas), inspect_database(start, schemas))
+        grants = schema_from_text((case / "schema.yaml").read_text()).manages_grants  # privileges compared too
+        left = changes_between(inspect_database(live_db, schemas, grants=grants),
+                               inspect_database(start, schemas, grants=grants))
         assert not left, [c.label for c in left]
     _check_data(live_db, spec.get("data_after_down", []))
 

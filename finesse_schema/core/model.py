@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum as _StdEnum
 
 from .errors import Location
+from .grants import Grant, Grants, PRIVILEGES  # noqa: F401 - part of the model's vocabulary
 from .names import QualifiedName, loc_field as _loc
 from .routines import Aggregate, Function, Operator
 
@@ -49,6 +50,7 @@ class Namespace:
     name: str
     comment: str | None = None
     managed: bool = True
+    grants: Grants = None
     loc: Location | None = _loc()
 
 
@@ -276,6 +278,7 @@ class Table:
     storage: tuple[tuple[str, str], ...] = ()  # WITH (autovacuum_enabled = false, ...): (parameter, value) in order
     inherits: tuple[QualifiedName, ...] = ()  # parents of table inheritance (not partitioning)
     cluster_on: str | None = None  # the index CLUSTER uses
+    grants: Grants = None
     loc: Location | None = _loc()
 
     @property
@@ -300,6 +303,7 @@ class Sequence:
     owned_by: str | None = None  # "table.column" (same schema) or "schema.table.column"
     comment: str | None = None
     unlogged: bool = False  # not written to the WAL (PostgreSQL 15 and later); a serial's follows its table
+    grants: Grants = None
     loc: Location | None = _loc()
 
     @property
@@ -332,6 +336,7 @@ class View:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     triggers: tuple["Trigger", ...] = ()  # INSTEAD OF triggers make a view writable
+    grants: Grants = None
     loc: Location | None = _loc()
 
     @property
@@ -380,6 +385,13 @@ class Schema:
                       self.operators):
             names.update(o.schema for o in group)
         return tuple(sorted(names))
+
+    @property
+    def manages_grants(self) -> bool:
+        """Privileges are the project's to manage once any object declares ``grants:`` (then every object's
+        privileges are compared; an object without the key has PostgreSQL's defaults)."""
+        groups = (self.namespaces, self.tables, self.sequences, self.views, self.functions)
+        return any(o.grants is not None for group in groups for o in group)
 
     @property
     def unmanaged_schemas(self) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import Location
+from .grants import Grants
 from .names import QualifiedName, loc_field as _loc
 
 
@@ -34,6 +35,7 @@ class Function:
     parallel: str = "unsafe"  # unsafe | restricted | safe
     settings: tuple[tuple[str, str], ...] = ()  # SET name TO value (value is SQL), e.g. ("search_path", "''")
     library: str | None = None  # language c: the shared library ('$libdir/fuzzystrmatch'); body is its symbol
+    grants: Grants = None
     loc: Location | None = _loc()
 
     @property

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .connect import connect, server_major
+from .extra_kinds.grants import PRIVILEGES_SQL
 
 Row = dict[str, Any]
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
@@ -226,6 +227,7 @@ QUERIES: dict[str, str] = {
         UNION ALL
         SELECT 'event trigger', e.evtname FROM pg_event_trigger e WHERE """ + _own("e.oid", "pg_event_trigger") + """
         ORDER BY 1, 2""",
+    "privileges": PRIVILEGES_SQL,
 }
 
 

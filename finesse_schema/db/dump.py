@@ -50,11 +50,13 @@ def pg_dump_for(major: int) -> str:
     return min(fits)[1]
 
 
-def dump_schema(url: str, exclude_schemas: tuple[str, ...] = (), only_schemas: tuple[str, ...] = ()) -> str:
-    """The schema-only SQL dump of the database at ``url`` (no owners, no privileges)."""
+def dump_schema(url: str, exclude_schemas: tuple[str, ...] = (), only_schemas: tuple[str, ...] = (),
+                privileges: bool = False) -> str:
+    """The schema-only SQL dump of the database at ``url`` (no owners; no privileges unless ``privileges``)."""
     with connect(url) as conn:
         major = server_major(conn)
-    args = [pg_dump_for(major), "--schema-only", "--no-owner", "--no-privileges", "--quote-all-identifiers"]
+    args = [pg_dump_for(major), "--schema-only", "--no-owner", "--quote-all-identifiers"]
+    args += [] if privileges else ["--no-privileges"]
     for s in exclude_schemas:
         args += ["--exclude-schema", s]
     for s in only_schemas:

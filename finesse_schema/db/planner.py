@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from ..core.errors import RefusedError
+from ..core.errors import InputError, Problem, RefusedError
 from ..core.plan import Change, Plan
 from ..logic.plan.classify import SchemaFacts, classify
 from ..logic.compile.compiler import Compiled
@@ -30,6 +30,7 @@ from ..logic.plan.renames import possible_renames, rename_steps
 from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, generated_columns,
                     inspect_database, live_names)
 from .catalog import user_schemas
+from .extra_kinds.grants import missing_roles, provide_roles, roles_in_use
 from .dump import dump_differences, dump_schema, extension_versions, restore_schema
 from .materialize import materialize, run_changes
 from .scratch import ScratchServer, scratch_database, scratch_databases
@@ -94,18 +95,36 @@ def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progr
                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
 
 
-def _copy_live(live_url: str, url: str, schemas: tuple[str, ...], progress: Progress) -> str:
-    """Copy the live schema into ``url``; return the live dump of the managed schemas, to compare with later."""
+def _copy_live(live_url: str, url: str, schemas: tuple[str, ...], progress: Progress, privileges: bool = False) -> str:
+    """Copy the live schema (and its privileges, when the project manages them) into ``url``; return the live
+    dump of the managed schemas, to compare with later."""
     progress("copying the live schema into a scratch database")
-    _, managed = _side_by_side(lambda: restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS),
+    _, managed = _side_by_side(lambda: restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS,
+                                                                       privileges=privileges),
                                                       extension_versions(live_url)),
                                lambda: dump_schema(live_url, only_schemas=_managed(schemas)))
     return managed  # type: ignore[return-value]
 
 
-def _extensions(compiled: Compiled) -> tuple[frozenset[str], frozenset[str]]:
-    """(the extensions no diff sees, those whose versions it compares)."""
-    return compiled.unmanaged_extensions, compiled.pinned_extensions
+def _extensions(compiled: Compiled) -> tuple[frozenset[str], frozenset[str], bool]:
+    """(the extensions no diff sees, those whose versions it compares, whether privileges are compared)."""
+    return compiled.unmanaged_extensions, compiled.pinned_extensions, compiled.manages_grants
+
+
+def _prepare_roles(live_url: str, server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...]) -> None:
+    """Where the project manages grants: every role they name exists in the live database's server (else a
+    located error: finesse references roles, never creates them), and the scratch server has those and the
+    roles of the live privileges it copies."""
+    if not compiled.manages_grants:
+        return
+    missing = missing_roles(live_url, compiled.roles)
+    if missing:
+        raise InputError([Problem(f"role '{d.label.rsplit(' to ', 1)[1]}' does not exist on the database's server",
+                                  d.loc, d.path, "create it first: finesse references roles and never creates them")
+                          for d in compiled.statements if d.label.startswith("grant on ")
+                          and d.label.rsplit(" to ", 1)[1] in missing])
+    if server.origin != "target":
+        provide_roles(server.admin_url, set(compiled.roles) | roles_in_use(live_url, schemas))
 
 
 def managed_schemas(live_url: str, declared: tuple[str, ...], unmanaged: frozenset[str]) -> tuple[str, ...]:
@@ -118,6 +137,8 @@ def managed_schemas(live_url: str, declared: tuple[str, ...], unmanaged: frozens
 def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
                        progress: Progress = _quiet) -> Inspection:
     """Materialize ``compiled`` in a scratch database on ``server`` and inspect it (the database is dropped)."""
+    if compiled.manages_grants and server.origin != "target":
+        provide_roles(server.admin_url, set(compiled.roles))
     with scratch_database(server, "desired schema") as url:
         return _build_desired(url, compiled, schemas, progress)[0]
 
@@ -131,12 +152,14 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
     verification copy too, so migra diffs the renamed schema). ``rewrite`` (e.g. the online
     rewriting) changes the plan before it is verified, so what is verified is what runs."""
     schemas = managed_schemas(live_url, schemas, compiled.unmanaged_schemas)
+    _prepare_roles(live_url, server, compiled, schemas)
     purposes = ["desired schema"] + (["plan verification"] if verify else [])
     with scratch_databases(server, purposes) as urls:
         pool = ThreadPoolExecutor(max_workers=2)
         try:
             desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress, verify)
-            copy_future = pool.submit(_copy_live, live_url, urls[1], schemas, progress) if verify else None
+            copy_future = pool.submit(_copy_live, live_url, urls[1], schemas, progress,
+                                      compiled.manages_grants) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas, *_extensions(compiled))
             renames = rename_steps(model, live_names(live)) if model is not None and verify else []
@@ -178,11 +201,12 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
     RefusedError unless the upgrade reaches the desired schema and the downgrade comes back to the live
     one, both by migra's diff and by pg_dump."""
     schemas, ignored, pinned = live[0].schemas, live[0].ignored_extensions, live[0].pinned_extensions
+    grants = live[0].privileges is not None
     for step, changes, (goal, goal_dump), name in (("upgrade", plan.upgrade[already_applied:], desired, "schema.yaml"),
                                                    ("downgrade", plan.downgrade, live, "the live schema")):
         progress(f"verifying the {step}")
         run_changes(url, changes, what=f"the {step}, on a copy of the database,")
-        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas, ignored, pinned),
+        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas, ignored, pinned, grants),
                                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
         residual = changes_between(inspection, goal)  # type: ignore[arg-type]
         if residual:
@@ -217,7 +241,7 @@ def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: P
         pool = ThreadPoolExecutor(max_workers=1)
         try:
             desired_future = pool.submit(_build_desired, urls[1], compiled, schemas, progress, True)
-            live_dump = _copy_live(live_url, urls[0], schemas, progress)
+            live_dump = _copy_live(live_url, urls[0], schemas, progress, compiled.manages_grants)
             live = inspect_database(live_url, schemas, *_extensions(compiled))
             progress("running the expand changes on the copy")
             run_changes(urls[0], expand_changes, what="the expand changes, on a copy of the database, before the "

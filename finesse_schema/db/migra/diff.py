@@ -23,14 +23,15 @@ from ...logic.plan.dependencies import Dependencies
 from ...logic.plan.renames import LiveNames
 from ...logic.sql.quoting import qualified, quote
 from ...logic.sql.text import restore_in_lists
-from ..aggregates import Aggregates, aggregate_statements, read_aggregates
-from ..collations import read_collation_clauses
+from ..extra_kinds.aggregates import Aggregates, aggregate_statements, read_aggregates
+from ..extra_kinds.collations import read_collation_clauses
 from ..connect import sa_engine
 from ..dependencies import read_dependencies
-from ..gaps import (Extras, comment_statements, domain_statements, enum_additions, forced_rls_statements,
-                    hoist_functions, identity_statements, inspect_extras, last_default_wins, sequence_statements,
-                    sink_function_drops)
-from ..operators import Operators, operator_statements, read_operators
+from ..gaps import (Extras, comment_statements, domain_statements, dropped_objects, enum_additions,
+                    forced_rls_statements, hoist_functions, identity_statements, inspect_extras, last_default_wins,
+                    sequence_statements, sink_function_drops)
+from ..extra_kinds.grants import ObjectKey, Privileges, privilege_statements, read_privileges
+from ..extra_kinds.operators import Operators, operator_statements, read_operators
 from ..partition_gaps import created_indexes, fix_partition_indexes, keep_not_valid
 from ..table_gaps import TableFacts, read_table_facts, table_fact_statements
 from . import patches  # noqa: F401 - schemainspect's SQL fixed before any use
@@ -53,14 +54,15 @@ class Inspection:
     aggregates: Aggregates = field(default_factory=dict)  # migra does not see them
     pinned_extensions: frozenset[str] = frozenset()  # whose versions are compared
     operators: Operators = field(default_factory=dict)  # nor these
+    privileges: Privileges | None = None  # read when the project manages grants (db/extra_kinds/grants.py)
 
 
 def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: frozenset[str] = frozenset(),
-                     pinned_extensions: frozenset[str] = frozenset()) -> Inspection:
+                     pinned_extensions: frozenset[str] = frozenset(), grants: bool = False) -> Inspection:
     """The objects of ``schemas``, without the extensions named in ``ignored_extensions`` (those schema.yaml
     declares managed: false, which a database may have or not). The versions of extensions are compared only
     for ``pinned_extensions`` (those schema.yaml gives a version): a database upgraded by pg_upgrade keeps
-    older versions, and plans nothing for them."""
+    older versions, and plans nothing for them. Privileges are read and compared when ``grants``."""
     keep = set(schemas) - set(INTERNAL_SCHEMAS)
     engine = sa_engine(url)
     try:
@@ -72,6 +74,7 @@ def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: fro
             clauses = read_collation_clauses(conn, keep)
             aggregates = read_aggregates(conn, keep)
             operators = read_operators(conn, keep)
+            privileges = read_privileges(conn, keep) if grants else None
     finally:
         engine.dispose()
     for prop in PROPS.split():
@@ -91,7 +94,7 @@ def inspect_database(url: str, schemas: tuple[str, ...], ignored_extensions: fro
     for ix in inspected.indexes.values():  # clustering is compared apart (db/table_gaps.py): not a new index
         ix.is_clustered = False
     return Inspection(inspected, tuple(sorted(keep)), extras, ignored_extensions, dependencies, table_facts,
-                      aggregates, pinned_extensions, operators)
+                      aggregates, pinned_extensions, operators, privileges)
 
 
 def _schema_of(obj: Any) -> str:
@@ -140,7 +143,31 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     operator_drops, operator_creates = operator_statements(source.operators, target.operators)
     statements = operator_drops + drops + [s for s in statements if not _extension_downgrade(s, source)] + creates \
         + operator_creates
-    return additions + _recreate_functions_of_rebuilt_enums(statements, source, target)
+    statements = additions + _recreate_functions_of_rebuilt_enums(statements, source, target)
+    if source.privileges is not None and target.privileges is not None:
+        statements += privilege_statements(source.privileges, target.privileges,
+                                           _recreated(statements, target.privileges))
+    return statements
+
+
+_RECREATED_KIND = {"TABLE": ("table",), "VIEW": ("view",), "MATERIALIZED VIEW": ("view",),
+                   "FUNCTION": ("function",), "PROCEDURE": ("procedure",)}
+
+
+def _recreated(statements: list[str], privileges: Privileges) -> set[ObjectKey]:
+    """The objects of ``privileges`` that ``statements`` drop (and create again): their privileges are gone."""
+    gone = {(kind, schema, name) for dropped, schema, name, _ in dropped_objects(statements)
+            for kind in _RECREATED_KIND.get(dropped, ())}
+    gone |= {("sequence", *_schema_name(m.group(1))) for s in statements for m in [_SEQUENCE_DROP_RE.match(s)] if m}
+    return {key for key in privileges if key[:3] in gone}
+
+
+_SEQUENCE_DROP_RE = re.compile(r'^\s*drop sequence (?:if exists )?((?:"(?:[^"]|"")+"\.)?"(?:[^"]|"")+")', re.I)
+
+
+def _schema_name(quoted: str) -> tuple[str, str]:
+    parts = [p.replace('""', '"') for p in re.findall(r'"((?:[^"]|"")+)"', quoted)]
+    return (parts[0], parts[1]) if len(parts) == 2 else ("public", parts[0])
 
 
 _EXT_UPDATE_RE = re.compile(r"""^alter extension ("(?:[^"]|"")+"|[\w$]+) update to '([^']+)'""", re.I)

@@ -22,6 +22,7 @@ from ...core.errors import Location
 from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name, sql_literal
+from .grants import grant_statements, roles_granted
 from .table_extras import cluster_sql, exclusion_sql, foreign_key_sql, statistics_sql, storage_sql
 from .objects import (aggregate_sql, collation_sql, comment_sql, domain_sql, function_signature, function_sql,
                       operator_name, operator_sql, ordered_views, owned_by_sql, row_security_sql, sequence_sql,
@@ -71,6 +72,8 @@ class Compiled:
     unmanaged_extensions: frozenset[str] = frozenset()  # left out of every diff (extensions: managed: false)
     unmanaged_schemas: frozenset[str] = frozenset()  # likewise (schemas: managed: false)
     pinned_extensions: frozenset[str] = frozenset()  # those with a version: the only ones whose versions count
+    manages_grants: bool = False  # some object declares grants: every object's privileges are compared
+    roles: frozenset[str] = frozenset()  # the roles grants name (referenced, not created; public is not one)
 
 
 class RawType(UserDefinedType):
@@ -395,8 +398,10 @@ def compile_schema(schema: Schema) -> Compiled:
     out += [DDL(function_sql(f), f"create {f.kind} {f.schema}.{f.name}", f.loc, f"functions.{f.name}")
             for f in schema.functions if uses_row_types(f, schema)]
     out += _after_tables(schema)
+    out += [DDL(*statement) for statement in grant_statements(schema)]
     return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed),
-                    schema.unmanaged_schemas, frozenset(x.name for x in schema.extensions if x.version))
+                    schema.unmanaged_schemas, frozenset(x.name for x in schema.extensions if x.version),
+                    schema.manages_grants, roles_granted(schema))
 
 
 def _parents_first(tables: tuple[Table, ...]) -> list[Table]:

@@ -16,6 +16,7 @@ from ...core.model import Collation, Extension, Namespace, QualifiedName, Schema
 from ...core.routines import Aggregate, Argument, Function, Operator
 from ..sql.text import restore_in_lists, split_top_level
 from ..sql.quoting import quote_if_needed
+from .catalog_grants import with_grants
 from .catalog_tables import (ARG_MODES, Row, TableImporter, Unsupported, VOLATILITY, _SEQ_RANGE, _display)
 
 
@@ -242,7 +243,8 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     used = set(schema.schemas)
     namespaces = tuple(Namespace(s["name"], _schema_comment(s)) for s in rows["schemas"]
                        if s["name"] not in used or _schema_comment(s) is not None)
-    return replace(schema, namespaces=namespaces), sorted(set(imp.unsupported))
+    schema = with_grants(replace(schema, namespaces=namespaces), rows["privileges"], rows.server_major)
+    return schema, sorted(set(imp.unsupported))
 
 
 def _schema_comment(row: Row) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ...core.grants import PRIVILEGES, Grants
 from ...core.model import Collation, QualifiedName, Schema
 from ...core.routines import Aggregate, Argument, Function, Operator
 from .render_types import short_type
@@ -81,8 +82,19 @@ def function(f: Function, schema: Schema) -> dict:  # type: ignore[type-arg]
         out["comment"] = f.comment
     if f.library:
         out["library"] = f.library
+    if f.grants is not None:
+        out["grants"] = grants_yaml(f.grants, "function")
     out["symbol" if f.compiled else "body"] = f.body
     return out
+
+
+def grants_yaml(grants: Grants, kind: str) -> dict | None:  # type: ignore[type-arg]
+    """``{role: [privileges]}``, or ``all`` for every privilege of the kind; None (``grants:``) for none."""
+    if not grants:
+        return None
+    every = sorted(PRIVILEGES[kind])
+    return {g.role: "all" if sorted(g.privileges) == every and len(every) > 1 else list(g.privileges)
+            for g in grants}
 
 def argument(a: Argument, schema: Schema):  # type: ignore[no-untyped-def]
     atype = short_type(a.type, schema)

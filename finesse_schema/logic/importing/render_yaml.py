@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Index, IndexElement,
                            QualifiedName, Schema, Sequence, Table, Trigger, View)
 from ..schema.yaml_source import yaml_block, yaml_scalar
-from .render_objects import aggregate, collation, function, operator
+from .render_objects import aggregate, collation, function, grants_yaml, operator
 from .render_table_options import deferral, storage, table_options
 from .render_types import short_type
 
@@ -108,10 +108,12 @@ class _Writer:
         for line in header.splitlines():
             self.lines.append(f"# {line}".rstrip())
         if s.namespaces:
-            plain = all(n.comment is None and n.managed for n in s.namespaces)
+            plain = all(n.comment is None and n.managed and n.grants is None for n in s.namespaces)
             self.emit(0, "schemas", [n.name for n in s.namespaces] if plain else Block(
                 {n.name: {**({"comment": n.comment} if n.comment is not None else {}),
-                          **({} if n.managed else {"managed": False})} or None for n in s.namespaces}))
+                          **({} if n.managed else {"managed": False}),
+                          **({} if n.grants is None else {"grants": grants_yaml(n.grants, "schema")})} or None
+                 for n in s.namespaces}))
         if s.extensions:
             exts = [e.name if e.schema is None and e.managed and e.version is None else
                     {"name": e.name, **({"schema": e.schema} if e.schema else {}),
@@ -177,6 +179,8 @@ class _Writer:
             out["unlogged"] = True
         if q.comment:
             out["comment"] = q.comment
+        if q.grants is not None:
+            out["grants"] = grants_yaml(q.grants, "sequence")
         return out
 
     def view(self, v: View) -> dict:
@@ -190,6 +194,8 @@ class _Writer:
             out["indexes"] = [self.index(v.qualified, ix) for ix in v.indexes]
         if v.triggers:
             out["triggers"] = [self.trigger(v, tr) for tr in v.triggers]  # type: ignore[arg-type]
+        if v.grants is not None:
+            out["grants"] = grants_yaml(v.grants, "view")
         return out
 
     # ---- tables --------------------------------------------------------------------------
@@ -247,6 +253,8 @@ class _Writer:
         if t.partitions:
             out["partitions"] = {p.name: self.partition(t, p) for p in t.partitions}
         out.update(table_options(t, any(keep(x.name) for x in t.excludes)))
+        if t.grants is not None:
+            out["grants"] = grants_yaml(t.grants, "table")
         return out
 
     def partition(self, t: Table, p) -> object:  # type: ignore[no-untyped-def]

@@ -128,8 +128,20 @@ _OPERATOR_RE = re.compile(rf"(create|drop|comment on) operator (?:if exists )?({
                           re.I)
 
 
+_GRANT_RE = re.compile(rf"(grant|revoke) (.+?) on (schema|table|sequence|function|procedure) ({_QN})(\(.*?\))? "
+                       r"(?:to|from) (.+?);?$", re.I)
+
+
 def classify_statement(sql: str, facts: SchemaFacts) -> Change:
     text = " ".join(sql.split())
+    m = _GRANT_RE.match(text)
+    if m:  # privileges (db/extra_kinds/grants.py): they change who may do what, never a row
+        verb, privileges, kind, raw, role = m.group(1).lower(), m.group(2).lower(), m.group(3).lower(), m.group(4), \
+            m.group(6)
+        obj = {"table": "table", "sequence": "sequence", "procedure": "function"}.get(kind, kind)
+        return Change(A, "privileges", unquote(raw), sql, False,
+                      f"{verb} {privileges} {'to' if verb == 'grant' else 'from'} {unquote(role)}",
+                      key=object_key(obj, raw))
     m = _OPERATOR_RE.match(text)
     if m:
         verb, schema, symbol = m.group(1).lower(), unquote(m.group(2)), m.group(3)

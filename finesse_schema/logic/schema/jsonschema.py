@@ -24,6 +24,10 @@ _NOT_VALID = {"type": "boolean", "description": "Added NOT VALID: new rows are c
 _RENAMED = {"type": "string", "description": "The name this object had: the plan renames it and keeps its data."}
 _STORAGE = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]},
             "description": "Storage parameters: WITH (fillfactor = 70, autovacuum_enabled = false, ...)."}
+_GRANTS = {"type": ["object", "null"], "additionalProperties": {"oneOf": [
+    {"type": "array", "items": {"type": "string"}}, {"type": "string", "enum": ["all"]}]},
+    "description": "Privileges by role (public: every role), e.g. {app_reader: [select]}. Once any object declares "
+                   "grants, finesse manages every object's privileges; roles are referenced, never created."}
 _DEFERRABLE = {"deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}}
 
 
@@ -128,6 +132,7 @@ def schema_json_schema() -> dict:
         "with": _STORAGE,
         "inherits": {**_NAMES, "description": "parents of table inheritance (not partitioning)"},
         "cluster_on": {"type": "string", "description": "the index CLUSTER uses"},
+        "grants": _GRANTS,
         "renamed_from": _RENAMED,
         "foreign_keys": {"type": "array", "items": fk},
         "unique": {"type": "array", "items": unique},
@@ -159,8 +164,8 @@ def schema_json_schema() -> dict:
         "start": {"type": "integer"}, "increment": {"type": "integer"}, "min": {"type": "integer"},
         "max": {"type": "integer"}, "cache": {"type": "integer"}, "cycle": {"type": "boolean"},
         "owned_by": {"type": "string", "description": "table.column"}, "comment": {"type": "string"},
-        "unlogged": {"type": "boolean", "description": "not written to the WAL (PostgreSQL 15 and later)"}},
-        SEQUENCE_KEYS)]}
+        "unlogged": {"type": "boolean", "description": "not written to the WAL (PostgreSQL 15 and later)"},
+        "grants": _GRANTS}, SEQUENCE_KEYS)]}
     domain = {"oneOf": [{"type": "string"}, _obj({
         "type": {"type": "string"}, "not_null": {"type": "boolean"},
         "default": {"type": ["string", "number", "boolean"]}, "checks": {"type": "array", "items": check},
@@ -178,11 +183,11 @@ def schema_json_schema() -> dict:
         "set": {"type": "object", "additionalProperties": {"type": "string"},
                 "description": "SET name TO value while the function runs; values are SQL"},
         "library": {"type": "string", "description": "language c: the shared library, e.g. $libdir/fuzzystrmatch"},
-        "symbol": {"type": "string", "description": "language c or internal: the C function it runs (no body)"}},
-        FUNCTION_KEYS)
+        "symbol": {"type": "string", "description": "language c or internal: the C function it runs (no body)"},
+        "grants": _GRANTS}, FUNCTION_KEYS)
     view = {"oneOf": [_SQL, _obj({
         "definition": _SQL, "materialized": {"type": "boolean"}, "indexes": {"type": "array", "items": index},
-        "comment": {"type": "string"}, "triggers": {"type": "array", "items": trigger}}, VIEW_KEYS,
+        "comment": {"type": "string"}, "triggers": {"type": "array", "items": trigger}, "grants": _GRANTS}, VIEW_KEYS,
         ("definition",))]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -190,8 +195,8 @@ def schema_json_schema() -> dict:
         "title": "finesse schema.yaml",
         **_obj({
             "schemas": {"oneOf": [{"type": "array", "items": _NAME}, {"type": "object", "additionalProperties": {
-                "oneOf": [{"type": "null"}, _obj({"comment": {"type": "string"}, "managed": {"type": "boolean"}},
-                                                 ("comment", "managed"))]}}],
+                "oneOf": [{"type": "null"}, _obj({"comment": {"type": "string"}, "managed": {"type": "boolean"},
+                                                  "grants": _GRANTS}, ("comment", "managed", "grants"))]}}],
                         "description": "Schemas as objects: an empty one is kept, one removed is dropped; "
                                        "managed: false leaves one (and all in it) alone."},
             "extensions": {"type": "array", "items": extension},

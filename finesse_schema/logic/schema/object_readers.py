@@ -38,16 +38,18 @@ from ...core.routines import Argument, Function
 from ..sql.text import split_top_level
 from ..sql.expressions import check_query, partition_bound_sql, partition_by_sql, setting_sql
 from .columns import ColumnReader
+from .grants import read_grants
 from .naming import split_name
 from .yaml_source import Node
 
-SEQUENCE_KEYS = ("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by", "comment", "unlogged")
+SEQUENCE_KEYS = ("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by", "comment", "unlogged",
+                 "grants")
 DOMAIN_KEYS = ("type", "not_null", "default", "checks", "comment")
 FUNCTION_KEYS = ("returns", "language", "arguments", "volatility", "security_definer", "strict", "body", "kind",
-                 "comment", "parallel", "set", "library", "symbol")
+                 "comment", "parallel", "set", "library", "symbol", "grants")
 PARALLEL = {"unsafe": "unsafe", "restricted": "restricted", "safe": "safe"}
 ARGUMENT_KEYS = ("name", "type", "mode", "default")
-VIEW_KEYS = ("definition", "materialized", "indexes", "comment", "triggers")
+VIEW_KEYS = ("definition", "materialized", "indexes", "comment", "triggers", "grants")
 TRIGGER_KEYS = ("name", "timing", "events", "level", "function", "columns", "when", "arguments", "comment",
                 "deferrable", "initially_deferred", "old_table", "new_table")
 RLS_KEYS = ("enabled", "forced")
@@ -89,7 +91,7 @@ def read_sequences(r: ColumnReader, node: Node | None) -> list[Sequence]:
                             r.integer(item.get("max"), "max"), r.integer(item.get("cache"), "cache"),
                             r.boolean(item.get("cycle"), "cycle"), r.text(item.get("owned_by"), "owned_by"),
                             r.text(item.get("comment"), "comment"), r.boolean(item.get("unlogged"), "unlogged"),
-                            loc=item.key_loc or item.loc))
+                            read_grants(r, item.get("grants"), "sequence"), loc=item.key_loc or item.loc))
     return out
 
 
@@ -220,7 +222,8 @@ def _function(r: ColumnReader, qn: QualifiedName, item: Node, named: Node) -> Fu
                     r.boolean(item.get("security_definer"), "security_definer"),
                     r.boolean(item.get("strict"), "strict"), r.text(item.get("comment"), "comment"),
                     r.choice(item.get("parallel"), "parallel", PARALLEL, "unsafe"),
-                    _settings(r, item.get("set")), library, loc=(named.key_loc if item is named else None) or item.loc)
+                    _settings(r, item.get("set")), library, read_grants(r, item.get("grants"), "function"),
+                    loc=(named.key_loc if item is named else None) or item.loc)
 
 
 def _library(r: ColumnReader, qn: QualifiedName, item: Node, language: str) -> str | None:
@@ -314,7 +317,8 @@ def read_views(r: ColumnReader, node: Node | None) -> list[View]:
                       "add materialized: true", at_key=True)
         triggers = read_triggers(r, qn, item.get("triggers"))
         out.append(View(qn.schema, qn.name, definition.strip().rstrip(";"), materialized, tuple(indexes),
-                        r.text(item.get("comment"), "comment"), tuple(triggers), loc=item.key_loc or item.loc))
+                        r.text(item.get("comment"), "comment"), tuple(triggers),
+                        read_grants(r, item.get("grants"), "view"), loc=item.key_loc or item.loc))
     return out
 
 

@@ -35,13 +35,14 @@ from .object_readers import (read_domains, read_functions, read_partitioning, re
 from .table_options import read_exclusions, read_inherits
 from .collations import read_aggregates, read_collations
 from .operators import read_operators
+from .grants import read_grants
 from .yaml_source import Node
 
 TOP_KEYS = ("schemas", "extensions", "collations", "enums", "domains", "sequences", "functions", "aggregates",
             "operators", "tables", "views", "lint")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
               "renamed_from", "row_level_security", "policies", "partition_by", "partitions", "group", "exclude",
-              "unlogged", "with", "inherits", "cluster_on")
+              "unlogged", "with", "inherits", "cluster_on", "grants")
 BUILTIN_TRIGGER_FUNCTIONS = ("suppress_redundant_updates_trigger", "tsvector_update_trigger",
                              "tsvector_update_trigger_column")
 UNIQUE_KEYS = ("columns", "name", "nulls_not_distinct", "renamed_from", "deferrable", "initially_deferred")
@@ -123,16 +124,17 @@ class _SchemaReader(ColumnReader):
         for name, spec, where in items:
             if not name:
                 continue
-            comment, managed = None, True
+            comment, managed, grants = None, True, None
             if spec is not None and spec.value is not None:
-                if not self.keys(spec, ("comment", "managed"), f"schema '{name}'"):
+                if not self.keys(spec, ("comment", "managed", "grants"), f"schema '{name}'"):
                     continue
                 comment = self.text(spec.get("comment"), "comment")
                 managed = self.boolean(spec.get("managed"), "managed", default=True)
+                grants = read_grants(self, spec.get("grants"), "schema")
             if name.startswith("pg_") or name in ("information_schema", "finesse"):
                 self.problem(where, f"schema '{name}' is PostgreSQL's or finesse's own", "choose another name")
                 continue
-            out.append(Namespace(name, comment, managed, loc=where.key_loc or where.loc))
+            out.append(Namespace(name, comment, managed, grants, loc=where.key_loc or where.loc))
         return out
 
     def read_extensions(self, node: Node | None) -> list[Extension]:
@@ -312,7 +314,8 @@ class _SchemaReader(ColumnReader):
                      unlogged=self.boolean(node.get("unlogged"), "unlogged"),
                      storage=self.storage(node.get("with"), f"table '{qn.name}'"),
                      inherits=read_inherits(self, node.get("inherits"), qn),
-                     cluster_on=self.text(node.get("cluster_on"), "cluster_on"), loc=node.key_loc or node.loc)
+                     cluster_on=self.text(node.get("cluster_on"), "cluster_on"),
+                     grants=read_grants(self, node.get("grants"), "table"), loc=node.key_loc or node.loc)
 
     def partitioning(self, qn: QualifiedName, node: Node) -> tuple:  # type: ignore[type-arg]
         by, parts = read_partitioning(self, qn, node.get("partition_by"), node.get("partitions"))

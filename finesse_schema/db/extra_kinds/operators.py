@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..logic.compile.objects import operator_name
-from ..logic.sql.quoting import sql_literal
+from ...logic.compile.objects import operator_name
+from ...logic.sql.quoting import sql_literal
 
 _OPERATORS_SQL = """
 SELECT n.nspname, o.oprname,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..logic.sql.quoting import qualified
+from ...logic.sql.quoting import qualified
 
 _AGGREGATES_SQL = """
 SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..logic.compile.objects import collation_clause
+from ...logic.compile.objects import collation_clause
 
 _COLLATIONS_SQL = """
 SELECT n.nspname, c.collname,

@@ -1,0 +1,32 @@
+"""Privileges declared on objects (``grants:`` in schema.yaml), opt-in: roles are referenced, never created."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import Location
+from .names import loc_field as _loc
+
+# The privileges GRANT gives on each kind of object (PostgreSQL's names, lower case); ``all`` is every one of
+# them but maintain (PostgreSQL 17 and later only).
+_RELATION = ("select", "insert", "update", "delete", "truncate", "references", "trigger")
+PRIVILEGES: dict[str, tuple[str, ...]] = {
+    "schema": ("usage", "create"),
+    "table": _RELATION,
+    "view": _RELATION,
+    "sequence": ("usage", "select", "update"),
+    "function": ("execute",),
+}
+ALSO = {"table": ("maintain",), "view": ("maintain",)}  # allowed, not part of ``all``
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Privileges ``role`` holds on an object (``public``: every role). Roles are referenced, never created."""
+
+    role: str
+    privileges: tuple[str, ...]  # sorted, lower case
+    loc: Location | None = _loc()
+
+
+Grants = tuple[Grant, ...] | None  # None: not declared (the object's privileges are whatever the database has)
