@@ -54,9 +54,10 @@ def schema_dump(url: str) -> str:
 
 
 def privilege_lines(url: str) -> list[str]:
-    """The GRANT and REVOKE lines of the database's dump (pg_dump writes those that differ from the defaults)."""
+    """The GRANT, REVOKE and ALTER DEFAULT PRIVILEGES lines of the database's dump (pg_dump writes those that
+    differ from the defaults)."""
     return sorted(line for line in dump_schema(url, exclude_schemas=INTERNAL_SCHEMAS, privileges=True).splitlines()
-                  if line.startswith(("GRANT ", "REVOKE ")))
+                  if line.startswith(("GRANT ", "REVOKE ", "ALTER DEFAULT PRIVILEGES ")))
 
 
 def differences(expected: str, actual: str, *, column_order: bool = True) -> list[str]:

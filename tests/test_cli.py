@@ -119,3 +119,13 @@ def test_a_bug_in_finesse_is_one_line_and_a_report_file(monkeypatch: pytest.Monk
         assert "Traceback" in report.read_text() and "second line" in report.read_text()
     finally:
         report.unlink()
+
+
+@pytest.mark.parametrize("command", [["status"], ["apply"], ["down"], ["plan", "-m", "x"], ["drift"]])
+def test_outside_a_project_nothing_is_created_and_the_exit_is_2(tmp_path: Path, command: list[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FINESSE_DATABASE_URL", raising=False)
+    out = CliRunner().invoke(main, ["--project", str(tmp_path), *command])
+    assert out.exit_code == 2, out.output
+    assert "not a finesse project" in out.output
+    assert list(tmp_path.iterdir()) == [], "a command outside a project created files"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from finesse_schema.logic.schema.naming import Namer
+from finesse_schema.logic.schema.naming import Namer, split_reference
 
 from tests.pg import query, run_sql
 
@@ -38,3 +38,15 @@ def test_index_and_key_names_match_postgresql(live_db: str, table: str, indexes:
     check = query(live_db, f"SELECT conname FROM pg_constraint WHERE conrelid = '\"{table}\"'::regclass "
                            "AND contype = 'c'")[0][0]
     assert check == namer.check("public", table, f"{columns[0]} > 0", set(columns))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('a"b', (['a"b'], [])),  # a double quote inside a name written as it is
+    ('"Odd Table"(x)', (["Odd Table"], ["x"])),
+    ('public."Odd Table"', (["public", "Odd Table"], [])),
+    ("sch.t(a, b)", (["sch", "t"], ["a", "b"])),
+    ("Odd Table.id", (["Odd Table", "id"], [])),
+    ('"a""b"', (['a"b'], [])),
+])
+def test_references_split_as_written(text: str, expected: tuple) -> None:  # type: ignore[type-arg]
+    assert split_reference(text) == expected

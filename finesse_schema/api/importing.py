@@ -44,7 +44,7 @@ def import_database(settings: Settings, *, database_url: str | None = None, sche
     path = out or settings.schema_path
     if write and path.exists() and not force:
         raise FinesseError(f"{display(path, settings)} exists; pass --force to replace it, or --out another file")
-    target = resolve_target(settings, database_url)
+    target = resolve_target(settings, database_url, starting=True)
     progress(f"importing {target.describe()}")
     present = user_schemas(target.url, exclude=INTERNAL_SCHEMAS)
     unknown = [s for s in schemas if s not in present]

@@ -37,6 +37,7 @@ def find_settings(start: Path | None = None) -> Settings:
 
 def load(settings: Settings) -> Schema:
     """Read and validate schema.yaml."""
+    require_project(settings)
     path = settings.schema_path
     try:
         text = path.read_text(encoding="utf-8")
@@ -70,8 +71,23 @@ class Target:
         return f"{mask_url(self.url)} ({self.origin})"
 
 
-def resolve_target(settings: Settings, database_url: str | None = None) -> Target:
-    """--database-url, else database_url in pyproject, else the environment variable, else the embedded server."""
+def require_project(settings: Settings) -> None:
+    """Refuse to work outside a project (no schema.yaml and no migrations/): nothing is created there, no
+    embedded server started, and a CI job run in the wrong folder fails instead of passing."""
+    if settings.schema_path.exists() or settings.migrations_path.exists():
+        return
+    raise InputError(Problem(f"not a finesse project: no {display(settings.schema_path, settings)} and no "
+                             f"{display(settings.migrations_path, settings)}/ in {settings.project_dir}",
+                             Location(str(settings.project_dir)),
+                             hint="run it in the project's folder or pass --project; start a project with "
+                                  "finesse import --database-url URL, or by writing schema.yaml"))
+
+
+def resolve_target(settings: Settings, database_url: str | None = None, *, starting: bool = False) -> Target:
+    """--database-url, else database_url in pyproject, else the environment variable, else the embedded server.
+    Outside a project this is an error (``starting``: the command makes the project, as import does)."""
+    if not starting:
+        require_project(settings)
     if database_url:
         return Target(normalize_url(database_url), "option")
     if settings.database_url:

@@ -27,7 +27,8 @@ Start:   finesse import (an existing database), or write schema.yaml
 Change:  finesse plan -m "what changes", review, then finesse apply
 Watch:   finesse status, finesse drift (for CI), finesse check (integrity rules)
 
-Exit codes: 0 nothing to report, 1 findings or drift, 2 usage or input error, 3 refused as unsafe."""
+Exit codes: 0 nothing to report, 1 findings or drift, 2 usage or input error, 3 refused as unsafe, 4 a bug in finesse
+(a report file names it)."""
 
 
 @click.group(help=HELP)

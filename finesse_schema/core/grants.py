@@ -18,6 +18,8 @@ PRIVILEGES: dict[str, tuple[str, ...]] = {
     "function": ("execute",),
 }
 ALSO = {"table": ("maintain",), "view": ("maintain",)}  # allowed, not part of ``all``
+# ALTER DEFAULT PRIVILEGES IN SCHEMA: the kinds of objects created later, and the privileges each may get
+DEFAULT_KINDS: dict[str, str] = {"tables": "table", "sequences": "sequence", "functions": "function"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,17 @@ class Grant:
 
     role: str
     privileges: tuple[str, ...]  # sorted, lower case
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class DefaultGrant:
+    """Privileges ``role`` gets on every object of ``objects`` (tables, sequences, functions) created in the schema
+    later by the role finesse runs as (ALTER DEFAULT PRIVILEGES IN SCHEMA)."""
+
+    objects: str
+    role: str
+    privileges: tuple[str, ...]
     loc: Location | None = _loc()
 
 

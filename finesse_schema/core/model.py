@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum as _StdEnum
 
 from .errors import Location
-from .grants import Grant, Grants, PRIVILEGES  # noqa: F401 - part of the model's vocabulary
+from .grants import DefaultGrant, Grant, Grants, PRIVILEGES  # noqa: F401 - part of the model's vocabulary
 from .names import QualifiedName, loc_field as _loc
 from .routines import Aggregate, Function, Operator
 
@@ -51,6 +51,7 @@ class Namespace:
     comment: str | None = None
     managed: bool = True
     grants: Grants = None
+    default_grants: tuple[DefaultGrant, ...] | None = None  # what objects created here later get
     loc: Location | None = _loc()
 
 
@@ -391,7 +392,8 @@ class Schema:
         """Privileges are the project's to manage once any object declares ``grants:`` (then every object's
         privileges are compared; an object without the key has PostgreSQL's defaults)."""
         groups = (self.namespaces, self.tables, self.sequences, self.views, self.functions)
-        return any(o.grants is not None for group in groups for o in group)
+        return any(o.grants is not None for group in groups for o in group) or \
+            any(n.default_grants is not None for n in self.namespaces)
 
     @property
     def unmanaged_schemas(self) -> frozenset[str]:

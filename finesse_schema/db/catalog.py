@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .connect import connect, server_major
-from .extra_kinds.grants import PRIVILEGES_SQL
+from .extra_kinds.grants import DEFAULT_PRIVILEGES_SQL, PRIVILEGES_SQL
 
 Row = dict[str, Any]
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
@@ -226,8 +226,17 @@ QUERIES: dict[str, str] = {
 
         UNION ALL
         SELECT 'event trigger', e.evtname FROM pg_event_trigger e WHERE """ + _own("e.oid", "pg_event_trigger") + """
+        UNION ALL
+        SELECT 'text search configuration', n.nspname || '.' || c.cfgname
+          FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("c.oid", "pg_ts_config") + """
+        UNION ALL
+        SELECT 'text search dictionary', n.nspname || '.' || td.dictname
+          FROM pg_ts_dict td JOIN pg_namespace n ON n.oid = td.dictnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("td.oid", "pg_ts_dict") + """
         ORDER BY 1, 2""",
     "privileges": PRIVILEGES_SQL,
+    "default_privileges": DEFAULT_PRIVILEGES_SQL,
 }
 
 

@@ -121,7 +121,7 @@ def _prepare_roles(live_url: str, server: ScratchServer, compiled: Compiled, sch
     if missing:
         raise InputError([Problem(f"role '{d.label.rsplit(' to ', 1)[1]}' does not exist on the database's server",
                                   d.loc, d.path, "create it first: finesse references roles and never creates them")
-                          for d in compiled.statements if d.label.startswith("grant on ")
+                          for d in compiled.statements if d.label.startswith(("grant on ", "default privileges in "))
                           and d.label.rsplit(" to ", 1)[1] in missing])
     if server.origin != "target":
         provide_roles(server.admin_url, set(compiled.roles) | roles_in_use(live_url, schemas))

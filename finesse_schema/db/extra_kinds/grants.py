@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...logic.sql.privileges import grant_sql, privilege_target, revoke_sql
+from ...logic.sql.privileges import default_privilege_sql, grant_sql, privilege_target, revoke_sql
 from ...logic.sql.quoting import quote
 from ..connect import connect
 
@@ -48,13 +48,32 @@ SELECT o.kind, o.schema, o.name, o.arguments,
 """
 
 
+# ALTER DEFAULT PRIVILEGES IN SCHEMA, of every role (``current`` marks those of the role connected)
+DEFAULT_PRIVILEGES_SQL = """
+SELECT CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'
+            WHEN 'T' THEN 'types' ELSE 'schemas' END AS objects,
+       n.nspname AS schema, CASE WHEN a.grantee = 0 THEN 'public' ELSE r.rolname END AS role,
+       lower(a.privilege_type) AS privilege, o.rolname AS for_role, o.rolname = current_user AS current
+  FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace JOIN pg_roles o ON o.oid = d.defaclrole
+ CROSS JOIN LATERAL aclexplode(d.defaclacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+ WHERE n.nspname = ANY(%(schemas)s)
+ ORDER BY 1, 2, 3, 4, 5
+"""
+_DEFAULT = "default "  # the kind of a schema's default privileges in Privileges: "default tables"
+
+
 def read_privileges(conn: Any, schemas: set[str]) -> Privileges:
+    """Every object's privileges, and the default privileges (of the role connected) of every schema."""
     out: dict[ObjectKey, set[tuple[str, str]]] = {}
     for kind, schema, name, arguments, role, privilege in conn.exec_driver_sql(PRIVILEGES_SQL,
                                                                                {"schemas": sorted(schemas)}):
         held = out.setdefault((kind, schema, name, arguments), set())
         if role is not None:
             held.add((role, privilege))
+    for objects, schema, role, privilege, _, current in conn.exec_driver_sql(DEFAULT_PRIVILEGES_SQL,
+                                                                             {"schemas": sorted(schemas)}):
+        if current:
+            out.setdefault((_DEFAULT + objects, schema, schema, ""), set()).add((role, privilege))
     return {key: frozenset(held) for key, held in out.items()}
 
 
@@ -66,15 +85,25 @@ def default_privileges(kind: str) -> frozenset[tuple[str, str]]:
     return DEFAULTS.get(kind, frozenset())
 
 
-def privilege_statements(source: Privileges, target: Privileges, recreated: set[ObjectKey] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def privilege_statements(source: Privileges, target: Privileges,
+                         recreated: set[ObjectKey] = frozenset()) -> list[str]:  # type: ignore[assignment]
     """GRANT and REVOKE taking every object of ``target`` from its privileges in ``source`` (PostgreSQL's
     defaults for an object that is new, or that ``recreated`` names: dropped and created again) to its own."""
     out: list[str] = []
-    for key in sorted(target):
+    gone_defaults = {key for key in source if key[0].startswith(_DEFAULT) and key not in target
+                     and ("schema", key[1], key[1], "") in target}  # a schema's default privileges all revoked
+    for key in sorted(set(target) | gone_defaults):
         kind, schema, name, arguments = key
         have = default_privileges(kind) if key in recreated or key not in source else source[key]
-        want = target[key]
+        want = target.get(key, frozenset())
         if have == want:
+            continue
+        if kind.startswith(_DEFAULT):
+            objects = kind[len(_DEFAULT):]
+            out += [default_privilege_sql(schema, objects, role, sorted(p for r, p in have - want if r == role),
+                                          revoke=True) + ";" for role in sorted({r for r, _ in have - want})]
+            out += [default_privilege_sql(schema, objects, role, sorted(p for r, p in want - have if r == role))
+                    + ";" for role in sorted({r for r, _ in want - have})]
             continue
         on = privilege_target(kind, schema, name, arguments)
         for role in sorted({r for r, _ in have - want}):

@@ -145,8 +145,14 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
         + operator_creates
     statements = additions + _recreate_functions_of_rebuilt_enums(statements, source, target)
     if source.privileges is not None and target.privileges is not None:
-        statements += privilege_statements(source.privileges, target.privileges,
-                                           _recreated(statements, target.privileges))
+        privileges = privilege_statements(source.privileges, target.privileges,
+                                          _recreated(statements, target.privileges))
+        # default privileges first, right after the schemas: what the plan then creates gets them, as it does
+        # where they were set before (an identity's sequence, which no grant names, too)
+        defaults = [s for s in privileges if s.upper().startswith("ALTER DEFAULT PRIVILEGES")]
+        head = next((i for i, s in enumerate(statements) if not s.lower().startswith("create schema")),
+                    len(statements))
+        statements = statements[:head] + defaults + statements[head:] + [s for s in privileges if s not in defaults]
     return statements
 
 

@@ -22,7 +22,7 @@ from ...core.errors import Location
 from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name, sql_literal
-from .grants import grant_statements, roles_granted
+from .grants import default_grant_statements, grant_statements, roles_granted
 from .table_extras import cluster_sql, exclusion_sql, foreign_key_sql, statistics_sql, storage_sql
 from .objects import (aggregate_sql, collation_sql, comment_sql, domain_sql, function_signature, function_sql,
                       operator_name, operator_sql, ordered_views, owned_by_sql, row_security_sql, sequence_sql,
@@ -316,6 +316,7 @@ def compile_schema(schema: Schema) -> Compiled:
         if n is not None and n.comment is not None:
             out.append(DDL(comment_sql("SCHEMA", quote(name), n.comment), f"comment on schema {name}", n.loc,
                            f"schemas.{name}"))
+        out += [DDL(*statement) for statement in default_grant_statements(schema, name)]
     for ext in (x for x in schema.extensions if x.managed):
         sql = f"CREATE EXTENSION IF NOT EXISTS {quote(ext.name)}"
         if ext.schema:

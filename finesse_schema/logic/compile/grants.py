@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ...core.errors import Location
 from ...core.model import Schema
-from ..sql.privileges import grant_sql, privilege_target, revoke_sql
+from ..sql.privileges import default_privilege_sql, grant_sql, privilege_target, revoke_sql
 
 
 def grant_statements(schema: Schema) -> list[tuple[str, str, Location | None, str]]:
@@ -33,4 +33,15 @@ def grant_statements(schema: Schema) -> list[tuple[str, str, Location | None, st
 
 def roles_granted(schema: Schema) -> frozenset[str]:
     groups = (schema.namespaces, schema.tables, schema.views, schema.sequences, schema.functions)
-    return frozenset(g.role for group in groups for o in group for g in (o.grants or ()) if g.role.lower() != "public")
+    roles = {g.role for group in groups for o in group for g in (o.grants or ())}
+    roles |= {d.role for n in schema.namespaces for d in (n.default_grants or ())}
+    return frozenset(r for r in roles if r.lower() != "public")
+
+
+def default_grant_statements(schema: Schema, name: str) -> list[tuple[str, str, Location | None, str]]:
+    """ALTER DEFAULT PRIVILEGES of schema ``name``: right after it is created, so that what is created in it
+    later gets them, as in a database where they were set first."""
+    n = next((n for n in schema.namespaces if n.name == name), None)
+    defaults = (n.default_grants or ()) if n is not None else ()
+    return [(default_privilege_sql(name, d.objects, d.role, d.privileges), f"default privileges in {name} to {d.role}",
+             d.loc, f"schemas.{name}.default_grants.{d.objects}.{d.role}") for d in defaults]

@@ -243,8 +243,9 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     used = set(schema.schemas)
     namespaces = tuple(Namespace(s["name"], _schema_comment(s)) for s in rows["schemas"]
                        if s["name"] not in used or _schema_comment(s) is not None)
-    schema = with_grants(replace(schema, namespaces=namespaces), rows["privileges"], rows.server_major)
-    return schema, sorted(set(imp.unsupported))
+    schema, left_out = with_grants(replace(schema, namespaces=namespaces), rows["privileges"],
+                                   rows["default_privileges"], rows.server_major)
+    return schema, sorted(set(imp.unsupported) | set(left_out))
 
 
 def _schema_comment(row: Row) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ...core.grants import PRIVILEGES, Grants
+from ...core.grants import DEFAULT_KINDS, PRIVILEGES, Grant, Grants
 from ...core.model import Collation, QualifiedName, Schema
 from ...core.routines import Aggregate, Argument, Function, Operator
 from .render_types import short_type
@@ -108,4 +108,14 @@ def argument(a: Argument, schema: Schema):  # type: ignore[no-untyped-def]
         out["mode"] = a.mode
     if a.default is not None:
         out["default"] = a.default
+    return out
+
+
+def default_grants_yaml(n) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """``{tables: {role: [privileges]}, ...}`` of a schema's default privileges."""
+    out: dict = {}  # type: ignore[type-arg]
+    for objects, kind in DEFAULT_KINDS.items():
+        mine = tuple(Grant(d.role, d.privileges) for d in n.default_grants or () if d.objects == objects)
+        if mine:
+            out[objects] = grants_yaml(mine, kind)
     return out

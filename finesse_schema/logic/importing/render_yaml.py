@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Index, IndexElement,
                            QualifiedName, Schema, Sequence, Table, Trigger, View)
 from ..schema.yaml_source import yaml_block, yaml_scalar
-from .render_objects import aggregate, collation, function, grants_yaml, operator
+from .render_objects import aggregate, collation, default_grants_yaml, function, grants_yaml, operator
 from .render_table_options import deferral, storage, table_options
 from .render_types import short_type
 
@@ -108,11 +108,13 @@ class _Writer:
         for line in header.splitlines():
             self.lines.append(f"# {line}".rstrip())
         if s.namespaces:
-            plain = all(n.comment is None and n.managed and n.grants is None for n in s.namespaces)
+            plain = all(n.comment is None and n.managed and n.grants is None and n.default_grants is None
+                        for n in s.namespaces)
             self.emit(0, "schemas", [n.name for n in s.namespaces] if plain else Block(
                 {n.name: {**({"comment": n.comment} if n.comment is not None else {}),
                           **({} if n.managed else {"managed": False}),
-                          **({} if n.grants is None else {"grants": grants_yaml(n.grants, "schema")})} or None
+                          **({} if n.grants is None else {"grants": grants_yaml(n.grants, "schema")}),
+                          **({} if n.default_grants is None else {"default_grants": default_grants_yaml(n)})} or None
                  for n in s.namespaces}))
         if s.extensions:
             exts = [e.name if e.schema is None and e.managed and e.version is None else

@@ -132,8 +132,18 @@ _GRANT_RE = re.compile(rf"(grant|revoke) (.+?) on (schema|table|sequence|functio
                        r"(?:to|from) (.+?);?$", re.I)
 
 
+_DEFAULT_PRIVILEGES_RE = re.compile(rf"alter default privileges in schema ({_ID}) (grant|revoke) (.+?) on (\w+) "
+                                    r"(?:to|from) (.+?);?$", re.I)
+
+
 def classify_statement(sql: str, facts: SchemaFacts) -> Change:
     text = " ".join(sql.split())
+    m = _DEFAULT_PRIVILEGES_RE.match(text)
+    if m:  # what objects created in the schema later get
+        verb = m.group(2).lower()
+        return Change(A, "default privileges", unquote(m.group(1)), sql, False,
+                      f"{verb} {m.group(3).lower()} on {m.group(4).lower()} {'to' if verb == 'grant' else 'from'} "
+                      f"{unquote(m.group(5))}", key=("schema", unquote(m.group(1))))
     m = _GRANT_RE.match(text)
     if m:  # privileges (db/extra_kinds/grants.py): they change who may do what, never a row
         verb, privileges, kind, raw, role = m.group(1).lower(), m.group(2).lower(), m.group(3).lower(), m.group(4), \

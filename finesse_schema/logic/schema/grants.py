@@ -12,18 +12,21 @@ Grammar (on schemas, tables, views, sequences and functions)::
       adjust_stock:
         grants: {app_writer: [execute]}    # PUBLIC's default EXECUTE is revoked unless public is listed
     schemas:
-      reporting: {grants: {app_reader: [usage]}}
+      reporting:
+        grants: {app_reader: [usage]}
+        default_grants:                    # what tables (sequences, functions) created here later get
+          tables: {app_reader: [select]}
 
 Once any object declares ``grants:``, finesse manages the privileges of every object it manages: exactly those
 declared, and PostgreSQL's defaults where an object declares none. ``grants: {}`` declares none. Roles are
-referenced, never created; ``public`` is every role.
+referenced, never created; ``public`` is every role. ``default_grants`` are those of the role finesse runs as.
 """
 
 from __future__ import annotations
 
 import difflib
 
-from ...core.grants import ALSO, PRIVILEGES, Grant, Grants
+from ...core.grants import ALSO, DEFAULT_KINDS, PRIVILEGES, DefaultGrant, Grant, Grants
 from .fields import Reader
 from .yaml_source import Node
 
@@ -61,3 +64,20 @@ def read_grants(r: Reader, node: Node | None, kind: str) -> Grants:
         if chosen:
             out.append(Grant(role, tuple(sorted(chosen)), loc=privileges.key_loc or privileges.loc))
     return tuple(sorted(out, key=lambda g: g.role))
+
+
+def read_default_grants(r: Reader, node: Node | None) -> tuple[DefaultGrant, ...] | None:
+    """``default_grants: {tables: {role: [privileges]}, sequences: ..., functions: ...}`` of a schema."""
+    if node is None:
+        return None
+    if node.value is None:
+        return ()
+    if not r.keys(node, tuple(DEFAULT_KINDS), "default_grants"):
+        return None
+    out: list[DefaultGrant] = []
+    for objects, grants_node in node.items():
+        if objects not in DEFAULT_KINDS:
+            continue
+        for g in read_grants(r, grants_node, DEFAULT_KINDS[objects]) or ():
+            out.append(DefaultGrant(objects, g.role, g.privileges, loc=g.loc))
+    return tuple(sorted(out, key=lambda d: (d.objects, d.role)))

@@ -28,6 +28,10 @@ _GRANTS = {"type": ["object", "null"], "additionalProperties": {"oneOf": [
     {"type": "array", "items": {"type": "string"}}, {"type": "string", "enum": ["all"]}]},
     "description": "Privileges by role (public: every role), e.g. {app_reader: [select]}. Once any object declares "
                    "grants, finesse manages every object's privileges; roles are referenced, never created."}
+_DEFAULT_GRANTS = {"type": ["object", "null"], "properties": {k: _GRANTS for k in ("tables", "sequences", "functions")},
+                   "additionalProperties": False,
+                   "description": "What objects created in the schema later get (ALTER DEFAULT PRIVILEGES IN SCHEMA), "
+                                  "for the role finesse runs as."}
 _DEFERRABLE = {"deferrable": {"type": "boolean"}, "initially_deferred": {"type": "boolean"}}
 
 
@@ -196,7 +200,8 @@ def schema_json_schema() -> dict:
         **_obj({
             "schemas": {"oneOf": [{"type": "array", "items": _NAME}, {"type": "object", "additionalProperties": {
                 "oneOf": [{"type": "null"}, _obj({"comment": {"type": "string"}, "managed": {"type": "boolean"},
-                                                  "grants": _GRANTS}, ("comment", "managed", "grants"))]}}],
+                                                  "grants": _GRANTS, "default_grants": _DEFAULT_GRANTS},
+                                                 ("comment", "managed", "grants", "default_grants"))]}}],
                         "description": "Schemas as objects: an empty one is kept, one removed is dropped; "
                                        "managed: false leaves one (and all in it) alone."},
             "extensions": {"type": "array", "items": extension},

@@ -21,7 +21,8 @@ def split_name(text: str, default_schema: str = "public") -> QualifiedName:
     return QualifiedName(schema if dot else default_schema, name)
 
 
-_REF_TOKEN_RE = re.compile(r'"((?:[^"]|"")*)"|([^".(),]+)|([.(),])')
+# a name quoted as in SQL ("Odd Table"), or as it is: then a double quote may be inside it (a"b), not first
+_REF_TOKEN_RE = re.compile(r'"((?:[^"]|"")*)"(?=\s*(?:[.(),]|$))|([^".(),\s][^.(),]*|\s+)|([.(),])')
 
 
 def split_reference(text: str) -> tuple[list[str], list[str]]:

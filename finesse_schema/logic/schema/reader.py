@@ -35,7 +35,7 @@ from .object_readers import (read_domains, read_functions, read_partitioning, re
 from .table_options import read_exclusions, read_inherits
 from .collations import read_aggregates, read_collations
 from .operators import read_operators
-from .grants import read_grants
+from .grants import read_default_grants, read_grants
 from .yaml_source import Node
 
 TOP_KEYS = ("schemas", "extensions", "collations", "enums", "domains", "sequences", "functions", "aggregates",
@@ -124,17 +124,18 @@ class _SchemaReader(ColumnReader):
         for name, spec, where in items:
             if not name:
                 continue
-            comment, managed, grants = None, True, None
+            comment, managed, grants, defaults = None, True, None, None
             if spec is not None and spec.value is not None:
-                if not self.keys(spec, ("comment", "managed", "grants"), f"schema '{name}'"):
+                if not self.keys(spec, ("comment", "managed", "grants", "default_grants"), f"schema '{name}'"):
                     continue
                 comment = self.text(spec.get("comment"), "comment")
                 managed = self.boolean(spec.get("managed"), "managed", default=True)
                 grants = read_grants(self, spec.get("grants"), "schema")
+                defaults = read_default_grants(self, spec.get("default_grants"))
             if name.startswith("pg_") or name in ("information_schema", "finesse"):
                 self.problem(where, f"schema '{name}' is PostgreSQL's or finesse's own", "choose another name")
                 continue
-            out.append(Namespace(name, comment, managed, grants, loc=where.key_loc or where.loc))
+            out.append(Namespace(name, comment, managed, grants, defaults, loc=where.key_loc or where.loc))
         return out
 
     def read_extensions(self, node: Node | None) -> list[Extension]:

@@ -28,3 +28,12 @@ def grant_sql(target: str, role: str, privileges: tuple[str, ...] | list[str]) -
 
 def revoke_sql(target: str, role: str, privileges: tuple[str, ...] | list[str]) -> str:
     return f"REVOKE {', '.join(p.upper() for p in sorted(privileges))} ON {target} FROM {grantee_sql(role)}"
+
+
+def default_privilege_sql(schema: str, objects: str, role: str, privileges: tuple[str, ...] | list[str], *,
+                          revoke: bool = False) -> str:
+    """ALTER DEFAULT PRIVILEGES IN SCHEMA: what ``objects`` (tables, sequences, functions) created there later
+    give ``role`` (those the role running it creates)."""
+    listed = ", ".join(p.upper() for p in sorted(privileges))
+    verb = f"REVOKE {listed} ON {objects.upper()} FROM" if revoke else f"GRANT {listed} ON {objects.upper()} TO"
+    return f"ALTER DEFAULT PRIVILEGES IN SCHEMA {quote(schema)} {verb} {grantee_sql(role)}"
