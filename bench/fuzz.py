@@ -68,7 +68,10 @@ class Search:
     def example(self, pair: tuple[dict, dict]) -> None:
         a, b = pair
         self.tried += 1
-        problems = check_pair(self.admin, a, b, Path(tempfile.mkdtemp(dir=self.work)))
+        try:
+            problems = check_pair(self.admin, a, b, Path(tempfile.mkdtemp(dir=self.work)))
+        except Exception as exc:  # a generated schema finesse refuses, or a bug: a failure like any other
+            problems = [f"raised {type(exc).__name__}: {exc}"]
         if not problems:
             return
         key = signature(problems[0])

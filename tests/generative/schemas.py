@@ -99,7 +99,8 @@ def schemas(draw: st.DrawFn) -> Schema:
             table["unique"] = [[draw(st.sampled_from(plain))]]
         indexes = []
         if plain and draw(st.booleans()):
-            ix: dict[str, Any] = {"columns": draw(st.lists(st.sampled_from(plain), min_size=1, max_size=2, unique=True))}
+            ix: dict[str, Any] = {"columns": draw(st.lists(st.sampled_from(plain), min_size=1, max_size=2,
+                                                           unique=True))}
             if numeric and draw(st.booleans()):
                 ix["where"] = f"{_quote(numeric[0])} > 0"
             if draw(st.integers(0, 2)) == 0:
@@ -188,7 +189,10 @@ def edits(draw: st.DrawFn, start: Schema) -> Schema:
                 c = draw(st.sampled_from(options))
                 table["columns"][c]["type"] = WIDER[table["columns"][c]["type"]]
         elif kind == "nullable" and table is not None:
-            options = [c for c, s in table["columns"].items() if c != "id" and s.get("generated") is None]
+            set_null = {c for fk in table.get("foreign_keys", [])  # a key that sets its column to NULL needs it nullable
+                        if "set null" in (fk.get("on_delete"), fk.get("on_update")) for c in fk["columns"]}
+            options = [c for c, s in table["columns"].items() if c != "id" and s.get("generated") is None
+                       and c not in set_null]
             if options:
                 c = draw(st.sampled_from(options))
                 spec = table["columns"][c]
