@@ -26,13 +26,13 @@ from ..logic.compile.compiler import Compiled
 from ..core.model import Schema
 from ..logic.plan.expand_contract import partition
 from ..logic.plan.ordering import Ordered, order_changes
-from ..logic.plan.renames import possible_renames, rename_steps
+from ..logic.plan.renames import displaced, possible_renames, rename_steps
 from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, generated_columns,
                     inspect_database, live_names)
 from .catalog import user_schemas
 from .extra_kinds.grants import missing_roles, provide_roles, roles_in_use
 from .dump import dump_differences, dump_schema, extension_versions, restore_schema
-from .materialize import materialize, run_changes
+from .materialize import materialize, run_changes, run_statements
 from .scratch import ScratchServer, scratch_database, scratch_databases
 
 Progress = Callable[[str], None]
@@ -162,9 +162,22 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                                       compiled.manages_grants) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas, *_extensions(compiled))
-            renames = rename_steps(model, live_names(live)) if model is not None and verify else []
+            base, before, undo_before = live, Ordered(()), Ordered(())
+            drops, drop_notes = displaced(model, live_names(live)) if model is not None and verify else ([], [])
+            if drops:  # something stands where a rename goes: migra plans its drop, from a copy without it
+                assert copy_future is not None
+                copy_future.result()
+                progress("dropping what the renames replace, on the copy")
+                run_statements(urls[1], drops, what="the drops before the renames, on a copy of the database,")
+                base = inspect_database(urls[1], schemas, *_extensions(compiled))
+                before = ordered(changes_between(live, base), live, base)
+                undo_before = ordered(changes_between(base, live), base, live, relax=True)
+                # what the revision runs replaces the shortcut: its undo, then itself, on the copy
+                run_changes(urls[1], undo_before.changes, what="the downgrade of those drops, on a copy of the database,")
+                run_changes(urls[1], before.changes, what="those drops, on a copy of the database,")
+                before = Ordered(before.changes, tuple(drop_notes) + before.notes)
+            renames = rename_steps(model, live_names(base)) if model is not None and verify else []
             desired, desired_dump = desired_future.result()
-            base = live
             if renames:  # only then wait for the copy before diffing
                 assert copy_future is not None
                 copy_future.result()
@@ -177,9 +190,9 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             # in dependency order: expand changes, then the data section, then contract ones; a downgrade's
             # restored columns go in nullable, for its data section to fill, and are made NOT NULL after it
             up, down = ordered(d.upgrade, base, desired), ordered(d.downgrade, desired, base, relax=True)
-            plan = Plan(tuple(r.change for r in renames) + up.changes,
-                        down.changes + tuple(r.inverse for r in reversed(renames)), schema_hash,
-                        notes=notes + up.notes)
+            plan = Plan(before.changes + tuple(r.change for r in renames) + up.changes,
+                        down.changes + tuple(r.inverse for r in reversed(renames)) + undo_before.changes, schema_hash,
+                        notes=before.notes + notes + up.notes)
             if plan.empty and not plan.downgrade:
                 return Plan((), (), schema_hash, verified=True)
             if rewrite is not None:
@@ -187,7 +200,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             if copy_future is not None:
                 live_dump = copy_future.result()
                 verify_on_copy(urls[1], plan, (live, live_dump), (desired, desired_dump), progress,
-                               already_applied=len(renames))
+                               already_applied=len(before.changes) + len(renames))
         finally:
             # On Ctrl-C or an error do not wait for the workers: dropping the scratch
             # databases (WITH FORCE) ends their sessions.

@@ -51,24 +51,27 @@ def rename_steps(schema: Schema, live: LiveNames) -> list[RenameStep]:
                                    f"alter type {qualified(e.schema, e.name)} rename value {lit_old} to {lit_new};",
                                    f"alter type {qualified(e.schema, e.name)} rename value {lit_new} to {lit_old};",
                                    f"rename value {old} to {new}"))
-    for t in schema.tables:
-        key = (t.schema, t.name)
+    moved = _in_order([((t.schema, t.renamed_from), (t.schema, t.name)) for t in schema.tables if t.renamed_from],
+                      set(live.tables))
+    for t in sorted(schema.tables, key=lambda t: moved.index((t.schema, t.name)) if (t.schema, t.name) in moved
+                    else len(moved)):
         current = t.name
-        if t.renamed_from and (t.schema, t.renamed_from) in live.tables and key not in live.tables:
+        if (t.schema, t.name) in moved:
             old = t.renamed_from
+            assert old is not None
             steps.append(_step("table", f"{t.schema}.{t.name}",
                                f"alter table {qualified(t.schema, old)} rename to {quote(t.name)};",
                                f"alter table {qualified(t.schema, t.name)} rename to {quote(old)};", f"rename from {old}"))
             steps += _follow_table_rename(t, old, live)
             current = old
         columns = live.tables.get((t.schema, current), frozenset())
-        for c in t.columns:
-            if c.renamed_from and c.renamed_from in columns and c.name not in columns:
-                steps.append(_step("column", f"{t.schema}.{t.name}.{c.name}",
-                                   f"alter table {qualified(t.schema, t.name)} rename column {quote(c.renamed_from)} "
-                                   f"to {quote(c.name)};",
-                                   f"alter table {qualified(t.schema, t.name)} rename column {quote(c.name)} "
-                                   f"to {quote(c.renamed_from)};", f"rename from {c.renamed_from}"))
+        for new in _in_order([(c.renamed_from, c.name) for c in t.columns if c.renamed_from], set(columns)):
+            c = next(c for c in t.columns if c.name == new)
+            steps.append(_step("column", f"{t.schema}.{t.name}.{c.name}",
+                               f"alter table {qualified(t.schema, t.name)} rename column {quote(c.renamed_from)} "
+                               f"to {quote(c.name)};",
+                               f"alter table {qualified(t.schema, t.name)} rename column {quote(c.name)} "
+                               f"to {quote(c.renamed_from)};", f"rename from {c.renamed_from}"))
         constraints = [x for x in (t.primary_key, *t.uniques, *t.checks, *t.foreign_keys) if x is not None]
         for x in constraints:
             if x.renamed_from and (t.schema, current, x.renamed_from) in live.constraints and \
@@ -86,6 +89,58 @@ def rename_steps(schema: Schema, live: LiveNames) -> list[RenameStep]:
                                    f"alter index {qualified(t.schema, ix.name)} rename to {quote(ix.renamed_from)};",
                                    f"rename from {ix.renamed_from}"))
     return steps
+
+
+def _in_order(renames: list, existing: set) -> list:  # type: ignore[type-arg]
+    """The new names of ``renames`` ((old, new) pairs) that can run, in an order where each new name is free.
+
+    A rename runs when its old name exists and its new one does not, or stops existing because an
+    earlier rename moves it away (a chain: b to c, then a to b). A pair whose new name stays taken
+    (a hint left from an earlier plan, or a swap) is left to the diff."""
+    names, order = set(existing), []
+    pending = [(old, new) for old, new in renames if old in existing and old != new]
+    while True:
+        ready = [(old, new) for old, new in pending if new not in names and old in names]
+        if not ready:
+            return order
+        for old, new in ready:
+            if new not in names and old in names:  # two hints from one old name: the first takes it
+                names.discard(old)
+                names.add(new)
+                order.append(new)
+            pending.remove((old, new))
+
+
+def displaced(schema: Schema, live: LiveNames) -> tuple[list[str], list[str]]:
+    """What stands where a rename must go, and a note for each: the statements that drop it.
+
+    ``renamed_from: a`` on table ``b`` while the database has both: the live ``b`` is kept by schema.yaml
+    under no name (no table is named ``a`` any more or renamed from ``b``), so it is dropped, with what
+    depends on it, before ``a`` takes its name. The same for columns within a table."""
+    drops: list[str] = []
+    notes: list[str] = []
+    named = {(t.schema, t.name) for t in schema.tables}
+    moving = {(t.schema, t.renamed_from) for t in schema.tables if t.renamed_from}
+    for t in schema.tables:
+        if t.renamed_from and t.renamed_from != t.name and (t.schema, t.renamed_from) in live.tables \
+                and (t.schema, t.name) in live.tables and (t.schema, t.renamed_from) not in named \
+                and (t.schema, t.name) not in moving:
+            drops.append(f"drop table {qualified(t.schema, t.name)} cascade;")
+            notes.append(f"table {t.schema}.{t.name} is in the way of renaming {t.renamed_from} to {t.name}: it is "
+                         f"dropped first, with its rows; if renamed_from: {t.renamed_from} is left from an earlier "
+                         "rename, remove it")
+            continue
+        current = t.renamed_from if t.renamed_from and (t.schema, t.renamed_from) in live.tables and \
+            (t.schema, t.name) not in live.tables else t.name
+        columns = live.tables.get((t.schema, current), frozenset())
+        for c in t.columns:
+            if c.renamed_from and c.renamed_from != c.name and c.renamed_from in columns and c.name in columns \
+                    and all(o.name != c.renamed_from and o.renamed_from != c.name for o in t.columns):
+                drops.append(f"alter table {qualified(t.schema, current)} drop column {quote(c.name)} cascade;")
+                notes.append(f"column {t.schema}.{t.name}.{c.name} is in the way of renaming {c.renamed_from} to "
+                             f"{c.name}: it is dropped first, with its values; if renamed_from: {c.renamed_from} is "
+                             "left from an earlier rename, remove it")
+    return drops, notes
 
 
 def _follow_table_rename(t, old: str, live: LiveNames) -> list[RenameStep]:  # type: ignore[no-untyped-def]
