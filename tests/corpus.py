@@ -106,7 +106,7 @@ def a_to_b_and_back(admin: str, a_sql: str, b_sql: str, work: Path) -> Outcome:
         if diff := differences(goal, schema_dump(a), column_order=False):
             out.fail("after apply, the dump differs from b's", "\n".join(diff))
         try:
-            api.down(settings)
+            api.down(settings, allow_destructive=True)
         except FinesseError as exc:
             return out.fail("down", str(exc))
         if diff := differences(start, schema_dump(a), column_order=False):
@@ -165,7 +165,7 @@ def rebuild_round_trip(admin: str, source_sql: Path, work: Path) -> Outcome:
             out.fail("the rebuilt privileges differ from the source's", "\n".join(
                 [f"-{line}" for line in want if line not in got] + [f"+{line}" for line in got if line not in want]))
         try:
-            api.down(settings)
+            api.down(settings, allow_destructive=True)
         except FinesseError as exc:
             return out.fail("down", str(exc))
         if diff := differences(blank, schema_dump(rebuilt)):

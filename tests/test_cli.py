@@ -97,7 +97,7 @@ def test_embedded_default_without_any_database_configured(tmp_path: Path, monkey
     assert _run(tmp_path, "apply", "-q").exit_code == 0
     status = _run(tmp_path, "status", "-q", "--format", "json")
     assert status.exit_code == 0, status.output
-    assert "(embedded)" in json.loads(status.output)["database"]
+    assert "embedded database at .finesse/" in json.loads(status.output)["database"]
     stop_embedded_server(tmp_path / ".finesse" / "pgdata")
     assert not (tmp_path / ".finesse" / "pgdata" / "postmaster.pid").exists()
 

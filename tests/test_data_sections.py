@@ -60,7 +60,7 @@ def test_data_section_cycle(case: Path, live_db: str, pg_admin: str, tmp_path: P
     assert api.apply(settings) == [result.revision_id]
     _rows(live_db, spec["after"])
     assert api.status(settings).in_sync
-    assert api.down(settings) == [result.revision_id]
+    assert api.down(settings, allow_destructive=True) == [result.revision_id]
     _rows(live_db, spec["after_down"])
     assert api.apply(settings) == [result.revision_id]
     _rows(live_db, spec["after"])

@@ -302,7 +302,7 @@ def test_preferences_and_favorites(shop) -> None:  # type: ignore[no-untyped-def
 
 def test_down_to_the_baseline_gives_every_legacy_table_back_and_up_again_converges(shop) -> None:  # type: ignore[no-untyped-def]
     settings, url, facts = shop
-    reverted = api.down(settings, target_revision="0001")
+    reverted = api.down(settings, target_revision="0001", allow_destructive=True)
     assert reverted and reverted[-1] == "0002"
     now = _checksums(url, list(facts["checksums"]))
     changed = [t for t in facts["checksums"] if now[t] != facts["checksums"][t]]

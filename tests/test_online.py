@@ -201,13 +201,13 @@ def test_a_stopped_online_revision_is_the_head_for_down(live_db: str, pg_admin: 
     with pytest.raises(DatabaseError, match="stopped midway"):
         api.apply(settings)
     with pytest.raises(RefusedError, match=f"{second.revision_id}.*stopped midway.*finesse apply to finish it"):
-        api.down(settings)
+        api.down(settings, allow_destructive=True)
     assert query(live_db, "SELECT count(*) FROM codes") == [(5001,)]  # nothing was reverted
     assert api.status(settings, compare=False).current == first.revision_id
     run_sql(live_db, "DELETE FROM codes WHERE id = 5001")
     assert api.apply(settings) == [second.revision_id]
     _assert_converged(settings, live_db)
-    assert api.down(settings) == [second.revision_id]
+    assert api.down(settings, allow_destructive=True) == [second.revision_id]
     assert query(live_db, "SELECT count(*) FROM finesse.online_steps") == [(0,)]
     assert query(live_db, "SELECT count(*) FROM codes") == [(5000,)]
 

@@ -76,7 +76,7 @@ def test_plan_cycle(case: Path, pg_admin: str, live_db: str, tmp_path: Path) -> 
     assert not st.pending
     _check_data(live_db, spec.get("data", []))
 
-    assert api.down(settings) == [result.revision_id]
+    assert api.down(settings, allow_destructive=True) == [result.revision_id]
     with fresh_database(pg_admin, "start") as start:
         run_sql(start, before_sql)
         schemas = tuple(sorted({"public", *spec.get("schemas", [])}))

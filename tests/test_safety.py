@@ -90,7 +90,7 @@ def test_dry_run_writes_nothing(tmp_path: Path, live_db: str, pg_admin: str) -> 
 def test_down_without_revisions_is_an_error(tmp_path: Path, live_db: str, pg_admin: str) -> None:
     settings = _project(tmp_path, SCHEMA, live_db, pg_admin)
     with pytest.raises(FinesseError, match="nothing to revert"):
-        api.down(settings)
+        api.down(settings, allow_destructive=True)
 
 
 def test_a_failed_revision_says_what_stayed_outside_its_transaction(tmp_path: Path, live_db: str,

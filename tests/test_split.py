@@ -69,10 +69,10 @@ def test_split_cycle(case: Path, live_db: str, pg_admin: str, tmp_path: Path) ->
     rows_sql = spec.get("rows_sql", "SELECT * FROM users ORDER BY 1")
     assert [list(r) for r in query(live_db, rows_sql)] == spec["rows"]
 
-    assert api.down(settings) == [result.contract.revision_id]
+    assert api.down(settings, allow_destructive=True) == [result.contract.revision_id]
     for sql in spec["old_app"][1:]:  # reads of the old application work again
         run_sql(live_db, sql)
-    assert api.down(settings) == [result.revision_id]
+    assert api.down(settings, allow_destructive=True) == [result.revision_id]
     with fresh_database(pg_admin, "start") as start:
         run_sql(start, before)
         left = changes_between(inspect_database(live_db, ("public",)), inspect_database(start, ("public",)))

@@ -14,7 +14,7 @@ from ..core.errors import FinesseError, InputError, Location, Problem
 from ..core.plan import Plan, PlanRefused
 from ..logic.check.audit import Report
 from ..logic.check.audit_config import table_subject
-from ..logic.config.settings import Settings
+from ..logic.config.settings import Settings, select_env
 from ..logic.check.live_rules import LIVE_RULES
 from ..logic.plan.online import OnlineMode
 from ..logic.plan.render_drift import Drift
@@ -26,13 +26,13 @@ from .generated import (DOCS_OWNED, GENERATE_OWNED, Generated, docs, docs_texts,
 from .importing import ImportResult, import_database
 from .planning import PlanResult, baseline, plan, preflight, test_migrations, write_revision
 from .project import Progress, Target, explain, find_settings, json_schema, load, resolve_target, rules
-from .running import Status, apply, down, status
+from .running import Status, apply, down, preview_apply, stamp_revision, status
 
 __all__ = [
     "DOCS_OWNED", "GENERATE_OWNED", "LIVE_RULES", "Drift", "FinesseError", "Generated", "ImportResult", "InputError",
     "Location", "OnlineMode", "Plan", "PlanRefused", "PlanResult", "Problem", "Progress", "Report", "Rule",
     "Settings", "Status", "Target", "apply", "audit_history", "audit_prune", "baseline", "check", "docs",
     "docs_texts", "down", "drift", "explain", "find_settings", "generate", "generate_texts", "import_database",
-    "json_schema", "load", "plan", "preflight", "read_project_checks", "resolve_target", "rules", "status",
-    "table_subject", "test_migrations", "write_generated", "write_revision",
+    "json_schema", "load", "plan", "preflight", "preview_apply", "read_project_checks", "resolve_target", "rules",
+    "select_env", "stamp_revision", "status", "table_subject", "test_migrations", "write_generated", "write_revision",
 ]

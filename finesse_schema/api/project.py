@@ -65,9 +65,11 @@ class Target:
     """The live database finesse works on, and where that URL came from."""
 
     url: str
-    origin: str  # "option", "pyproject", "environment FOO", "embedded"
+    origin: str  # "option", "pyproject", "environment NAME", "$VARIABLE", "embedded"
 
     def describe(self) -> str:
+        if self.origin == "embedded":
+            return "the embedded database at .finesse/ (no database configured)"
         return f"{mask_url(self.url)} ({self.origin})"
 
 
@@ -84,19 +86,29 @@ def require_project(settings: Settings) -> None:
 
 
 def resolve_target(settings: Settings, database_url: str | None = None, *, starting: bool = False) -> Target:
-    """--database-url, else database_url in pyproject, else the environment variable, else the embedded server.
-    Outside a project this is an error (``starting``: the command makes the project, as import does)."""
+    """--database-url, else the chosen --env's database, else database_url in pyproject, else the environment
+    variable, else (where the project configures no database at all) the embedded server. A configured
+    source that is missing (a variable pyproject or the environment names, unset) is an error naming it,
+    never a silent switch to the embedded server. Outside a project this is an error (``starting``: the
+    command makes the project, as import does)."""
     if not starting:
         require_project(settings)
+    where = f"environment {settings.env}" if settings.env else "pyproject"
     if database_url:
         return Target(normalize_url(database_url), "option")
     if settings.database_url:
-        return Target(normalize_url(settings.database_url), "pyproject")
+        return Target(normalize_url(settings.database_url), where)
     env = os.environ.get(settings.database_url_env)
     if env:
-        return Target(normalize_url(env), f"environment {settings.database_url_env}")
+        return Target(normalize_url(env), f"${settings.database_url_env}" + (f", environment {settings.env}"
+                                                                              if settings.env else ""))
+    if settings.url_env_configured:
+        table = f"tool.finesse.env.{settings.env}" if settings.env else "tool.finesse"
+        raise InputError(Problem(f"${settings.database_url_env} is not set, and [{table}] names it as the database",
+                                 Location(settings.file), f"{table}.url_env" if settings.env else
+                                 f"{table}.database_url_env",
+                                 f"export {settings.database_url_env}=postgresql://..., or pass --database-url"))
     return Target(embedded_database_url(settings.embedded_dir), "embedded")
-
 
 def scratch_server(settings: Settings, target: Target, dev_url: str | None) -> ScratchServer:
     dev = dev_url or settings.dev_url

@@ -35,17 +35,22 @@ Exit codes: 0 nothing to report, 1 findings or drift, 2 usage or input error, 3 
 @click.version_option(__version__, prog_name="finesse")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Project directory (default: the nearest folder with a pyproject.toml).")
+@click.option("--env", "env", default=None,
+              help="Use the database of [tool.finesse.env.NAME] (also accepted after the command's name).")
 @click.pass_context
-def main(ctx: click.Context, project: Path | None) -> None:
+def main(ctx: click.Context, project: Path | None, env: str | None) -> None:
     try:
         ctx.obj = {"settings": api.find_settings(project)}
+        if env is not None:
+            ctx.obj["settings"] = api.select_env(ctx.obj["settings"], env)
     except FinesseError as exc:
         fail(exc)
 
 
 
 for command in (plan_commands.plan, plan_commands.baseline, plan_commands.test_cmd, run_commands.apply,
-                run_commands.down, run_commands.status, run_commands.drift, project_commands.import_,
+                run_commands.down, run_commands.stamp, run_commands.status, run_commands.drift,
+                project_commands.import_,
                 project_commands.docs, project_commands.generate, project_commands.json_schema,
                 project_commands.validate, check_commands.check, check_commands.audit, check_commands.rules_,
                 check_commands.explain):

@@ -84,9 +84,27 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-database_option = click.option("--database-url", envvar=None, default=None,
-                               help="Live database URL (default: [tool.finesse], then $FINESSE_DATABASE_URL, "
-                                    "then the embedded server under .finesse/).")
+def choose_env(ctx: click.Context, _param: click.Parameter, name: str | None) -> None:
+    """--env NAME, before or after the command's name: the settings of [tool.finesse.env.NAME] from then on."""
+    if name is None:
+        return
+    root = ctx.find_root()
+    try:
+        root.obj["settings"] = api.select_env(root.obj["settings"], name)
+    except FinesseError as exc:
+        fail(exc)
+
+
+env_option = click.option("--env", "env", default=None, expose_value=False, callback=choose_env,
+                          help="Use the database of [tool.finesse.env.NAME] (its URL, dev_url and timeouts).")
+_url_option = click.option("--database-url", envvar=None, default=None,
+                           help="Live database URL (default: --env, then [tool.finesse], then "
+                                "$FINESSE_DATABASE_URL; the embedded server under .finesse/ only where no "
+                                "database is configured at all).")
+
+
+def database_option(fn: Callable) -> Callable:
+    return env_option(_url_option(fn))
 dev_url_option = click.option("--dev-url", default=None,
                               help="Server for scratch databases (default: the target server, else embedded).")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Do not report progress on stderr.")

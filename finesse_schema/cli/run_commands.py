@@ -16,35 +16,75 @@ from .common import (EXIT_FINDINGS, database_option, dev_url_option, guard, prog
                      settings_of, timeout_options, with_options)
 
 
+def _echo_previews(previews: list, verb: str) -> None:  # type: ignore[type-arg]
+    if not previews:
+        click.echo(f"Nothing to {verb}.")
+    for p in previews:
+        click.echo(f"-- revision {p.revision}: {p.message}")
+        for sql in p.statements:
+            click.echo(sql if sql.endswith(";") else sql + ";")
+        if p.note:
+            click.echo(f"-- ... {p.note}")
+        click.echo("")
+
+
 @click.command()
 @click.option("--to", "target_revision", default="head", help="Revision to stop at (default: head).")
+@click.option("--dry-run", is_flag=True, help="List the pending revisions with the SQL they would run; run nothing.")
 @database_option
 @quiet_option
 @with_options(timeout_options)
 @click.pass_context
 @guard
-def apply(ctx: click.Context, target_revision: str, database_url: str | None, quiet: bool,
+def apply(ctx: click.Context, target_revision: str, dry_run: bool, database_url: str | None, quiet: bool,
           lock_timeout: str | None, statement_timeout: str | None, wait: bool) -> None:
     """Apply pending revisions, each in its own transaction, under an advisory lock."""
+    if dry_run:
+        _echo_previews(api.preview_apply(settings_of(ctx), database_url=database_url,
+                                         target_revision=target_revision), "apply")
+        return
     done = api.apply(settings_of(ctx), database_url=database_url, target_revision=target_revision,
                      lock_timeout=lock_timeout, statement_timeout=statement_timeout, wait=wait,
                      progress=progress_reporter(quiet))
     click.echo(f"Applied {len(done)} revision(s)" + (f": {', '.join(done)}" if done else "; already up to date"))
 
 @click.command()
-@click.option("--to", "target_revision", default="-1", help="Revision to go back to (default: the previous one).")
+@click.option("--to", "target_revision", default="-1",
+              help="Revision to go back to (default: the previous one; also base, or -N).")
+@click.option("--dry-run", is_flag=True, help="List the revisions to revert with the SQL they would run; run nothing.")
+@click.option("--allow-destructive", is_flag=True,
+              help="Revert even where the downgrade drops tables or columns that hold rows.")
 @database_option
 @quiet_option
 @with_options(timeout_options)
 @click.pass_context
 @guard
-def down(ctx: click.Context, target_revision: str, database_url: str | None, quiet: bool,
-         lock_timeout: str | None, statement_timeout: str | None, wait: bool) -> None:
-    """Revert the last applied revision."""
+def down(ctx: click.Context, target_revision: str, dry_run: bool, allow_destructive: bool, database_url: str | None,
+         quiet: bool, lock_timeout: str | None, statement_timeout: str | None, wait: bool) -> None:
+    """Revert the last applied revision (refused where it would drop rows, unless --allow-destructive)."""
+    if dry_run:
+        _echo_previews(api.preview_apply(settings_of(ctx), database_url=database_url,
+                                         target_revision=target_revision, direction="down"), "revert")
+        return
     done = api.down(settings_of(ctx), database_url=database_url, target_revision=target_revision,
                     lock_timeout=lock_timeout, statement_timeout=statement_timeout, wait=wait,
-                    progress=progress_reporter(quiet))
+                    allow_destructive=allow_destructive, progress=progress_reporter(quiet))
     click.echo(f"Reverted {len(done)} revision(s): {', '.join(done)}")
+
+
+@click.command()
+@click.argument("revision")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@guard
+def stamp(ctx: click.Context, revision: str, database_url: str | None, dev_url: str | None, quiet: bool) -> None:
+    """Mark a database finesse does not manage yet as being at REVISION, once proven: the revisions up to it,
+    replayed in a scratch database, must build exactly its schema (else the difference, and nothing recorded)."""
+    rev = api.stamp_revision(settings_of(ctx), revision, database_url=database_url, dev_url=dev_url,
+                             progress=progress_reporter(quiet))
+    click.echo(f"Recorded {rev} as applied: the database's schema is what the revisions up to {rev} build.")
 
 @click.command()
 @click.option("--compare/--no-compare", default=True, help="Also compare the database with schema.yaml.")

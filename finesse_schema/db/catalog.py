@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..logic.sql.quoting import qualified, quote
 from .connect import connect, server_major
 from .extra_kinds.grants import DEFAULT_PRIVILEGES_SQL, PRIVILEGES_SQL
 
@@ -279,5 +280,26 @@ def read_catalog(url: str, schemas: tuple[str, ...], progress: Callable[[str], N
                                .replace("{parent}", fill["parent"]), {"schemas": list(schemas)})
             names = [d.name for d in cur.description or ()]
             out.rows[name] = [dict(zip(names, r)) for r in cur.fetchall()]
+        conn.rollback()
+    return out
+
+
+def rows_held(url: str, objects: list[tuple[str, str, str | None]]) -> dict[tuple[str, str, str | None], int]:
+    """How many rows each table (schema, table, None) holds, and how many values each column (schema, table,
+    column) holds (its rows where it is not NULL), in one read-only snapshot; objects that do not exist are
+    left out."""
+    out = {}
+    with connect(url, autocommit=False) as conn:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        for schema, table, column in dict.fromkeys(objects):
+            exists = conn.execute("SELECT a.attname IS NOT NULL OR %s::text IS NULL FROM pg_class c JOIN pg_namespace n "
+                                  "ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND "
+                                  "a.attname = %s AND NOT a.attisdropped WHERE n.nspname = %s AND c.relname = %s AND "
+                                  "c.relkind IN ('r', 'p')", [column, column, schema, table]).fetchone()
+            if not exists or not exists[0]:
+                continue
+            query = f"SELECT count(*) FROM {qualified(schema, table)}" + (
+                f" WHERE {quote(column)} IS NOT NULL" if column is not None else "")
+            out[(schema, table, column)] = conn.execute(query).fetchone()[0]
         conn.rollback()
     return out

@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
-from ..core.errors import DatabaseError, InputError, Problem, RefusedError
+from ..core.errors import DatabaseError, InputError, Location, Problem, RefusedError
 from ..logic.plan.render_online import PROGRESS_TABLE as ONLINE_STEPS  # steps of online revisions done so far
 from .connect import error_text, mask_url, sa_engine
 from .migration_lock import identify_session, locked
@@ -60,8 +60,35 @@ def _config(migrations_dir: Path) -> Config:
     return cfg
 
 
+_REVISION_RE = re.compile(r'^revision\s*(?::\s*str\s*)?=\s*["\']([^"\']+)["\']', re.M)
+
+
+def _duplicate_ids(versions: Path) -> None:
+    """Two revision files with one id (two branches each wrote 0005): a located error naming both, before
+    Alembic warns and then counts two heads."""
+    seen: dict[str, Path] = {}
+    problems = []
+    for path in sorted(versions.glob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found = _REVISION_RE.search(text)
+        if not found:
+            continue
+        if found.group(1) in seen:
+            first = seen[found.group(1)]
+            problems.append(Problem(f"revision id {found.group(1)} is used twice: by {first.name} and by "
+                                    f"{path.name}", Location(str(path), text[:found.start()].count("\n") + 1), "",
+                                    "two branches each wrote it: renumber the one not yet applied anywhere (its "
+                                    "revision and its down_revision after the other), or delete it and run "
+                                    "finesse plan again on top of the other"))
+        else:
+            seen[found.group(1)] = path
+    if problems:
+        raise InputError(problems)
+
+
 def _script(migrations_dir: Path) -> ScriptDirectory:
     (migrations_dir / "versions").mkdir(parents=True, exist_ok=True)
+    _duplicate_ids(migrations_dir / "versions")
     try:
         return ScriptDirectory.from_config(_config(migrations_dir))
     except CommandError as exc:
@@ -311,3 +338,75 @@ def stamp(url: str, migrations_dir: Path, revision: str, *, settings: RunSetting
         raise InputError(Problem(str(exc), None, str(migrations_dir))) from None
     finally:
         engine.dispose()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a revision would run, in order: each statement as sent (an online step once, marked)."""
+
+    revision: str
+    message: str
+    statements: tuple[str, ...]
+    note: str = ""  # where the list stops short: a data section that reads the database to decide
+
+
+class _Nothing:
+    """The answer of the recording connection: no row, no value (an online step is not done yet)."""
+
+    rowcount = 0
+
+    def first(self) -> None:
+        return None
+
+    def scalar(self) -> None:
+        return None
+
+    def fetchall(self) -> list:  # type: ignore[type-arg]
+        return []
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(())
+
+
+class _Recording:
+    """Stands for Alembic's ``op`` and its connection: records each statement instead of running it."""
+
+    _BOOKKEEPING = re.compile(rf"^\s*(BEGIN|COMMIT|ROLLBACK|SHOW lock_timeout|SELECT set_config\('lock_timeout'"
+                              rf"|.*{re.escape(ONLINE_STEPS)})", re.I | re.S)
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def get_bind(self) -> "_Recording":
+        return self
+
+    def exec_driver_sql(self, sql: str, *_args: object, **_kw: object) -> _Nothing:
+        if not self._BOOKKEEPING.match(sql) and "pg_index i JOIN pg_class" not in sql:
+            self.statements.append(sql.strip())
+        return _Nothing()
+
+    def execute(self, sql: object, *_args: object, **_kw: object) -> _Nothing:
+        return self.exec_driver_sql(str(sql))
+
+
+def preview(migrations_dir: Path, revisions: list[str], direction: str) -> list[Preview]:
+    """The statements ``revisions`` would run (``direction`` "up" or "down"), run with a recording
+    connection instead of a database: exactly what finesse wrote, and a data section's statements as far
+    as it can go without reading the database."""
+    script = _script(migrations_dir)
+    out = []
+    for rev in revisions:
+        sc = script.get_revision(rev)
+        module, recorder = sc.module, _Recording()
+        saved = module.op
+        module.op = recorder
+        note = ""
+        try:
+            getattr(module, "upgrade" if direction == "up" else "downgrade")()
+        except Exception as exc:  # noqa: BLE001 - Python in a data section that needs the database's answers
+            note = f"the rest depends on what the database answers ({type(exc).__name__} without one)"
+        finally:
+            module.op = saved
+        out.append(Preview(rev, (sc.doc or "").strip().splitlines()[0] if sc.doc else "", tuple(recorder.statements),
+                           note))
+    return out

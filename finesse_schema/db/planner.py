@@ -134,6 +134,20 @@ def managed_schemas(live_url: str, declared: tuple[str, ...], unmanaged: frozens
     return tuple(sorted(set(declared) | live))
 
 
+def schema_differences(live_url: str, other_url: str, compiled: Compiled, declared: tuple[str, ...]) -> tuple[str, ...]:
+    """What differs between the schemas of two databases, as migra sees it, then as pg_dump does (a change
+    migra does not see); empty when they are the same."""
+    schemas = tuple(sorted(set(managed_schemas(live_url, declared, compiled.unmanaged_schemas))
+                           | set(managed_schemas(other_url, declared, compiled.unmanaged_schemas))))
+    live, other = _side_by_side(lambda: inspect_database(live_url, schemas, *_extensions(compiled)),
+                                lambda: inspect_database(other_url, schemas, *_extensions(compiled)))
+    changes = changes_between(live, other)
+    if changes:
+        return tuple(c.label for c in changes)
+    return tuple(dump_differences(*_side_by_side(lambda: dump_schema(other_url, only_schemas=_managed(schemas)),
+                                                 lambda: dump_schema(live_url, only_schemas=_managed(schemas)))))
+
+
 def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
                        progress: Progress = _quiet) -> Inspection:
     """Materialize ``compiled`` in a scratch database on ``server`` and inspect it (the database is dropped)."""

@@ -55,7 +55,7 @@ def check_pair(admin: str, a: dict, b: dict, work: Path) -> list[str]:
             problems.append("after apply, the dump differs from B built directly:\n" + "\n".join(diff))
         try:
             if result.written:
-                api.down(settings)
+                api.down(settings, allow_destructive=True)
         except FinesseError as exc:
             return problems + [f"down: {exc}"]
         if diff := differences(start, schema_dump(live), column_order=False):

@@ -15,13 +15,16 @@ Recognised keys (all optional)::
     online_above_rows = 100000        # plans that lock a bigger table for a scan run online (finesse plan --online)
     lock_retries = 5                  # an online step whose lock is not granted in lock_timeout is retried
 
+    [tool.finesse.env.production]     # a named database, chosen with --env production
+    url_env = "PRODUCTION_DATABASE_URL"   # or url = "..."; also dev_url, lock_timeout, statement_timeout
+
 ``[tool.finesse.check]`` is read by :mod:`..check.config`, ``[tool.finesse.audit]`` by :mod:`..check.audit_config`.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ...core.errors import InputError, Location, Problem
@@ -34,7 +37,8 @@ from ..check.rules import RULES
 ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + tuple(r.code for r in LINT_RULES) + ("FS001",)
 
 KEYS = ("schema", "migrations", "generated", "title", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
-        "online_above_rows", "lock_retries", "check", "audit")
+        "online_above_rows", "lock_retries", "check", "audit", "env")
+ENV_KEYS = ("url", "url_env", "dev_url", "lock_timeout", "statement_timeout")
 INT_KEYS = ("online_above_rows", "lock_retries")
 
 
@@ -54,6 +58,10 @@ class Settings:
     lock_retries: int = 5
     check: CheckConfig = field(default_factory=CheckConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    url_env_configured: bool = False  # database_url_env set in pyproject (or by --env): it must then be set
+    environments: dict[str, dict[str, str]] = field(default_factory=dict)  # [tool.finesse.env.NAME]
+    env: str | None = None  # the one chosen with --env
+    file: str = "pyproject.toml"
 
     @property
     def generated_dir(self) -> Path:
@@ -75,7 +83,7 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         table = data.get("tool", {}).get("finesse", {})
     problems = unknown_settings(table, KEYS, file, "tool.finesse")
     for key, value in table.items():
-        if key not in KEYS or key in ("check", "audit"):
+        if key not in KEYS or key in ("check", "audit", "env"):
             continue
         elif key in INT_KEYS:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -89,6 +97,7 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
             problems.append(Problem(f"[tool.finesse.{name}] must be a table", Location(file), f"tool.finesse.{name}"))
     check_table = check_table if isinstance(check_table, dict) else {}
     audit_table = audit_table if isinstance(audit_table, dict) else {}
+    environments = _environments(table.get("env", {}), file, problems)
     if problems:
         raise InputError(problems)
     return Settings(
@@ -106,4 +115,44 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         lock_retries=table.get("lock_retries", 5),
         check=read_check_config(check_table, file, ALL_CODES),
         audit=read_audit_config(audit_table, file),
+        url_env_configured="database_url_env" in table,
+        environments=environments,
+        file=file,
     )
+
+
+def _environments(table: object, file: str, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """``[tool.finesse.env.NAME]`` tables: each names its database by ``url`` or ``url_env``."""
+    if not isinstance(table, dict):
+        problems.append(Problem("[tool.finesse.env] must hold one table per environment", Location(file),
+                                "tool.finesse.env"))
+        return {}
+    out = {}
+    for name, env in table.items():
+        where = f"tool.finesse.env.{name}"
+        if not isinstance(env, dict):
+            problems.append(Problem(f"[{where}] must be a table", Location(file), where))
+            continue
+        problems.extend(unknown_settings(env, ENV_KEYS, file, where))
+        wrong = [k for k, v in env.items() if k in ENV_KEYS and not isinstance(v, str)]
+        problems.extend(Problem(f"setting '{k}' must be a string", Location(file), f"{where}.{k}") for k in wrong)
+        if ("url" in env) == ("url_env" in env):
+            problems.append(Problem(f"environment '{name}' needs exactly one of url and url_env", Location(file),
+                                    where, "url_env names the environment variable that holds the URL"))
+        out[name] = {k: v for k, v in env.items() if k in ENV_KEYS and isinstance(v, str)}
+    return out
+
+
+def select_env(settings: Settings, name: str) -> Settings:
+    """``settings`` with the environment ``name`` chosen: its database, scratch server and timeouts."""
+    env = settings.environments.get(name)
+    if env is None:
+        known = ", ".join(sorted(settings.environments)) or "none"
+        raise InputError(Problem(f"no environment '{name}' in [tool.finesse.env] (there are: {known})",
+                                 Location(settings.file), f"tool.finesse.env.{name}",
+                                 "declare it as [tool.finesse.env." + name + "] with url_env = \"...\""))
+    return replace(settings, env=name, database_url=env.get("url"),
+                   database_url_env=env.get("url_env", settings.database_url_env),
+                   url_env_configured="url_env" in env, dev_url=env.get("dev_url", settings.dev_url),
+                   lock_timeout=env.get("lock_timeout", settings.lock_timeout),
+                   statement_timeout=env.get("statement_timeout", settings.statement_timeout))

@@ -240,3 +240,26 @@ def canonical_query(sql: str) -> str:
     except ParseError:
         return sql
     return "; ".join(_deparse(s.stmt) for s in statements)
+
+
+def dropped_data(sql: str) -> list[tuple[str, str, str | None]]:
+    """The tables (schema, table, None) and columns (schema, table, column) whose rows or values ``sql``
+    (statements a revision runs) drops: DROP TABLE and ALTER TABLE ... DROP COLUMN. SQL that does not
+    parse drops nothing that can be named."""
+    try:
+        statements = parse_sql(sql)
+    except ParseError:
+        return []
+    out: list[tuple[str, str, str | None]] = []
+    for raw in statements:
+        stmt = raw.stmt
+        if isinstance(stmt, ast.DropStmt) and stmt.removeType.name == "OBJECT_TABLE":
+            for names in stmt.objects or ():
+                parts = [n.sval for n in names]
+                out.append((parts[-2] if len(parts) > 1 else "public", parts[-1], None))
+        elif isinstance(stmt, ast.AlterTableStmt) and stmt.objtype.name == "OBJECT_TABLE":
+            rel = stmt.relation
+            for cmd in stmt.cmds or ():
+                if cmd.subtype.name == "AT_DropColumn":
+                    out.append((rel.schemaname or "public", rel.relname, cmd.name))
+    return out
