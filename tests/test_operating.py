@@ -109,3 +109,26 @@ def test_the_shop_adopts_its_production_database_at_0001(tmp_path: Path, live_db
     pending = _run(ROOT, "apply", "--dry-run", "--database-url", live_db)
     assert pending.exit_code == 0 and "-- revision 0002" in pending.output and "-- revision 0001" not in pending.output
     assert _run(ROOT, "stamp", "0009", *args).exit_code == 2
+
+
+def test_revisions_cannot_drift_unseen(tmp_path: Path, live_db: str, pg_admin: str) -> None:
+    """finesse.sum and the hashes the database recorded: an edited pending revision is a warning (finesse hash
+    accepts it), an edited applied one an error for every command, with a way out that proves the edit."""
+    project = _project(tmp_path, f'[tool.finesse]\ndatabase_url = "{live_db}"\ndev_url = "{pg_admin}"\n')
+    assert _run(project, "plan", "-q", "-m", "first").exit_code == 0
+    assert (project / "migrations" / "finesse.sum").read_text().count("0001_first.py sha256:") == 1
+    revision = project / "migrations" / "versions" / "0001_first.py"
+    revision.write_text(revision.read_text() + "\n# a data section written by hand\n")
+    out = _run(project, "status", "-q", "--no-compare")
+    assert out.exit_code == 1 and "warning: 0001_first.py changed since finesse wrote it" in out.output
+    assert _run(project, "hash").exit_code == 0
+    assert "warning" not in _run(project, "status", "-q", "--no-compare").output
+    assert _run(project, "apply", "-q").exit_code == 0
+
+    revision.write_text(revision.read_text() + "\n# edited after it ran\n")
+    for command in (["status", "-q"], ["apply", "-q"], ["down", "-q"], ["plan", "-q", "-m", "x"],
+                    ["apply", "--dry-run"]):
+        out = _run(project, *command)
+        assert out.exit_code == 2 and "revision 0001 was edited after it was applied" in out.output, (command, out.output)
+    assert _run(project, "stamp", "0001", "-q").exit_code == 0  # the edit changes nothing that ran: proven, recorded
+    assert _run(project, "status", "-q").exit_code == 0

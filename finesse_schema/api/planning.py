@@ -22,6 +22,7 @@ from ..logic.plan.lint import lint_plan
 from ..logic.plan.online import OnlineMode, needs_online, online_plan, touched_tables
 from ..logic.plan.preflight import WAYS_OUT, affected_tables, preflight_probes
 from ..logic.plan.render_revision import data_section, next_revision_id, render_revision, slugify
+from .revisions import check_revisions, write_sum
 from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
 
 
@@ -37,6 +38,7 @@ class PlanResult:
 
 
 def _ensure_at_head(settings: Settings, target: Target) -> list[Revision]:
+    check_revisions(settings, target.url)
     revisions = list_revisions(settings.migrations_path)
     head = revisions[-1].id if revisions else None
     current = current_revision(target.url)
@@ -109,6 +111,7 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
         for old in replaced:
             if old.path not in {r.revision_path for r in out}:
                 old.path.unlink()
+                write_sum(settings.migrations_path)
     if len(out) == 2:
         return replace(out[0], contract=out[1])
     return out[0]
@@ -124,6 +127,7 @@ def _base_revisions(settings: Settings, target: Target, replace_pending: bool) -
     the database must be at head."""
     if not replace_pending:
         return _ensure_at_head(settings, target), []
+    check_revisions(settings, target.url)
     revisions = list_revisions(settings.migrations_path)
     current = current_revision(target.url)
     ids = [r.id for r in revisions]
@@ -188,6 +192,7 @@ def write_revision(path: Path, text: str) -> None:
     tmp = path.with_suffix(".py.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+    write_sum(path.parent.parent)
 
 def baseline(settings: Settings, *, message: str = "baseline", database_url: str | None = None,
              dev_url: str | None = None, progress: Progress = quiet) -> PlanResult:
@@ -224,6 +229,7 @@ def baseline(settings: Settings, *, message: str = "baseline", database_url: str
         stamp(target.url, settings.migrations_path, rev_id)
     except BaseException:
         path.unlink(missing_ok=True)  # nothing recorded: leave no revision the database does not know
+        write_sum(settings.migrations_path)
         raise
     progress(f"recorded {rev_id} as applied on {target.describe()}")
     return PlanResult(result, target, rev_id, path, text, written=True)

@@ -13,6 +13,7 @@ from ..db.scratch import scratch_database
 from ..logic.compile.compiler import compile_schema
 from ..logic.config.settings import Settings
 from ..logic.sql.expressions import dropped_data
+from .revisions import check_revisions
 from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
 
 
@@ -22,6 +23,7 @@ def apply(settings: Settings, *, database_url: str | None = None, target_revisio
     """Apply pending revisions (one transaction each); return the ids applied. ``wait``: for another run's
     migration lock, as long as it takes."""
     target = resolve_target(settings, database_url)
+    check_revisions(settings, target.url, progress)
     progress(f"applying to {target.describe()}")
     return upgrade(target.url, settings.migrations_path, target_revision,
                    settings=run_settings(settings, lock_timeout, statement_timeout, wait=wait), progress=progress)
@@ -53,6 +55,7 @@ def preview_apply(settings: Settings, *, database_url: str | None = None, target
                   direction: str = "up") -> list[Preview]:
     """What apply (``up``) or down would run, revision by revision, without running anything."""
     target = resolve_target(settings, database_url)
+    check_revisions(settings, target.url)
     chain = _chain(settings, current_revision(target.url), target_revision, direction)
     return preview(settings.migrations_path, chain, direction)
 
@@ -63,6 +66,7 @@ def down(settings: Settings, *, database_url: str | None = None, target_revision
     """Revert the last revision (or down to ``target_revision``); return the ids reverted. A downgrade that
     drops tables or columns holding rows is refused (with the counts) unless ``allow_destructive``."""
     target = resolve_target(settings, database_url)
+    check_revisions(settings, target.url, progress)
     current = current_revision(target.url)
     if current is None:
         raise FinesseError("no revision is applied; nothing to revert")
@@ -136,6 +140,7 @@ def status(settings: Settings, *, database_url: str | None = None, dev_url: str 
            compare: bool = True, progress: Progress = quiet) -> Status:
     """Current and pending revisions, and (with ``compare``) the difference to schema.yaml."""
     target = resolve_target(settings, database_url)
+    check_revisions(settings, target.url, progress)
     revisions = list_revisions(settings.migrations_path)
     current = current_revision(target.url)
     ids = [r.id for r in revisions]

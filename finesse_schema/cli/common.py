@@ -18,7 +18,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED, EXIT_BUG = 0, 1, 2, 3, 4
 
 def progress_reporter(quiet: bool) -> Callable[[str], None]:
     def report(message: str) -> None:
-        if not quiet:
+        if message.startswith("warning:"):
+            click.echo(message, err=True)  # a warning is not progress: -q keeps it
+        elif not quiet:
             click.echo(f"... {message}", err=True)
     return report
 

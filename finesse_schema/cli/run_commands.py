@@ -13,7 +13,7 @@ from ..logic.plan.render_drift import render_drift_json, render_drift_text
 from ..logic.plan.render_summary import render_summary
 
 from .common import (EXIT_FINDINGS, database_option, dev_url_option, guard, progress_reporter, quiet_option,
-                     settings_of, timeout_options, with_options)
+                     settings_of, shown, timeout_options, with_options)
 
 
 def _echo_previews(previews: list, verb: str) -> None:  # type: ignore[type-arg]
@@ -70,6 +70,16 @@ def down(ctx: click.Context, target_revision: str, dry_run: bool, allow_destruct
                     lock_timeout=lock_timeout, statement_timeout=statement_timeout, wait=wait,
                     allow_destructive=allow_destructive, progress=progress_reporter(quiet))
     click.echo(f"Reverted {len(done)} revision(s): {', '.join(done)}")
+
+
+@click.command(name="hash")
+@click.pass_context
+@guard
+def hash_(ctx: click.Context) -> None:
+    """Accept the revision files as they are now (a hand-edited data section, a merge): rewrite finesse.sum,
+    against which every command that reads migrations checks them."""
+    path = api.hash_revisions(settings_of(ctx))
+    click.echo(f"Wrote {shown(path)}")
 
 
 @click.command()

@@ -1,0 +1,65 @@
+"""The revision files as written: finesse.sum kept with them, and checked by every command that reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.errors import InputError, Location, Problem
+from ..db.migrations import file_hash, list_revisions, recorded_hashes
+from ..logic.config.settings import Settings
+from ..logic.plan.revision_sum import compare_sum, parse_sum, render_sum
+from .project import Progress, quiet, require_project
+
+SUM_NAME = "finesse.sum"
+
+
+def _hashes(migrations: Path) -> dict[str, str]:
+    return {p.name: file_hash(p) for p in sorted((migrations / "versions").glob("*.py"))}
+
+
+def write_sum(migrations: Path) -> Path:
+    """Write finesse.sum for the revision files there are now (after finesse writes or removes one)."""
+    path = migrations / SUM_NAME
+    tmp = path.with_suffix(".sum.tmp")
+    tmp.write_text(render_sum(_hashes(migrations)), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def check_revisions(settings: Settings, url: str | None = None, progress: Progress = quiet) -> None:
+    """An applied revision whose file changed since the database ran it is an error (with the way out); a
+    pending one edited since finesse wrote it, or a file finesse.sum does not list, a warning."""
+    migrations = settings.migrations_path
+    revisions = list_revisions(migrations)
+    recorded = recorded_hashes(url) if url is not None else None
+    problems = []
+    for r in revisions:
+        ran = (recorded or {}).get(r.id)
+        if ran is not None and ran != file_hash(r.path):
+            problems.append(Problem(f"revision {r.id} was edited after it was applied to this database (it ran as "
+                                    f"{ran[:19]}..., the file is now {file_hash(r.path)[:19]}...)",
+                                    Location(str(r.path)), "",
+                                    "restore the file as it ran (git checkout) and make the change as a new "
+                                    "revision; if the edit is meant, finesse stamp with the database's revision "
+                                    "proves that the database is what the edited revisions build, and records them"))
+    if problems:
+        raise InputError(problems)
+    sum_path = migrations / SUM_NAME
+    if not sum_path.exists():
+        return
+    changes = compare_sum(parse_sum(sum_path.read_text(encoding="utf-8")), _hashes(migrations))
+    for name in changes.edited:
+        progress(f"warning: {name} changed since finesse wrote it ({SUM_NAME}); finesse hash accepts the edit")
+    for name in changes.unlisted:
+        progress(f"warning: {name} is not in {SUM_NAME} (written by hand, or merged from another branch); "
+                 "finesse hash accepts it")
+    for name in changes.missing:
+        progress(f"warning: {name} is in {SUM_NAME} but gone from {migrations.name}/versions; finesse hash "
+                 "accepts that")
+
+
+def hash_revisions(settings: Settings) -> Path:
+    """Accept the revision files as they are now (hand edits of pending ones, a merge): rewrite finesse.sum."""
+    require_project(settings)
+    list_revisions(settings.migrations_path)  # unreadable migrations or duplicate ids: an error, not a sum
+    return write_sum(settings.migrations_path)
