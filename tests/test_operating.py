@@ -132,3 +132,36 @@ def test_revisions_cannot_drift_unseen(tmp_path: Path, live_db: str, pg_admin: s
         assert out.exit_code == 2 and "revision 0001 was edited after it was applied" in out.output, (command, out.output)
     assert _run(project, "stamp", "0001", "-q").exit_code == 0  # the edit changes nothing that ran: proven, recorded
     assert _run(project, "status", "-q").exit_code == 0
+
+
+def test_a_data_only_change_gets_an_empty_revision(tmp_path: Path, live_db: str, pg_admin: str) -> None:
+    project = _project(tmp_path, f'[tool.finesse]\ndatabase_url = "{live_db}"\ndev_url = "{pg_admin}"\n')
+    assert _run(project, "plan", "-q", "-m", "first").exit_code == 0
+    assert _run(project, "apply", "-q").exit_code == 0
+    assert "Nothing to do" in _run(project, "plan", "-q", "-m", "again").output
+    out = _run(project, "new", "-m", "seed the notes")
+    assert out.exit_code == 0 and "0002_seed_the_notes.py" in out.output, out.output
+    revision = project / "migrations" / "versions" / "0002_seed_the_notes.py"
+    revision.write_text(revision.read_text()
+                        .replace('before the contract ones."""', 'before the contract ones."""\n'
+                                 '    _run("INSERT INTO t VALUES (1, \'seeded\')")')
+                        .replace('between the downgrade\'s steps."""', 'between the downgrade\'s steps."""\n'
+                                 '    _run("DELETE FROM t WHERE id = 1")'))
+    assert _run(project, "hash").exit_code == 0
+    assert _run(project, "apply", "-q").exit_code == 0
+    assert query(live_db, "SELECT note FROM t") == [("seeded",)]
+    assert _run(project, "status", "-q").exit_code == 0  # the schema still matches schema.yaml
+    assert _run(project, "down", "-q").exit_code == 0 and query(live_db, "SELECT count(*) FROM t") == [(0,)]
+
+
+def test_the_embedded_server_is_told_and_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FINESSE_DATABASE_URL", raising=False)
+    project = _project(tmp_path, "[tool.finesse]\n")
+    out = _run(project, "server", "status")
+    assert out.exit_code == 0 and "not running" in out.output and not (project / ".finesse").exists()
+    started = _run(project, "status", "--no-compare")
+    assert started.exit_code == 0 and "the embedded database at .finesse/ (no database configured)" in started.output
+    assert "running (pid" in _run(project, "server", "status").output
+    stopped = _run(project, "server", "stop")
+    assert stopped.exit_code == 0 and "stopped" in stopped.output
+    assert "not running" in _run(project, "server", "status").output

@@ -22,7 +22,7 @@ from ..logic.plan.lint import lint_plan
 from ..logic.plan.online import OnlineMode, needs_online, online_plan, touched_tables
 from ..logic.plan.preflight import WAYS_OUT, affected_tables, preflight_probes
 from ..logic.plan.render_revision import data_section, next_revision_id, render_revision, slugify
-from .revisions import check_revisions, write_sum
+from .revisions import check_revisions, write_revision, write_sum
 from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
 
 
@@ -185,14 +185,6 @@ def preflight(settings: Settings, target: Target, result: Plan, schema: Schema, 
                           + ("ways out: " + "; ".join(WAYS_OUT),))
     return result
 
-
-def write_revision(path: Path, text: str) -> None:
-    """Write a revision atomically: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".py.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    write_sum(path.parent.parent)
 
 def baseline(settings: Settings, *, message: str = "baseline", database_url: str | None = None,
              dev_url: str | None = None, progress: Progress = quiet) -> PlanResult:

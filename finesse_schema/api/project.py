@@ -10,7 +10,8 @@ from typing import Callable
 from ..core.errors import InputError, Location, Problem
 from ..core.model import Schema
 from ..db.connect import mask_url, normalize_url
-from ..db.embedded import embedded_database_url, embedded_server_url
+from ..db.embedded import (embedded_database_url, embedded_server_pid, embedded_server_url,
+                           stop_embedded_server)
 from ..db.migrations import RunSettings
 from ..db.scratch import ScratchServer, choose_scratch_server
 from ..logic.config.settings import Settings, read_settings
@@ -140,3 +141,12 @@ def explain(code: str) -> Rule:
 def json_schema() -> dict:
     """The JSON Schema of schema.yaml (for editors and CI validation)."""
     return schema_json_schema()
+
+
+def embedded_server(settings: Settings, *, stop: bool = False) -> tuple[Path, int | None]:
+    """(the embedded server's folder, its pid or None when it is not running); ``stop`` stops it first (its
+    data stays). Nothing is started or created."""
+    require_project(settings)
+    if stop and embedded_server_pid(settings.embedded_dir) is not None:
+        stop_embedded_server(settings.embedded_dir)
+    return settings.embedded_dir, embedded_server_pid(settings.embedded_dir)

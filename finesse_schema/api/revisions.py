@@ -26,6 +26,15 @@ def write_sum(migrations: Path) -> Path:
     return path
 
 
+def write_revision(path: Path, text: str) -> None:
+    """Write a revision atomically: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".py.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    write_sum(path.parent.parent)
+
+
 def check_revisions(settings: Settings, url: str | None = None, progress: Progress = quiet) -> None:
     """An applied revision whose file changed since the database ran it is an error (with the way out); a
     pending one edited since finesse wrote it, or a file finesse.sum does not list, a warning."""
@@ -63,3 +72,22 @@ def hash_revisions(settings: Settings) -> Path:
     require_project(settings)
     list_revisions(settings.migrations_path)  # unreadable migrations or duplicate ids: an error, not a sum
     return write_sum(settings.migrations_path)
+
+
+def new_revision(settings: Settings, message: str) -> tuple[str, Path]:
+    """Write an empty revision on top of the head, for a change of data only: its data section is where the
+    statements go (upgrade and downgrade). Nothing is planned and no database is read."""
+    from ..core.plan import Plan
+    from ..logic.plan.render_revision import next_revision_id, render_revision, slugify
+    from .project import load
+
+    if not message.strip():
+        raise InputError(Problem("a data-only revision needs a message (-m) that says what it changes"))
+    schema = load(settings)
+    ids = [r.id for r in list_revisions(settings.migrations_path)]
+    rev_id = next_revision_id(ids)
+    path = settings.migrations_path / "versions" / f"{rev_id}_{slugify(message)}.py"
+    text = render_revision(Plan((), (), schema.source_hash), revision=rev_id, down_revision=ids[-1] if ids else None,
+                           message=message, source=schema.source)
+    write_revision(path, text)
+    return rev_id, path

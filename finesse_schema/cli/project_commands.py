@@ -113,3 +113,27 @@ def validate(ctx: click.Context) -> None:
     """Check schema.yaml without touching any database."""
     schema = api.load(settings_of(ctx))
     click.echo(f"{schema.source}: {len(schema.tables)} table(s), {len(schema.enums)} enum(s): valid")
+
+
+@click.group()
+def server() -> None:
+    """The embedded PostgreSQL under .finesse/ (used where no database is configured): whether it runs, and
+    stopping it (it keeps running between commands so that they start at once)."""
+
+
+@server.command(name="status")
+@click.pass_context
+@guard
+def server_status(ctx: click.Context) -> None:
+    """Say whether the embedded server of this project runs, and where."""
+    folder, pid = api.embedded_server(settings_of(ctx.find_root()))
+    click.echo(f"embedded server in {shown(folder)}: " + (f"running (pid {pid})" if pid else "not running"))
+
+
+@server.command(name="stop")
+@click.pass_context
+@guard
+def server_stop(ctx: click.Context) -> None:
+    """Stop the embedded server of this project; its data stays, and the next command starts it again."""
+    folder, pid = api.embedded_server(settings_of(ctx.find_root()), stop=True)
+    click.echo(f"embedded server in {shown(folder)}: " + (f"still running (pid {pid})" if pid else "stopped"))

@@ -83,6 +83,17 @@ def hash_(ctx: click.Context) -> None:
 
 
 @click.command()
+@click.option("-m", "--message", required=True, help="What the data change does (the revision's name).")
+@click.pass_context
+@guard
+def new(ctx: click.Context, message: str) -> None:
+    """Write an empty revision on top of the head for a change of data only (plan writes none when
+    schema.yaml does not change): fill in data_upgrade() and data_downgrade(), then apply."""
+    rev, path = api.new_revision(settings_of(ctx), message)
+    click.echo(f"Wrote {shown(path)} ({rev}): write its data section, then finesse apply")
+
+
+@click.command()
 @click.argument("revision")
 @database_option
 @dev_url_option

@@ -68,3 +68,19 @@ def stop_embedded_server(data_dir: Path) -> None:
 
     user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None  # as pgserver runs it
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir.resolve(), user=user, timeout=60)
+
+
+def embedded_server_pid(data_dir: Path) -> int | None:
+    """The pid of the embedded server running in ``data_dir``, or None when none runs there."""
+    pid_file = data_dir / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, as another user (pgserver runs it as "pgserver" under root)
+        pass
+    return pid
