@@ -167,7 +167,8 @@ def parse_yaml(text: str, file: str) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _location(file, mark) if mark else Location(file)
-        raise InputError(Problem(f"invalid YAML: {exc.problem or exc.context}", loc)) from None
+        problem = str(exc.problem or exc.context)
+        raise InputError(Problem(f"invalid YAML: {problem}", loc, hint=_yaml_hint(problem, text, mark))) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(f"invalid YAML: {exc}", Location(file))) from None
     if root is None:
@@ -232,3 +233,16 @@ def yaml_block(text: str, indent: str) -> list[str]:
         return [yaml_scalar(text)]
     body = rest[:-1].split("\n") if rest.endswith("\n") else rest.split("\n")
     return [head] + [indent + line[2:] if line.strip() else "" for line in body]
+
+
+def _yaml_hint(problem: str, text: str, mark: object) -> str:
+    """What to do about the YAML mistakes people make most."""
+    lines, at = text.splitlines(), getattr(mark, "line", None)
+    line = lines[at] if at is not None and at < len(lines) else ""
+    if "'\\t'" in problem or "\t" in line[:len(line) - len(line.lstrip())]:
+        return "YAML does not allow tabs for indentation; use spaces"
+    if "mapping values are not allowed" in problem:
+        return "a value holding ': ' needs quotes, or a key is indented more than its siblings"
+    if "expected <block end>" in problem or "could not find expected ':'" in problem:
+        return "check the indentation: keys of one mapping start in the same column"
+    return ""
