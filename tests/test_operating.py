@@ -165,3 +165,15 @@ def test_the_embedded_server_is_told_and_stopped(tmp_path: Path, monkeypatch: py
     stopped = _run(project, "server", "stop")
     assert stopped.exit_code == 0 and "stopped" in stopped.output
     assert "not running" in _run(project, "server", "status").output
+
+
+def test_project_and_env_are_accepted_after_the_command(tmp_path: Path, live_db: str, pg_admin: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STAGING_URL", live_db)
+    project = _project(tmp_path, f'[tool.finesse.env.staging]\nurl_env = "STAGING_URL"\ndev_url = "{pg_admin}"\n')
+    runner = CliRunner()
+    for args in (["status", "--no-compare", "--project", str(project), "--env", "staging"],
+                 ["--project", str(project), "--env", "staging", "status", "--no-compare"]):
+        out = runner.invoke(main, args, catch_exceptions=False)
+        assert out.exit_code == 0 and "environment staging" in out.output, (args, out.output)
+    assert runner.invoke(main, ["validate", "--project", str(project)]).exit_code == 0

@@ -40,7 +40,7 @@ Exit codes: 0 nothing to report, 1 findings or drift, 2 usage or input error, 3 
 @click.pass_context
 def main(ctx: click.Context, project: Path | None, env: str | None) -> None:
     try:
-        ctx.obj = {"settings": api.find_settings(project)}
+        ctx.obj = {"settings": api.find_settings(project), "env": env}
         if env is not None:
             ctx.obj["settings"] = api.select_env(ctx.obj["settings"], env)
     except FinesseError as exc:
@@ -55,6 +55,34 @@ for command in (plan_commands.plan, plan_commands.baseline, plan_commands.test_c
                 project_commands.validate, check_commands.check, check_commands.audit, check_commands.rules_,
                 check_commands.explain):
     main.add_command(command)
+
+
+def _project_after(ctx: click.Context, _param: click.Parameter, project: Path | None) -> None:
+    """--project given after the command's name: the settings of that project (eager, so that --env, which
+    reads them, comes after)."""
+    if project is None:
+        return
+    root = ctx.find_root()
+    try:
+        root.obj["settings"] = api.find_settings(project)
+        if root.obj.get("env") is not None:  # --env before the command's name still holds
+            root.obj["settings"] = api.select_env(root.obj["settings"], root.obj["env"])
+    except FinesseError as exc:
+        fail(exc)
+
+
+def _accept_project_after(command: click.Command) -> None:
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_project_after(sub)
+    elif not any(p.name == "project" for p in command.params):
+        command.params.append(click.Option(["--project"], type=click.Path(file_okay=False, path_type=Path),
+                                           expose_value=False, is_eager=True, callback=_project_after,
+                                           help="Project directory (also accepted before the command's name)."))
+
+
+for command in main.commands.values():
+    _accept_project_after(command)
 
 
 def run_cli(argv: list[str] | None = None) -> int:
