@@ -35,7 +35,7 @@ __all__ = [
     "Location", "OnlineMode", "Plan", "PlanRefused", "PlanResult", "Problem", "Progress", "Report", "Rule",
     "Settings", "Status", "Target", "apply", "audit_history", "audit_prune", "baseline", "check", "docs",
     "docs_texts", "down", "drift", "embedded_server", "explain", "find_settings", "generate", "generate_texts",
-    "hash_revisions", "import_database",
-    "json_schema", "load", "new_revision", "plan", "preflight", "preview_apply", "read_project_checks", "resolve_target", "rules",
-    "select_env", "stamp_revision", "status", "table_subject", "test_migrations", "write_generated", "write_revision",
+    "hash_revisions", "import_database", "json_schema", "load", "new_revision", "plan", "preflight", "preview_apply",
+    "read_project_checks", "resolve_target", "rules", "select_env", "stamp_revision", "status", "table_subject",
+    "test_migrations", "write_generated", "write_revision",
 ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..db.migrations import current_revision, file_hash, list_revisions, recorded_hashes, upgrade
+from ..db.migrations import current_revision, list_revisions, recorded_hashes, upgrade
 from ..db.planner import plan_changes
 from ..db.scratch import scratch_database
 from ..logic.compile.compiler import compile_schema
 from ..logic.config.settings import Settings
 from ..logic.plan.render_drift import Drift
 from .generated import docs, generate
+from .revisions import applied_edits, revision_hashes
 from .project import Progress, load, quiet, resolve_target, run_settings, scratch_server
 
 
@@ -31,12 +32,11 @@ def drift(settings: Settings, *, database: bool = True, migrations: bool = False
         current = current_revision(target.url)
         ids = [r.id for r in revisions]
         pending = tuple(ids[ids.index(current) + 1:] if current in ids else ids)
-        recorded = recorded_hashes(target.url)
-        files = {r.id: file_hash(r.path) for r in revisions}
-        edited = tuple(sorted(f"{rev}: " + ("its file is gone from migrations/" if rev not in files else
-                                            f"its file changed after it was applied (applied {h[:19]}..., now "
-                                            f"{files[rev][:19]}...)")
-                              for rev, h in (recorded or {}).items() if files.get(rev) != h))
+        recorded, now = recorded_hashes(target.url), revision_hashes(settings.migrations_path)
+        edited = tuple(f"{rev}: " + ("its file is gone from migrations/" if r is None else
+                                     f"its file changed after it was applied (applied {h[:19]}..., now "
+                                     f"{now[r.path.name][:19]}...)")
+                       for rev, h, r in applied_edits(revisions, recorded, now))
         plan = plan_changes(target.url, scratch_server(settings, target, dev_url), compiled, schema.schemas,
                             schema_hash=schema.source_hash, verify=False, progress=progress)
         out = replace(out, database=plan, where=target.describe(), pending=pending, edited=edited,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
-from ..db.migrations import file_hash, list_revisions, recorded_hashes
+from ..db.migrations import Revision, file_hash, list_revisions, recorded_hashes
 from ..logic.config.settings import Settings
 from ..logic.plan.revision_sum import compare_sum, parse_sum, render_sum
 from .project import Progress, quiet, require_project
@@ -13,7 +13,8 @@ from .project import Progress, quiet, require_project
 SUM_NAME = "finesse.sum"
 
 
-def _hashes(migrations: Path) -> dict[str, str]:
+def revision_hashes(migrations: Path) -> dict[str, str]:
+    """File name -> sha256 of each revision file there is now."""
     return {p.name: file_hash(p) for p in sorted((migrations / "versions").glob("*.py"))}
 
 
@@ -21,7 +22,7 @@ def write_sum(migrations: Path) -> Path:
     """Write finesse.sum for the revision files there are now (after finesse writes or removes one)."""
     path = migrations / SUM_NAME
     tmp = path.with_suffix(".sum.tmp")
-    tmp.write_text(render_sum(_hashes(migrations)), encoding="utf-8")
+    tmp.write_text(render_sum(revision_hashes(migrations)), encoding="utf-8")
     tmp.replace(path)
     return path
 
@@ -35,18 +36,26 @@ def write_revision(path: Path, text: str) -> None:
     write_sum(path.parent.parent)
 
 
+def applied_edits(revisions: list[Revision], recorded: dict[str, str] | None,
+                  now: dict[str, str]) -> list[tuple[str, str, Revision | None]]:
+    """(revision, the hash it ran as, its file or None when gone) for each revision the database applied whose
+    file differs from what ran; ``now``: file name -> hash, as :func:`revision_hashes` gives."""
+    files = {r.id: r for r in revisions}
+    return [(rev, ran, files.get(rev)) for rev, ran in sorted((recorded or {}).items())
+            if rev not in files or now.get(files[rev].path.name) != ran]
+
+
 def check_revisions(settings: Settings, url: str | None = None, progress: Progress = quiet) -> None:
     """An applied revision whose file changed since the database ran it is an error (with the way out); a
     pending one edited since finesse wrote it, or a file finesse.sum does not list, a warning."""
     migrations = settings.migrations_path
     revisions = list_revisions(migrations)
-    recorded = recorded_hashes(url) if url is not None else None
+    now = revision_hashes(migrations)
     problems = []
-    for r in revisions:
-        ran = (recorded or {}).get(r.id)
-        if ran is not None and ran != file_hash(r.path):
-            problems.append(Problem(f"revision {r.id} was edited after it was applied to this database (it ran as "
-                                    f"{ran[:19]}..., the file is now {file_hash(r.path)[:19]}...)",
+    for rev, ran, r in applied_edits(revisions, recorded_hashes(url) if url is not None else None, now):
+        if r is not None:  # a file gone is Alembic's error ("Can't locate revision"), said where it is read
+            problems.append(Problem(f"revision {rev} was edited after it was applied to this database (it ran as "
+                                    f"{ran[:19]}..., the file is now {now[r.path.name][:19]}...)",
                                     Location(str(r.path)), "",
                                     "restore the file as it ran (git checkout) and make the change as a new "
                                     "revision; if the edit is meant, finesse stamp with the database's revision "
@@ -56,7 +65,7 @@ def check_revisions(settings: Settings, url: str | None = None, progress: Progre
     sum_path = migrations / SUM_NAME
     if not sum_path.exists():
         return
-    changes = compare_sum(parse_sum(sum_path.read_text(encoding="utf-8")), _hashes(migrations))
+    changes = compare_sum(parse_sum(sum_path.read_text(encoding="utf-8")), now)
     for name in changes.edited:
         progress(f"warning: {name} changed since finesse wrote it ({SUM_NAME}); finesse hash accepts the edit")
     for name in changes.unlisted:

@@ -37,7 +37,8 @@ def _chain(settings: Settings, current: str | None, target_revision: str, direct
         end = len(ids) if target_revision == "head" else ids.index(target_revision) + 1 if target_revision in ids \
             else None
         if end is None:
-            raise InputError(Problem(f"no revision '{target_revision}'", None, "", f"the revisions are: {', '.join(ids)}"))
+            raise InputError(Problem(f"no revision '{target_revision}'", None, "",
+                                     f"the revisions are: {', '.join(ids)}"))
         return ids[at:end]
     if target_revision == "base":
         stop = 0

@@ -49,9 +49,9 @@ def main(ctx: click.Context, project: Path | None, env: str | None) -> None:
 
 
 for command in (plan_commands.plan, plan_commands.baseline, plan_commands.test_cmd, run_commands.apply,
-                run_commands.down, run_commands.stamp, run_commands.hash_, run_commands.new, project_commands.server, run_commands.status, run_commands.drift,
-                project_commands.import_,
-                project_commands.docs, project_commands.generate, project_commands.json_schema,
+                run_commands.down, run_commands.stamp, run_commands.hash_, run_commands.new, run_commands.status,
+                run_commands.drift, project_commands.server, project_commands.import_, project_commands.docs,
+                project_commands.generate, project_commands.json_schema,
                 project_commands.validate, check_commands.check, check_commands.audit, check_commands.rules_,
                 check_commands.explain):
     main.add_command(command)

@@ -107,6 +107,8 @@ _url_option = click.option("--database-url", envvar=None, default=None,
 
 def database_option(fn: Callable) -> Callable:
     return env_option(_url_option(fn))
+
+
 dev_url_option = click.option("--dev-url", default=None,
                               help="Server for scratch databases (default: the target server, else embedded).")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Do not report progress on stderr.")

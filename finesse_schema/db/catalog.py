@@ -292,10 +292,11 @@ def rows_held(url: str, objects: list[tuple[str, str, str | None]]) -> dict[tupl
     with connect(url, autocommit=False) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         for schema, table, column in dict.fromkeys(objects):
-            exists = conn.execute("SELECT a.attname IS NOT NULL OR %s::text IS NULL FROM pg_class c JOIN pg_namespace n "
-                                  "ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND "
-                                  "a.attname = %s AND NOT a.attisdropped WHERE n.nspname = %s AND c.relname = %s AND "
-                                  "c.relkind IN ('r', 'p')", [column, column, schema, table]).fetchone()
+            exists = conn.execute("SELECT a.attname IS NOT NULL OR %s::text IS NULL FROM pg_class c JOIN "
+                                  "pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = "
+                                  "c.oid AND a.attname = %s AND NOT a.attisdropped WHERE n.nspname = %s AND "
+                                  "c.relname = %s AND c.relkind IN ('r', 'p')",
+                                  [column, column, schema, table]).fetchone()
             if not exists or not exists[0]:
                 continue
             query = f"SELECT count(*) FROM {qualified(schema, table)}" + (

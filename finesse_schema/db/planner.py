@@ -187,7 +187,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 before = ordered(changes_between(live, base), live, base)
                 undo_before = ordered(changes_between(base, live), base, live, relax=True)
                 # what the revision runs replaces the shortcut: its undo, then itself, on the copy
-                run_changes(urls[1], undo_before.changes, what="the downgrade of those drops, on a copy of the database,")
+                run_changes(urls[1], undo_before.changes,
+                            what="the downgrade of those drops, on a copy of the database,")
                 run_changes(urls[1], before.changes, what="those drops, on a copy of the database,")
                 before = Ordered(before.changes, tuple(drop_notes) + before.notes)
             renames = rename_steps(model, live_names(base)) if model is not None and verify else []
