@@ -64,7 +64,10 @@ def stop_embedded_server(data_dir: Path) -> None:
     """Stop the embedded server in ``data_dir`` if it is running (its data stays)."""
     if not (data_dir / "postmaster.pid").exists():
         return
-    from pgserver._commands import pg_ctl  # pgserver is pinned exactly; its server object caches per folder
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.resolve().parent))  # as embedded_server_url does
+    with warnings.catch_warnings():  # importing pgserver warns about XDG_RUNTIME_DIR; irrelevant here
+        warnings.simplefilter("ignore")
+        from pgserver._commands import pg_ctl  # pgserver is pinned exactly; its server object caches per folder
 
     user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None  # as pgserver runs it
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir.resolve(), user=user, timeout=60)
