@@ -26,16 +26,18 @@ from .generated import (DOCS_OWNED, GENERATE_OWNED, Generated, docs, docs_texts,
 from .importing import ImportResult, import_database
 from .planning import PlanResult, baseline, plan, preflight, test_migrations
 from .project import (Progress, Target, embedded_server, explain, find_settings, json_schema, load, resolve_target,
-                      rules)
+                      rules, schema_json_text)
 from .revisions import hash_revisions, new_revision, write_revision
-from .running import Status, apply, down, preview_apply, stamp_revision, status
+from .starting import Started, alembic_environment, init_project
+from .running import Status, apply, apply_script, down, preview_apply, stamp_revision, status
 
 __all__ = [
     "DOCS_OWNED", "GENERATE_OWNED", "LIVE_RULES", "Drift", "FinesseError", "Generated", "ImportResult", "InputError",
     "Location", "OnlineMode", "Plan", "PlanRefused", "PlanResult", "Problem", "Progress", "Report", "Rule",
-    "Settings", "Status", "Target", "apply", "audit_history", "audit_prune", "baseline", "check", "docs",
-    "docs_texts", "down", "drift", "embedded_server", "explain", "find_settings", "generate", "generate_texts",
-    "hash_revisions", "import_database", "json_schema", "load", "new_revision", "plan", "preflight", "preview_apply",
-    "read_project_checks", "resolve_target", "rules", "select_env", "stamp_revision", "status", "table_subject",
-    "test_migrations", "write_generated", "write_revision",
+    "Settings", "Started", "Status", "Target", "alembic_environment", "apply", "apply_script", "audit_history",
+    "audit_prune", "baseline", "check", "docs", "docs_texts", "down", "drift", "embedded_server", "explain",
+    "find_settings", "generate", "generate_texts", "hash_revisions", "import_database", "init_project", "json_schema",
+    "load", "new_revision", "plan", "preflight", "preview_apply", "read_project_checks", "resolve_target", "rules",
+    "schema_json_text", "select_env", "stamp_revision", "status", "table_subject", "test_migrations",
+    "write_generated", "write_revision",
 ]

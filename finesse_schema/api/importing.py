@@ -11,11 +11,12 @@ from ..db.catalog import read_catalog, user_schemas
 from ..db.migra import INTERNAL_SCHEMAS
 from ..db.planner import plan_changes
 from ..logic.compile.compiler import compile_schema
+from ..logic.config.project_files import LANGUAGE_SERVER_LINE, SCHEMA_JSON
 from ..logic.config.settings import Settings
 from ..logic.importing.from_catalog import Unsupported, import_schema
 from ..logic.importing.import_yaml import schema_yaml
 from ..logic.schema.load import load_schema_text
-from .project import Progress, Target, display, quiet, resolve_target, scratch_server
+from .project import Progress, schema_json_text, Target, display, quiet, resolve_target, scratch_server
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def import_database(settings: Settings, *, database_url: str | None = None, sche
     progress(f"read {sum(1 for r in rows['relations'] if r['kind'] in ('r', 'p'))} tables, "
              f"{len(rows['indexes'])} indexes, {len(rows['functions'])} functions")
     model, unsupported = import_schema(rows)
-    header = (f"Written by finesse import (schemas: {', '.join(wanted)}).\n"
+    header = (f"{LANGUAGE_SERVER_LINE[2:]}\n\n" if write else "") + (
+              f"Written by finesse import (schemas: {', '.join(wanted)}).\n"
               "This file is now the source of truth: edit it, then run finesse plan.")
     text, not_exact = schema_yaml(model, header=header, progress=progress)
     residual = None
@@ -69,5 +71,8 @@ def import_database(settings: Settings, *, database_url: str | None = None, sche
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
+        editor_schema = path.parent / SCHEMA_JSON  # what the yaml-language-server line points at
+        if not editor_schema.exists():
+            editor_schema.write_text(schema_json_text(), encoding="utf-8")
     return ImportResult(text, target, tuple(wanted), tuple(unsupported), tuple(not_exact), residual,
                         path if write else None, write)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +142,11 @@ def explain(code: str) -> Rule:
 def json_schema() -> dict:
     """The JSON Schema of schema.yaml (for editors and CI validation)."""
     return schema_json_schema()
+
+
+def schema_json_text() -> str:
+    """The JSON Schema as finesse writes it beside schema.yaml (finesse-schema.json)."""
+    return json.dumps(schema_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
 def embedded_server(settings: Settings, *, stop: bool = False) -> tuple[Path, int | None]:

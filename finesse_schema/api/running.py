@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from ..core.errors import FinesseError, InputError, Problem, RefusedError
 from ..core.plan import Plan
 from ..db.catalog import rows_held
-from ..db.migrations import Preview, current_revision, downgrade, list_revisions, preview, stamp, upgrade
+from ..db.migrations import current_revision, downgrade, list_revisions, stamp, upgrade
+from ..db.offline import Preview, offline_script, preview
 from ..db.planner import plan_changes, schema_differences
 from ..db.scratch import scratch_database
 from ..logic.compile.compiler import compile_schema
@@ -59,6 +60,28 @@ def preview_apply(settings: Settings, *, database_url: str | None = None, target
     check_revisions(settings, target.url)
     chain = _chain(settings, current_revision(target.url), target_revision, direction)
     return preview(settings.migrations_path, chain, direction)
+
+
+def apply_script(settings: Settings, *, database_url: str | None = None, target_revision: str = "head",
+                 start: str | None = None, direction: str = "up", lock_timeout: str | None = None,
+                 statement_timeout: str | None = None) -> str:
+    """The SQL script of what apply (``up``) or down would run, as Alembic's ``--sql`` writes it, for a DBA to
+    review and run. From ``start`` ("base": no revision applied) without a database; else from the live
+    database's current revision (read, nothing run)."""
+    if start is None:
+        target = resolve_target(settings, database_url)
+        check_revisions(settings, target.url)
+        current, origin = current_revision(target.url), f"from {target.describe()}"
+    else:
+        check_revisions(settings, None)
+        current, origin = (None if start == "base" else start), f"from {start} (--from)"
+        if current is not None and current not in {r.id for r in list_revisions(settings.migrations_path)}:
+            raise InputError(Problem(f"no revision '{start}'", None, "--from", "give a revision id, or base"))
+    by_id = {r.id: r for r in list_revisions(settings.migrations_path)}
+    chain = [by_id[i] for i in _chain(settings, current, target_revision, direction)]
+    return offline_script(settings.migrations_path, chain, current, direction,
+                          run_settings(settings, lock_timeout, statement_timeout),
+                          f"written by finesse {'apply' if direction == 'up' else 'down'} --sql, {origin}")
 
 
 def down(settings: Settings, *, database_url: str | None = None, target_revision: str = "-1",

@@ -23,7 +23,7 @@ Describe the database in schema.yaml; finesse plans the migration that takes you
 proves it up and down on a copy, writes it as a reviewed Alembic revision, and applies it safely.
 
 \b
-Start:   finesse import (an existing database), or write schema.yaml
+Start:   finesse init (a new project), finesse import (an existing database)
 Change:  finesse plan -m "what changes", review, then finesse apply
 Watch:   finesse status, finesse drift (for CI), finesse check (integrity rules)
 
@@ -50,7 +50,8 @@ def main(ctx: click.Context, project: Path | None, env: str | None) -> None:
 
 for command in (plan_commands.plan, plan_commands.baseline, plan_commands.test_cmd, run_commands.apply,
                 run_commands.down, run_commands.stamp, run_commands.hash_, run_commands.new, run_commands.status,
-                run_commands.drift, project_commands.server, project_commands.import_, project_commands.docs,
+                run_commands.drift, project_commands.init, project_commands.server, project_commands.import_,
+                project_commands.docs,
                 project_commands.generate, project_commands.json_schema,
                 project_commands.validate, check_commands.check, check_commands.audit, check_commands.rules_,
                 check_commands.explain):

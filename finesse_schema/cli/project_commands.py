@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -10,8 +9,29 @@ import click
 
 from .. import api
 
-from .common import (EXIT_FINDINGS, database_option, dev_url_option, guard, progress_reporter, quiet_option,
+from .common import (EXIT_FINDINGS, database_option, dev_url_option, fail, guard, progress_reporter, quiet_option,
                      settings_of, shown)
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--title", default=None, help="The project's title (in the documentation; default: the folder's name).")
+def init(folder: Path, title: str | None) -> None:
+    """Start a finesse project in FOLDER (default: here): the [tool.finesse] table, schema.yaml, migrations/ with
+    Alembic's env.py, alembic.ini, .finesse/ in .gitignore. Files already there are kept as they are."""
+    try:
+        started = api.init_project(folder, title=title)
+    except api.FinesseError as exc:
+        fail(exc)
+    for path in started.written:
+        click.echo(f"wrote {shown(path)}")
+    for path in started.kept:
+        click.echo(f"kept {shown(path)} (already there)")
+    if not started.written:
+        click.echo("Already a finesse project: nothing to write.")
+    elif not any(path.name.endswith((".yaml", ".yml")) for path in started.kept):
+        click.echo("Next: describe the database in schema.yaml (or finesse import --force from a live one), then "
+               'finesse plan -m "first tables" and finesse apply.')
 
 
 @click.command("import")
@@ -100,7 +120,7 @@ def generate(ctx: click.Context, check: bool, quiet: bool) -> None:
               help="Write to this file instead of standard output.")
 def json_schema(output: Path | None) -> None:
     """Print the JSON Schema of schema.yaml (point your editor's YAML support at it)."""
-    text = json.dumps(api.json_schema(), indent=2, sort_keys=True) + "\n"
+    text = api.schema_json_text()
     if output:
         output.write_text(text, encoding="utf-8")
     else:

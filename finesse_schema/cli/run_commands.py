@@ -28,17 +28,39 @@ def _echo_previews(previews: list, verb: str) -> None:  # type: ignore[type-arg]
         click.echo("")
 
 
+script_options = [
+    click.option("--sql", is_flag=True, help="Write the SQL script instead of running it (as alembic --sql does), "
+                                             "for review or for a DBA to run with psql."),
+    click.option("--from", "start", default=None, metavar="REV",
+                 help="With --sql: the revision the database is at (base: none), so that no database is read.")]
+
+
+def _echo_script(ctx: click.Context, sql: bool, start: str | None, database_url: str | None, target: str,
+                 direction: str, lock_timeout: str | None, statement_timeout: str | None) -> None:
+    if not sql:
+        raise api.InputError(api.Problem("--from only goes with --sql", None, "--from",
+                                         f"finesse {'apply' if direction == 'up' else 'down'} --sql --from REV"))
+    click.echo(api.apply_script(settings_of(ctx), database_url=database_url, target_revision=target, start=start,
+                                direction=direction, lock_timeout=lock_timeout,
+                                statement_timeout=statement_timeout), nl=False)
+
+
 @click.command()
 @click.option("--to", "target_revision", default="head", help="Revision to stop at (default: head).")
 @click.option("--dry-run", is_flag=True, help="List the pending revisions with the SQL they would run; run nothing.")
+@with_options(script_options)
 @database_option
 @quiet_option
 @with_options(timeout_options)
 @click.pass_context
 @guard
-def apply(ctx: click.Context, target_revision: str, dry_run: bool, database_url: str | None, quiet: bool,
-          lock_timeout: str | None, statement_timeout: str | None, wait: bool) -> None:
+def apply(ctx: click.Context, target_revision: str, dry_run: bool, sql: bool, start: str | None,
+          database_url: str | None, quiet: bool, lock_timeout: str | None, statement_timeout: str | None,
+          wait: bool) -> None:
     """Apply pending revisions, each in its own transaction, under an advisory lock."""
+    if sql or start is not None:
+        _echo_script(ctx, sql, start, database_url, target_revision, "up", lock_timeout, statement_timeout)
+        return
     if dry_run:
         _echo_previews(api.preview_apply(settings_of(ctx), database_url=database_url,
                                          target_revision=target_revision), "apply")
@@ -54,14 +76,19 @@ def apply(ctx: click.Context, target_revision: str, dry_run: bool, database_url:
 @click.option("--dry-run", is_flag=True, help="List the revisions to revert with the SQL they would run; run nothing.")
 @click.option("--allow-destructive", is_flag=True,
               help="Revert even where the downgrade drops tables or columns that hold rows.")
+@with_options(script_options)
 @database_option
 @quiet_option
 @with_options(timeout_options)
 @click.pass_context
 @guard
-def down(ctx: click.Context, target_revision: str, dry_run: bool, allow_destructive: bool, database_url: str | None,
-         quiet: bool, lock_timeout: str | None, statement_timeout: str | None, wait: bool) -> None:
+def down(ctx: click.Context, target_revision: str, dry_run: bool, allow_destructive: bool, sql: bool,
+         start: str | None, database_url: str | None, quiet: bool, lock_timeout: str | None,
+         statement_timeout: str | None, wait: bool) -> None:
     """Revert the last applied revision (refused where it would drop rows, unless --allow-destructive)."""
+    if sql or start is not None:
+        _echo_script(ctx, sql, start, database_url, target_revision, "down", lock_timeout, statement_timeout)
+        return
     if dry_run:
         _echo_previews(api.preview_apply(settings_of(ctx), database_url=database_url,
                                          target_revision=target_revision, direction="down"), "revert")

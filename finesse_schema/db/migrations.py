@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
-from ..core.errors import DatabaseError, InputError, Location, Problem, RefusedError
+from ..core.errors import DatabaseError, FinesseError, InputError, Location, Problem, RefusedError
 from ..logic.plan.render_online import PROGRESS_TABLE as ONLINE_STEPS  # steps of online revisions done so far
 from .connect import error_text, mask_url, sa_engine
 from .migration_lock import identify_session, locked
@@ -129,6 +130,37 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
+def _bookkeeping(script: ScriptDirectory, done: list[str], progress: Progress) -> Callable[..., None]:
+    """Alembic's on_version_apply: the hash of each revision file recorded (or forgotten) in the revision's
+    own transaction, an online revision's done steps forgotten when it is reverted."""
+    def on_apply(*, ctx, step, **_kw):  # type: ignore[no-untyped-def]
+        rid = step.up_revision_id if step.is_upgrade else step.down_revision_ids[0] if step.down_revision_ids else "base"
+        _record(ctx.connection, step.up_revision_id, script.get_revision(step.up_revision_id).path, step.is_upgrade)
+        if not step.is_upgrade:  # a reverted revision leaves no done step behind, in the version's transaction
+            _forget_steps(ctx.connection, step.up_revision_id)
+        done.append(step.up_revision_id)
+        progress(f"{'applied' if step.is_upgrade else 'reverted'} {step.up_revision_id} ({rid})")
+    return on_apply
+
+
+@contextmanager
+def _session(conn, settings: RunSettings, command: str, progress: Progress) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The migration lock held, and the session's lock and statement timeouts set."""
+    with _locked(conn, settings, command, progress):
+        conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
+                             (settings.lock_timeout, settings.statement_timeout))
+        conn.commit()
+        yield
+
+
+def _migrate(env, conn, on_apply: Callable[..., None]) -> None:  # type: ignore[no-untyped-def]
+    """Run Alembic's migrations as finesse does: the version table in finesse, a transaction per revision."""
+    env.configure(connection=conn, version_table_schema=VERSION_SCHEMA, version_table=VERSION_TABLE,
+                  transaction_per_migration=True, on_version_apply=on_apply)
+    with env.begin_transaction():
+        env.run_migrations()
+
+
 def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: RunSettings,
          progress: Progress) -> list[str]:
     script = _script(migrations_dir)
@@ -142,26 +174,14 @@ def _run(url: str, migrations_dir: Path, target: str, direction: str, settings: 
         planned.extend(s.revision.revision for s in found)
         return found
 
-    def on_apply(*, ctx, step, **_kw):  # type: ignore[no-untyped-def]
-        rid = step.up_revision_id if step.is_upgrade else step.down_revision_ids[0] if step.down_revision_ids else "base"
-        _record(ctx.connection, step.up_revision_id, script.get_revision(step.up_revision_id).path, step.is_upgrade)
-        if not step.is_upgrade:  # a reverted revision leaves no done step behind, in the version's transaction
-            _forget_steps(ctx.connection, step.up_revision_id)
-        done.append(step.up_revision_id)
-        progress(f"{'applied' if step.is_upgrade else 'reverted'} {step.up_revision_id} ({rid})")
+    on_apply = _bookkeeping(script, done, progress)
 
     engine = sa_engine(url)
     try:
-        with engine.connect() as conn, _locked(conn, settings, "apply" if direction == "up" else "down", progress):
-            conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
-                                 (settings.lock_timeout, settings.statement_timeout))
-            conn.commit()
+        with engine.connect() as conn, _session(conn, settings, "apply" if direction == "up" else "down", progress):
             _check_online_progress(conn, script, direction)
             with EnvironmentContext(cfg, script, fn=steps, destination_rev=target) as env:
-                env.configure(connection=conn, version_table_schema=VERSION_SCHEMA, version_table=VERSION_TABLE,
-                              transaction_per_migration=True, on_version_apply=on_apply)
-                with env.begin_transaction():
-                    env.run_migrations()
+                _migrate(env, conn, on_apply)
     except CommandError as exc:
         raise InputError(Problem(str(exc), None, str(migrations_dir))) from None
     except (DatabaseError, InputError, RefusedError):
@@ -188,8 +208,8 @@ _ADD_VALUE_RE = re.compile(r"^\s*(alter type .+? add value if not exists .+?);?\
 def _failure(script: ScriptDirectory, revision: str | None, direction: str, exc: BaseException) -> str:
     """What failed (the revision, the statement, PostgreSQL's words), what stayed, and what to do."""
     statement = " ".join(str(getattr(exc, "statement", "") or "").split())
-    text = (f"revision {revision or '?'} failed ({'upgrade' if direction == 'up' else 'downgrade'}) and was rolled "
-            f"back" + (f", at: {statement[:300]}" if statement else "") + f": {error_text(getattr(exc, 'orig', exc))}")
+    text = ((f"revision {revision}" if revision else "the revision Alembic was running") +
+            f" failed ({'upgrade' if direction == 'up' else 'downgrade'}) and was rolled back" + (f", at: {statement[:300]}" if statement else "") + f": {error_text(getattr(exc, 'orig', exc))}")
     stayed = []
     if revision is not None and direction == "up":
         try:
@@ -310,6 +330,70 @@ def _locked(conn, settings: RunSettings, command: str, progress: Progress) -> It
         yield
 
 
+@dataclass(frozen=True)
+class AlembicRun:
+    """What plain ``alembic`` was asked, as env.py sees it."""
+
+    project_dir: Path  # where alembic.ini is (else the working directory)
+    options: dict[str, str]  # -x key=value: url, env
+    configured_url: str | None  # sqlalchemy.url in alembic.ini, when someone set one
+    offline: bool  # --sql: write the script, connect to nothing
+    direction: str  # "up" or "down" ("up" for commands that move nothing: current, history)
+    start: str | None  # --sql's START:END, START
+    destination: str | None
+
+
+def _argument(read: Callable[[], object]) -> str | None:
+    """A revision argument of the command, when it has one (``current`` has none)."""
+    try:
+        value = read()
+    except (CommandError, KeyError):
+        return None
+    return value if isinstance(value, str) or value is None else ",".join(map(str, value))  # type: ignore[call-overload]
+
+
+def _tell(message: str) -> None:
+    if not message.startswith("applied ") and not message.startswith("reverted "):  # Alembic logs those itself
+        print(f"finesse: {message}", file=sys.stderr)
+
+
+def alembic_environment(context, work: Callable[[AlembicRun, Progress], tuple[str, RunSettings] | str]) -> None:  # type: ignore[no-untyped-def]
+    """The body of a finesse project's env.py, so that plain ``alembic upgrade head``, ``downgrade -1`` and
+    ``current`` run as finesse apply does: the database finesse would use (``work`` resolves it: a URL and
+    the run's settings), the version table in finesse, a transaction per revision, the migration lock, the
+    hashes recorded, online revisions resumable. Offline (``--sql``), ``work`` returns finesse's script,
+    which is written where Alembic writes. finesse's errors are Alembic's one-line FAILED, never a
+    traceback."""
+    config = context.config
+    cmd = getattr(getattr(config, "cmd_opts", None), "cmd", None)
+    run = AlembicRun(Path(config.config_file_name).resolve().parent if config.config_file_name else Path.cwd(),
+                     context.get_x_argument(as_dictionary=True), config.get_main_option("sqlalchemy.url") or None,
+                     context.is_offline_mode(),
+                     "down" if cmd and getattr(cmd[0], "__name__", "") == "downgrade" else "up",
+                     _argument(context.get_starting_revision_argument), _argument(context.get_revision_argument))
+    script, done = context.script, []  # type: ignore[var-annotated]
+    try:
+        resolved = work(run, _tell)
+        if isinstance(resolved, str):
+            (config.output_buffer or sys.stdout).write(resolved)
+            return
+        url, settings = resolved
+        engine = sa_engine(url)
+        try:
+            with engine.connect() as conn, _session(conn, settings, "alembic", _tell):
+                _check_online_progress(conn, script, run.direction)
+                _migrate(context, conn, _bookkeeping(script, done, _tell))
+        finally:
+            engine.dispose()
+    except CommandError:
+        raise
+    except FinesseError as exc:
+        raise CommandError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - a statement failed; its revision was rolled back
+        applied = f" (completed before it: {', '.join(done)})" if done else ""
+        raise CommandError(_failure(script, None, run.direction, exc) + applied) from None
+
+
 def upgrade(url: str, migrations_dir: Path, target: str = "head", *, settings: RunSettings = RunSettings(),
             progress: Progress = lambda _: None) -> list[str]:
     """Apply pending revisions up to ``target``; return the ids applied."""
@@ -340,73 +424,7 @@ def stamp(url: str, migrations_dir: Path, revision: str, *, settings: RunSetting
         engine.dispose()
 
 
-@dataclass(frozen=True)
-class Preview:
-    """What a revision would run, in order: each statement as sent (an online step once, marked)."""
-
-    revision: str
-    message: str
-    statements: tuple[str, ...]
-    note: str = ""  # where the list stops short: a data section that reads the database to decide
-
-
-class _Nothing:
-    """The answer of the recording connection: no row, no value (an online step is not done yet)."""
-
-    rowcount = 0
-
-    def first(self) -> None:
-        return None
-
-    def scalar(self) -> None:
-        return None
-
-    def fetchall(self) -> list:  # type: ignore[type-arg]
-        return []
-
-    def __iter__(self) -> Iterator[object]:
-        return iter(())
-
-
-class _Recording:
-    """Stands for Alembic's ``op`` and its connection: records each statement instead of running it."""
-
-    _BOOKKEEPING = re.compile(rf"^\s*(BEGIN|COMMIT|ROLLBACK|SHOW lock_timeout|SELECT set_config\('lock_timeout'"
-                              rf"|.*{re.escape(ONLINE_STEPS)})", re.I | re.S)
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def get_bind(self) -> "_Recording":
-        return self
-
-    def exec_driver_sql(self, sql: str, *_args: object, **_kw: object) -> _Nothing:
-        if not self._BOOKKEEPING.match(sql) and "pg_index i JOIN pg_class" not in sql:
-            self.statements.append(sql.strip())
-        return _Nothing()
-
-    def execute(self, sql: object, *_args: object, **_kw: object) -> _Nothing:
-        return self.exec_driver_sql(str(sql))
-
-
-def preview(migrations_dir: Path, revisions: list[str], direction: str) -> list[Preview]:
-    """The statements ``revisions`` would run (``direction`` "up" or "down"), run with a recording
-    connection instead of a database: exactly what finesse wrote, and a data section's statements as far
-    as it can go without reading the database."""
-    script = _script(migrations_dir)
-    out = []
-    for rev in revisions:
-        sc = script.get_revision(rev)
-        module, recorder = sc.module, _Recording()
-        saved = module.op
-        module.op = recorder
-        note = ""
-        try:
-            getattr(module, "upgrade" if direction == "up" else "downgrade")()
-        except Exception as exc:  # noqa: BLE001 - Python in a data section that needs the database's answers
-            note = f"the rest depends on what the database answers ({type(exc).__name__} without one)"
-        finally:
-            module.op = saved
-        out.append(Preview(rev, (sc.doc or "").strip().splitlines()[0] if sc.doc else "", tuple(recorder.statements),
-                           note))
-    return out
+def revision_module(migrations_dir: Path, revision: str) -> tuple[str, object]:
+    """(the first line of its docstring, the loaded module) of ``revision``: what a recording ``op`` replays."""
+    sc = _script(migrations_dir).get_revision(revision)
+    return ((sc.doc or "").strip().splitlines()[0] if sc.doc else ""), sc.module
