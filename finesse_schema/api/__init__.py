@@ -29,15 +29,16 @@ from .project import (Progress, Target, embedded_server, explain, find_settings,
                       rules, schema_json_text)
 from .revisions import hash_revisions, new_revision, write_revision
 from .starting import Started, alembic_environment, init_project
+from .rebasing import Rebased, rebase
 from .running import Status, apply, apply_script, down, preview_apply, stamp_revision, status
 
 __all__ = [
     "DOCS_OWNED", "GENERATE_OWNED", "LIVE_RULES", "Drift", "FinesseError", "Generated", "ImportResult", "InputError",
-    "Location", "OnlineMode", "Plan", "PlanRefused", "PlanResult", "Problem", "Progress", "Report", "Rule",
+    "Location", "OnlineMode", "Plan", "PlanRefused", "PlanResult", "Problem", "Progress", "Rebased", "Report", "Rule",
     "Settings", "Started", "Status", "Target", "alembic_environment", "apply", "apply_script", "audit_history",
     "audit_prune", "baseline", "check", "docs", "docs_texts", "down", "drift", "embedded_server", "explain",
     "find_settings", "generate", "generate_texts", "hash_revisions", "import_database", "init_project", "json_schema",
-    "load", "new_revision", "plan", "preflight", "preview_apply", "read_project_checks", "resolve_target", "rules",
-    "schema_json_text", "select_env", "stamp_revision", "status", "table_subject", "test_migrations",
+    "load", "new_revision", "plan", "preflight", "preview_apply", "read_project_checks", "rebase", "resolve_target",
+    "rules", "schema_json_text", "select_env", "stamp_revision", "status", "table_subject", "test_migrations",
     "write_generated", "write_revision",
 ]

@@ -48,7 +48,8 @@ def main(ctx: click.Context, project: Path | None, env: str | None) -> None:
 
 
 
-for command in (plan_commands.plan, plan_commands.baseline, plan_commands.test_cmd, run_commands.apply,
+for command in (plan_commands.plan, plan_commands.rebase, plan_commands.baseline, plan_commands.test_cmd,
+                run_commands.apply,
                 run_commands.down, run_commands.stamp, run_commands.hash_, run_commands.new, run_commands.status,
                 run_commands.drift, project_commands.init, project_commands.server, project_commands.import_,
                 project_commands.docs,

@@ -96,3 +96,34 @@ def test_cmd(ctx: click.Context, database_url: str | None, dev_url: str | None, 
         click.echo("No revisions to test.")
     if any(not s.ok for s in stairs):
         ctx.exit(1)
+
+
+@click.command()
+@click.argument("mine", nargs=-1)
+@click.option("--allow-destructive", is_flag=True,
+              help="Take this branch's revisions off the database even where that drops rows; write a plan "
+                   "that drops or narrows data.")
+@database_option
+@dev_url_option
+@quiet_option
+@click.pass_context
+@guard
+def rebase(ctx: click.Context, mine: tuple[str, ...], allow_destructive: bool, database_url: str | None,
+           dev_url: str | None, quiet: bool) -> None:
+    """After merging another branch: plan this branch's revisions again on top of the other's head, keeping
+    their data sections. MINE names this branch's revision files (default: what git's merge or upstream does
+    not have). The project's database is brought to the other branch's head on the way."""
+    done = api.rebase(settings_of(ctx), mine=mine, database_url=database_url, dev_url=dev_url,
+                      allow_destructive=allow_destructive, progress=progress_reporter(quiet))
+    if done.reverted:
+        click.echo(f"Took {', '.join(done.reverted)} off the database")
+    if done.applied:
+        click.echo(f"Applied the other branch's {', '.join(done.applied)}")
+    if done.result is None:
+        click.echo("The merge leaves nothing to plan: schema.yaml's change is in the other branch's revisions "
+                   "already. This branch's revisions stay pending as renumbered: delete them, or keep their data "
+                   "sections (finesse new).")
+        return
+    click.echo(render_summary(done.result.plan), nl=False)
+    click.echo(f"Wrote {shown(done.result.revision_path)} on top of "
+               f"{done.branches.theirs[-1].id if done.branches.theirs else 'nothing'}; review it, then finesse apply")
