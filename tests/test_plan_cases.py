@@ -11,6 +11,7 @@ case.yaml keys (all optional):
   data: [{sql, rows}]         queries (and their rows) after apply; before.sql data must survive
   data_after_down: [{sql, rows}]  the same after down
   notes: [texts]              notes the plan summary must carry (substrings)
+  absent: [labels]            changes the upgrade must not contain (substrings: a rebuild a rename avoids)
 
 Where schema.yaml declares grants, privileges are compared after down too.
 """
@@ -65,6 +66,8 @@ def test_plan_cycle(case: Path, pg_admin: str, live_db: str, tmp_path: Path) -> 
     labels = [c.label for c in result.plan.upgrade]
     for want in spec.get("expect", []):
         assert any(want in label for label in labels), (want, labels)
+    for unwanted in spec.get("absent", []):
+        assert not any(unwanted in label for label in labels), (unwanted, labels)
     for want in spec.get("notes", []):
         assert any(want in note for note in result.plan.notes), (want, result.plan.notes)
     unexpected = [c.label for c in result.plan.destructive if not any(w in c.label for w in destructive)]

@@ -72,6 +72,10 @@ def rename_steps(schema: Schema, live: LiveNames) -> list[RenameStep]:
                                f"to {quote(c.name)};",
                                f"alter table {qualified(t.schema, t.name)} rename column {quote(c.name)} "
                                f"to {quote(c.renamed_from)};", f"rename from {c.renamed_from}"))
+        moved_columns = {c.renamed_from: c.name for c in t.columns if c.renamed_from and c.renamed_from in columns
+                         and c.name not in columns}
+        if moved_columns:
+            steps += _follow_column_renames(t, current, moved_columns, live)
         constraints = [x for x in (t.primary_key, *t.uniques, *t.checks, *t.foreign_keys) if x is not None]
         for x in constraints:
             if x.renamed_from and (t.schema, current, x.renamed_from) in live.constraints and \
@@ -173,6 +177,43 @@ def _follow_table_rename(t, old: str, live: LiveNames) -> list[RenameStep]:  # t
             new = f"{t.name}_{c.name}_seq"
             steps.append(_step("sequence", f"{t.schema}.{new}", f"alter sequence {qualified(t.schema, seq)} rename to {quote(new)};",
                                f"alter sequence {qualified(t.schema, new)} rename to {quote(seq)};", f"rename from {seq}"))
+    return steps
+
+
+def _name_after(name: str, prefix: str, old_prefix: str, moved: dict[str, str]) -> str:
+    """``name`` as PostgreSQL named the object before the columns in ``moved`` (old -> new) were renamed and
+    the table was ``old_prefix``: each column's part of the name gets its old name back."""
+    if not name.startswith(prefix):
+        return name
+    rest = f"_{name[len(prefix):]}_"
+    for old, new in moved.items():
+        rest = rest.replace(f"_{new}_", f"_{old}_")
+    return old_prefix + rest[1:-1]
+
+
+def _follow_column_renames(t, current: str, moved: dict[str, str], live: LiveNames) -> list[RenameStep]:  # type: ignore[no-untyped-def]
+    """Keys, checks, foreign keys and indexes named after a renamed column (``orders_code_key`` when code
+    becomes ref): renamed with it, as schema.yaml names them now, instead of dropped and rebuilt."""
+    steps = []
+    table = qualified(t.schema, t.name)
+    for x in (t.primary_key, *t.uniques, *t.checks, *t.foreign_keys):
+        if x is None or x.renamed_from or (t.schema, current, x.name) in live.constraints:
+            continue
+        old = _name_after(x.name, f"{t.name}_", f"{current}_", moved)
+        if old != x.name and (t.schema, current, old) in live.constraints:
+            steps.append(_step("constraint", f"{t.schema}.{t.name}.{x.name}",
+                               f"alter table {table} rename constraint {quote(old)} to {quote(x.name)};",
+                               f"alter table {table} rename constraint {quote(x.name)} to {quote(old)};",
+                               f"rename from {old}, with its column"))
+    for ix in t.indexes:
+        if ix.renamed_from or (t.schema, ix.name) in live.relations:
+            continue
+        old = _name_after(ix.name, f"{t.name}_", f"{current}_", moved)
+        if old != ix.name and live.index_tables.get((t.schema, old)) == current:
+            steps.append(_step("index", f"{t.schema}.{ix.name}",
+                               f"alter index {qualified(t.schema, old)} rename to {quote(ix.name)};",
+                               f"alter index {qualified(t.schema, ix.name)} rename to {quote(old)};",
+                               f"rename from {old}, with its column"))
     return steps
 
 
