@@ -26,6 +26,7 @@ from ..logic.compile.compiler import Compiled
 from ..core.model import Schema
 from ..logic.plan.expand_contract import partition
 from ..logic.plan.ordering import Ordered, order_changes
+from ..logic.plan.new_tables import validated_at_once
 from ..logic.plan.renames import displaced, possible_renames, rename_steps
 from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, generated_columns,
                     inspect_database, live_names)
@@ -63,7 +64,7 @@ def diff_inspections(old: Inspection, new: Inspection) -> Diff:
 
 def ordered(changes: tuple[Change, ...], old: Inspection, new: Inspection, *, relax: bool = False) -> Ordered:
     """``changes`` from ``old`` to ``new`` in dependency order, phases set (logic/plan/ordering.py)."""
-    return order_changes(changes, old.dependencies, new.dependencies, relax=relax)
+    return order_changes(validated_at_once(changes), old.dependencies, new.dependencies, relax=relax)
 
 
 def ordered_plan(old: Inspection, new: Inspection, schema_hash: str = "") -> Plan:

@@ -12,17 +12,27 @@ def change_line(c: Change) -> str:
     return f"  {_MARK[c.kind]} {c.label}{flag}"
 
 
+def listed(changes: tuple[Change, ...]) -> tuple[Change, ...]:
+    """The changes a person reads: a key once, as its constraint, not also as the index it is built on or
+    leaves behind (``create unique index x`` then ``add constraint x ... using index x``)."""
+    constraints = {(c.kind, c.object_name.split(".")[0], c.object_name.split(".")[-1]) for c in changes
+                   if c.object_type == "constraint" and c.kind is not ChangeKind.ALTER}
+    return tuple(c for c in changes if not (c.object_type == "index" and (
+        c.kind, c.object_name.split(".")[0], c.object_name.split(".")[-1]) in constraints))
+
+
 def render_summary(plan: Plan) -> str:
     if plan.empty:
         return "Nothing to do: the database matches the schema.\n"
     lines = ["Upgrade:"]
-    lines += [change_line(c) for c in plan.upgrade]
-    counts = plan.counts()
-    n_destr = len(plan.destructive)
-    lines.append(f"{len(plan.upgrade)} change(s): {counts['create']} create, {counts['alter']} alter, "
-                 f"{counts['drop']} drop" + (f"; {n_destr} destructive" if n_destr else ""))
+    upgrade = listed(plan.upgrade)
+    lines += [change_line(c) for c in upgrade]
+    counts = {kind: sum(1 for c in upgrade if c.kind is kind) for kind in ChangeKind}
+    n_destr = sum(1 for c in upgrade if c.destructive)
+    lines.append(f"{len(upgrade)} change(s): {counts[ChangeKind.CREATE]} create, {counts[ChangeKind.ALTER]} alter, "
+                 f"{counts[ChangeKind.DROP]} drop" + (f"; {n_destr} destructive" if n_destr else ""))
     lines.append("Downgrade:")
-    lines += [change_line(c) for c in plan.downgrade] or ["  (nothing)"]
+    lines += [change_line(c) for c in listed(plan.downgrade)] or ["  (nothing)"]
     for note in plan.notes:
         lines.append(f"Note: {note}")
     if plan.findings:
