@@ -110,7 +110,7 @@ def test_a_bug_in_finesse_is_one_line_and_a_report_file(monkeypatch: pytest.Monk
         raise AssertionError("two keys differ\nsecond line")
 
     monkeypatch.delenv("FINESSE_DEBUG", raising=False)
-    monkeypatch.setattr(api, "json_schema", broken)
+    monkeypatch.setattr(api, "schema_json_text", broken)
     assert run_cli(["json-schema"]) == 4
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.startswith("internal error: AssertionError: two keys differ\n")

@@ -47,7 +47,7 @@ def test_every_renderer_is_under_the_renderer_contract() -> None:
 # one place changes
 OWNERS = {"yaml": "logic/schema/yaml_source.py", "pglast": "logic/sql/expressions.py", "migra": "db/migra/",
           "schemainspect": "db/migra/", "psycopg": "db/connect.py", "pgserver": "db/embedded.py",
-          "alembic": "db/migrations.py", "click": "cli"}
+          "alembic": "db/migrations.py", "click": "cli", "rich": "cli/output.py"}
 
 
 def _imported(source: str) -> set[str]:

@@ -62,7 +62,7 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     rewrites the plan to run step by step without blocking writes (see logic/plan/online.py). ``split`` writes
     an expand revision and a contract revision (see logic/plan/expand_contract.py). ``replace_pending``
     re-plans the revisions the database has not applied yet, keeping their data sections."""
-    schema = load(settings)
+    schema = load(settings, progress)
     compiled = compile_schema(schema)
     target = resolve_target(settings, database_url)
     revisions, replaced = _base_revisions(settings, target, replace_pending)

@@ -24,8 +24,10 @@ from ..logic.check.rules import RULES, Rule
 
 Progress = Callable[[str], None]
 
+
 def quiet(_: str) -> None:
     pass
+
 
 def find_settings(start: Path | None = None) -> Settings:
     """Settings of the project containing ``start`` (the nearest pyproject.toml upwards), else defaults there."""
@@ -37,8 +39,8 @@ def find_settings(start: Path | None = None) -> Settings:
     return read_settings(None, start)
 
 
-def load(settings: Settings) -> Schema:
-    """Read and validate schema.yaml."""
+def load(settings: Settings, progress: Progress = quiet) -> Schema:
+    """Read and validate schema.yaml (an empty one is a warning: a plan from it drops everything)."""
     require_project(settings)
     path = settings.schema_path
     try:
@@ -48,6 +50,9 @@ def load(settings: Settings) -> Schema:
                                  hint="create schema.yaml, or set schema = ... under [tool.finesse]")) from None
     except UnicodeDecodeError as exc:
         raise InputError(Problem(f"schema file is not UTF-8: {exc}", Location(str(path)))) from None
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+        progress(f"warning: {display(path, settings)} is empty: it describes no table, so a plan from it drops "
+                 "everything the database has (refused as destructive unless --allow-destructive)")
     return schema_from_text(text, display(path, settings))
 
 

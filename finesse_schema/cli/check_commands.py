@@ -14,6 +14,7 @@ from ..core.findings import Severity
 from ..logic.check.render_audit import render_history
 from ..logic.check.render_findings import RENDERERS
 
+from .output import say
 from .common import EXIT_FINDINGS, database_option, guard, progress_reporter, quiet_option, settings_of
 
 
@@ -82,15 +83,15 @@ def audit_prune(ctx: click.Context, older_than: str | None, dry_run: bool, datab
     """Delete the audit entries older than the retention period."""
     n = api.audit_prune(settings_of(ctx), older_than=older_than, dry_run=dry_run, database_url=database_url,
                         progress=progress_reporter(quiet))
-    click.echo(f"{'Would delete' if dry_run else 'Deleted'} {n} audit entr{'y' if n == 1 else 'ies'}")
+    say(f"{'Would delete' if dry_run else 'Deleted'} {n} audit entr{'y' if n == 1 else 'ies'}")
 
 @click.command("rules")
 def rules_() -> None:
     """List the rules of finesse check: code, default severity, name and what it checks."""
     for r in api.rules():
-        click.echo(f"{r.code}  {str(r.severity):7}  {r.name:30}  {r.summary}")
+        say(f"{r.code}  {str(r.severity):7}  {r.name:30}  {r.summary}")
     for code, (name, severity, summary) in sorted(api.LIVE_RULES.items()):
-        click.echo(f"{code}  {str(severity):7}  {name:30}  {summary} (--live)")
+        say(f"{code}  {str(severity):7}  {name:30}  {summary} (--live)")
 
 @click.command()
 @click.argument("code")
@@ -98,4 +99,4 @@ def rules_() -> None:
 def explain(code: str) -> None:
     """Print a rule's documentation, with a bad and a good example."""
     r = api.explain(code)
-    click.echo(f"{r.code} {r.name} (default severity {r.severity})\n\n{r.doc}")
+    say(f"{r.code} {r.name} (default severity {r.severity})\n\n{r.doc}")

@@ -12,17 +12,13 @@ from .. import __version__, api, interrupts
 from ..core.errors import FinesseError
 from ..core.plan import PlanRefused
 from ..logic.plan.render_summary import render_summary
+from .output import Progress, finish_progress, say
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_REFUSED, EXIT_BUG = 0, 1, 2, 3, 4
 
 
 def progress_reporter(quiet: bool) -> Callable[[str], None]:
-    def report(message: str) -> None:
-        if message.startswith("warning:"):
-            click.echo(message, err=True)  # a warning is not progress: -q keeps it
-        elif not quiet:
-            click.echo(f"... {message}", err=True)
-    return report
+    return Progress(quiet)
 
 
 def shown(path: Path | None) -> str:
@@ -56,7 +52,7 @@ def crashed(exc: BaseException) -> int:
         report = f"the details are in {where}; please attach that file to a bug report"
     except OSError:
         report = "set FINESSE_DEBUG=1 to see the details"
-    click.echo(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "),
+    say(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "),
                err=True)
     click.echo(f"  This is a bug in finesse, not in your input; {report}.", err=True)
     return EXIT_BUG
@@ -65,7 +61,8 @@ def crashed(exc: BaseException) -> int:
 def fail(exc: FinesseError) -> None:
     if interrupts.received():  # the error is what an interrupt left (a connection attempt cut short)
         raise KeyboardInterrupt
-    click.echo(f"error: {exc}" if exc.exit_code != EXIT_REFUSED else f"refused: {exc}", err=True)
+    finish_progress()
+    say(f"error: {exc}" if exc.exit_code != EXIT_REFUSED else f"refused: {exc}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -74,9 +71,11 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     interrupt goes on to :mod:`finesse_schema.entry`, which reports it)."""
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            finish_progress()
+            return result
         except PlanRefused as exc:
-            click.echo(render_summary(exc.plan), nl=False)
+            say(render_summary(exc.plan), nl=False)
             fail(exc)
         except FinesseError as exc:
             fail(exc)

@@ -11,6 +11,7 @@ from ..logic.check.audit import Report
 from ..logic.check.render_findings import render_json
 from ..logic.plan.render_summary import render_sql, render_summary
 
+from .output import say
 from .common import database_option, dev_url_option, guard, progress_reporter, quiet_option, settings_of, shown
 
 
@@ -55,13 +56,13 @@ def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: boo
         return
     for r in results:
         if len(results) > 1:
-            click.echo(f"== {r.revision_id}: {'expand' if r is result else 'contract'}")
-        click.echo(render_summary(r.plan), nl=False)
+            say(f"== {r.revision_id}: {'expand' if r is result else 'contract'}")
+        say(render_summary(r.plan), nl=False)
         if r.plan.empty:
             return
         if show_sql:
-            click.echo("\n-- upgrade\n" + render_sql(r.plan.upgrade), nl=False)
-        click.echo(f"{'Wrote' if r.written else 'Dry run: would write'} {shown(r.revision_path)}")
+            say("\n-- upgrade\n" + render_sql(r.plan.upgrade), nl=False)
+        say(f"{'Wrote' if r.written else 'Dry run: would write'} {shown(r.revision_path)}")
 
 @click.command()
 @click.option("--message", "-m", default="baseline", help="The revision's message (default: baseline).")
@@ -74,7 +75,7 @@ def baseline(ctx: click.Context, message: str, database_url: str | None, dev_url
     """Write revision 0001 that builds schema.yaml from nothing, and mark it applied on the database."""
     result = api.baseline(settings_of(ctx), message=message, database_url=database_url, dev_url=dev_url,
                           progress=progress_reporter(quiet))
-    click.echo(f"Wrote {shown(result.revision_path)} ({len(result.plan.upgrade)} statements) and recorded it as "
+    say(f"Wrote {shown(result.revision_path)} ({len(result.plan.upgrade)} statements) and recorded it as "
                f"applied on {result.target.describe()}")
 
 @click.command("test")
@@ -88,12 +89,12 @@ def test_cmd(ctx: click.Context, database_url: str | None, dev_url: str | None, 
     stairs = api.test_migrations(settings_of(ctx), database_url=database_url, dev_url=dev_url,
                                  progress=progress_reporter(quiet))
     for s in stairs:
-        click.echo(f"{s.revision} {s.message}: {'ok' if s.ok else 'FAILED'} (up, down, up again; "
+        say(f"{s.revision} {s.message}: {'ok' if s.ok else 'FAILED'} (up, down, up again; "
                    f"{s.seeded} rows seeded)")
         for p in s.problems:
-            click.echo(f"  - {p}")
+            say(f"  - {p}")
     if not stairs:
-        click.echo("No revisions to test.")
+        say("No revisions to test.")
     if any(not s.ok for s in stairs):
         ctx.exit(1)
 
@@ -116,14 +117,14 @@ def rebase(ctx: click.Context, mine: tuple[str, ...], allow_destructive: bool, d
     done = api.rebase(settings_of(ctx), mine=mine, database_url=database_url, dev_url=dev_url,
                       allow_destructive=allow_destructive, progress=progress_reporter(quiet))
     if done.reverted:
-        click.echo(f"Took {', '.join(done.reverted)} off the database")
+        say(f"Took {', '.join(done.reverted)} off the database")
     if done.applied:
-        click.echo(f"Applied the other branch's {', '.join(done.applied)}")
+        say(f"Applied the other branch's {', '.join(done.applied)}")
     if done.result is None:
-        click.echo("The merge leaves nothing to plan: schema.yaml's change is in the other branch's revisions "
+        say("The merge leaves nothing to plan: schema.yaml's change is in the other branch's revisions "
                    "already. This branch's revisions stay pending as renumbered: delete them, or keep their data "
                    "sections (finesse new).")
         return
-    click.echo(render_summary(done.result.plan), nl=False)
-    click.echo(f"Wrote {shown(done.result.revision_path)} on top of "
+    say(render_summary(done.result.plan), nl=False)
+    say(f"Wrote {shown(done.result.revision_path)} on top of "
                f"{done.branches.theirs[-1].id if done.branches.theirs else 'nothing'}; review it, then finesse apply")

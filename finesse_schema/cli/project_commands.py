@@ -9,6 +9,7 @@ import click
 
 from .. import api
 
+from .output import say
 from .common import (EXIT_FINDINGS, database_option, dev_url_option, fail, guard, progress_reporter, quiet_option,
                      settings_of, shown)
 
@@ -24,13 +25,13 @@ def init(folder: Path, title: str | None) -> None:
     except api.FinesseError as exc:
         fail(exc)
     for path in started.written:
-        click.echo(f"wrote {shown(path)}")
+        say(f"wrote {shown(path)}")
     for path in started.kept:
-        click.echo(f"kept {shown(path)} (already there)")
+        say(f"kept {shown(path)} (already there)")
     if not started.written:
-        click.echo("Already a finesse project: nothing to write.")
+        say("Already a finesse project: nothing to write.")
     elif not any(path.name.endswith((".yaml", ".yml")) for path in started.kept):
-        click.echo("Next: describe the database in schema.yaml (or finesse import --force from a live one), then "
+        say("Next: describe the database in schema.yaml (or finesse import --force from a live one), then "
                'finesse plan -m "first tables" and finesse apply.')
 
 
@@ -57,9 +58,9 @@ def import_(ctx: click.Context, schemas: tuple[str, ...], out: str | None, force
     if to_stdout:
         click.echo(result.text, nl=False)
     else:
-        click.echo(f"Wrote {shown(result.path)} from {result.target.describe()} "
+        say(f"Wrote {shown(result.path)} from {result.target.describe()} "
                    f"(schemas: {', '.join(result.schemas)})", err=to_stdout)
-    report = lambda line: click.echo(line, err=to_stdout)  # noqa: E731
+    report = lambda line: say(line, err=to_stdout)  # noqa: E731
     if result.unsupported:
         report(f"warning: {len(result.unsupported)} thing(s) schema.yaml cannot express were left out:")
         for u in result.unsupported:
@@ -79,15 +80,15 @@ def generated_report(result: api.Generated, what: str, command: str, check: bool
     folder = shown(result.folder)
     if check:
         if result.current:
-            click.echo(f"{folder}/: the {what} is current")
+            say(f"{folder}/: the {what} is current")
         else:
-            click.echo(f"{folder}/: the {what} is stale (run finesse {command}):")
+            say(f"{folder}/: the {what} is stale (run finesse {command}):")
             for line in result.stale:
-                click.echo(f"  - {line}")
+                say(f"  - {line}")
             sys.exit(EXIT_FINDINGS)
         return
     changed = len(result.written) + len(result.removed)
-    click.echo(f"{folder}/: " + (f"wrote {len(result.written)} file(s)" + (
+    say(f"{folder}/: " + (f"wrote {len(result.written)} file(s)" + (
         f", removed {len(result.removed)}" if result.removed else "") if changed else f"the {what} was current"))
 
 @click.command()
@@ -131,8 +132,8 @@ def json_schema(output: Path | None) -> None:
 @guard
 def validate(ctx: click.Context) -> None:
     """Check schema.yaml without touching any database."""
-    schema = api.load(settings_of(ctx))
-    click.echo(f"{schema.source}: {len(schema.tables)} table(s), {len(schema.enums)} enum(s): valid")
+    schema = api.load(settings_of(ctx), progress_reporter(False))
+    say(f"{schema.source}: {len(schema.tables)} table(s), {len(schema.enums)} enum(s): valid")
 
 
 @click.group()
@@ -147,7 +148,7 @@ def server() -> None:
 def server_status(ctx: click.Context) -> None:
     """Say whether the embedded server of this project runs, and where."""
     folder, pid = api.embedded_server(settings_of(ctx.find_root()))
-    click.echo(f"embedded server in {shown(folder)}: " + (f"running (pid {pid})" if pid else "not running"))
+    say(f"embedded server in {shown(folder)}: " + (f"running (pid {pid})" if pid else "not running"))
 
 
 @server.command(name="stop")
@@ -156,4 +157,4 @@ def server_status(ctx: click.Context) -> None:
 def server_stop(ctx: click.Context) -> None:
     """Stop the embedded server of this project; its data stays, and the next command starts it again."""
     folder, pid = api.embedded_server(settings_of(ctx.find_root()), stop=True)
-    click.echo(f"embedded server in {shown(folder)}: " + (f"still running (pid {pid})" if pid else "stopped"))
+    say(f"embedded server in {shown(folder)}: " + (f"still running (pid {pid})" if pid else "stopped"))

@@ -12,20 +12,21 @@ from .. import api
 from ..logic.plan.render_drift import render_drift_json, render_drift_text
 from ..logic.plan.render_summary import render_summary
 
+from .output import say
 from .common import (EXIT_FINDINGS, database_option, dev_url_option, guard, progress_reporter, quiet_option,
                      settings_of, shown, timeout_options, with_options)
 
 
 def _echo_previews(previews: list, verb: str) -> None:  # type: ignore[type-arg]
     if not previews:
-        click.echo(f"Nothing to {verb}.")
+        say(f"Nothing to {verb}.")
     for p in previews:
-        click.echo(f"-- revision {p.revision}: {p.message}")
+        say(f"-- revision {p.revision}: {p.message}")
         for sql in p.statements:
             click.echo(sql if sql.endswith(";") else sql + ";")
         if p.note:
-            click.echo(f"-- ... {p.note}")
-        click.echo("")
+            say(f"-- ... {p.note}")
+        say("")
 
 
 script_options = [
@@ -68,7 +69,7 @@ def apply(ctx: click.Context, target_revision: str, dry_run: bool, sql: bool, st
     done = api.apply(settings_of(ctx), database_url=database_url, target_revision=target_revision,
                      lock_timeout=lock_timeout, statement_timeout=statement_timeout, wait=wait,
                      progress=progress_reporter(quiet))
-    click.echo(f"Applied {len(done)} revision(s)" + (f": {', '.join(done)}" if done else "; already up to date"))
+    say(f"Applied {len(done)} revision(s)" + (f": {', '.join(done)}" if done else "; already up to date"))
 
 @click.command()
 @click.option("--to", "target_revision", default="-1",
@@ -96,7 +97,7 @@ def down(ctx: click.Context, target_revision: str, dry_run: bool, allow_destruct
     done = api.down(settings_of(ctx), database_url=database_url, target_revision=target_revision,
                     lock_timeout=lock_timeout, statement_timeout=statement_timeout, wait=wait,
                     allow_destructive=allow_destructive, progress=progress_reporter(quiet))
-    click.echo(f"Reverted {len(done)} revision(s): {', '.join(done)}")
+    say(f"Reverted {len(done)} revision(s): {', '.join(done)}")
 
 
 @click.command(name="hash")
@@ -106,7 +107,7 @@ def hash_(ctx: click.Context) -> None:
     """Accept the revision files as they are now (a hand-edited data section, a merge): rewrite finesse.sum,
     against which every command that reads migrations checks them."""
     path = api.hash_revisions(settings_of(ctx))
-    click.echo(f"Wrote {shown(path)}")
+    say(f"Wrote {shown(path)}")
 
 
 @click.command()
@@ -117,7 +118,7 @@ def new(ctx: click.Context, message: str) -> None:
     """Write an empty revision on top of the head for a change of data only (plan writes none when
     schema.yaml does not change): fill in data_upgrade() and data_downgrade(), then apply."""
     rev, path = api.new_revision(settings_of(ctx), message)
-    click.echo(f"Wrote {shown(path)} ({rev}): write its data section, then finesse apply")
+    say(f"Wrote {shown(path)} ({rev}): write its data section, then finesse apply")
 
 
 @click.command()
@@ -132,7 +133,7 @@ def stamp(ctx: click.Context, revision: str, database_url: str | None, dev_url: 
     replayed in a scratch database, must build exactly its schema (else the difference, and nothing recorded)."""
     rev = api.stamp_revision(settings_of(ctx), revision, database_url=database_url, dev_url=dev_url,
                              progress=progress_reporter(quiet))
-    click.echo(f"Recorded {rev} as applied: the database's schema is what the revisions up to {rev} build.")
+    say(f"Recorded {rev} as applied: the database's schema is what the revisions up to {rev} build.")
 
 @click.command()
 @click.option("--compare/--no-compare", default=True, help="Also compare the database with schema.yaml.")
@@ -153,15 +154,15 @@ def status(ctx: click.Context, compare: bool, fmt: str, database_url: str | None
             "in_sync": st.in_sync,
             "differences": [c.label for c in st.plan.upgrade] if st.plan else None}, indent=2, sort_keys=True))
     else:
-        click.echo(f"database: {st.target.describe()}")
-        click.echo(f"current revision: {st.current or '(none)'}; head: {st.head or '(none)'}")
-        click.echo(f"pending: {', '.join(st.pending) if st.pending else 'none'}")
+        say(f"database: {st.target.describe()}")
+        say(f"current revision: {st.current or '(none)'}; head: {st.head or '(none)'}")
+        say(f"pending: {', '.join(st.pending) if st.pending else 'none'}")
         if st.plan is not None:
             if st.plan.empty:
-                click.echo("schema: the database matches schema.yaml")
+                say("schema: the database matches schema.yaml")
             else:
-                click.echo("schema: the database differs from schema.yaml:")
-                click.echo(render_summary(st.plan).split("Downgrade:")[0], nl=False)
+                say("schema: the database differs from schema.yaml:")
+                say(render_summary(st.plan).split("Downgrade:")[0], nl=False)
     if st.pending or st.in_sync is False:
         sys.exit(EXIT_FINDINGS)
 
@@ -192,6 +193,6 @@ def drift(ctx: click.Context, database: bool | None, migrations: bool, generated
     if fmt == "json":
         click.echo(json.dumps(render_drift_json(d), indent=2, sort_keys=True))
     else:
-        click.echo(render_drift_text(d), nl=False)
+        say(render_drift_text(d), nl=False)
     if d.drifted:
         sys.exit(EXIT_FINDINGS)
