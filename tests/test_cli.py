@@ -129,3 +129,28 @@ def test_outside_a_project_nothing_is_created_and_the_exit_is_2(tmp_path: Path, 
     assert out.exit_code == 2, out.output
     assert "not a finesse project" in out.output
     assert list(tmp_path.iterdir()) == [], "a command outside a project created files"
+
+
+def test_every_command_takes_quiet_and_every_database_command_its_url() -> None:
+    """What the README promises under Commands: -q everywhere, --database-url and --env wherever a database
+    is reached."""
+    import click
+
+    from finesse_schema.cli import main
+
+    reaches_a_database = {"plan", "rebase", "baseline", "test", "apply", "down", "stamp", "status", "drift",
+                          "import", "check", "audit history", "audit prune"}
+
+    def walk(cmd: click.Command, path: list[str]):  # type: ignore[no-untyped-def]
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, path + [name])
+        else:
+            yield " ".join(path), {p.name for p in cmd.params}
+
+    commands = dict(walk(main, []))
+    assert reaches_a_database <= set(commands)
+    for name, params in commands.items():
+        assert "quiet" in params and "project" in params, name
+        if name in reaches_a_database:
+            assert {"database_url", "env"} <= params, name

@@ -74,13 +74,19 @@ def _project_after(ctx: click.Context, _param: click.Parameter, project: Path | 
 
 
 def _accept_project_after(command: click.Command) -> None:
+    """--project after the command's name, and -q on every command (those with no progress to silence take
+    it too, so that a script can pass it to any)."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _accept_project_after(sub)
-    elif not any(p.name == "project" for p in command.params):
+        return
+    if not any(p.name == "project" for p in command.params):
         command.params.append(click.Option(["--project"], type=click.Path(file_okay=False, path_type=Path),
                                            expose_value=False, is_eager=True, callback=_project_after,
                                            help="Project directory (also accepted before the command's name)."))
+    if not any(p.name == "quiet" for p in command.params):
+        command.params.append(click.Option(["--quiet", "-q"], is_flag=True, expose_value=False,
+                                           help="Accepted for every command; this one reports no progress."))
 
 
 for command in main.commands.values():
