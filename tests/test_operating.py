@@ -173,7 +173,10 @@ def test_project_and_env_are_accepted_after_the_command(tmp_path: Path, live_db:
     project = _project(tmp_path, f'[tool.finesse.env.staging]\nurl_env = "STAGING_URL"\ndev_url = "{pg_admin}"\n')
     runner = CliRunner()
     for args in (["status", "--no-compare", "--project", str(project), "--env", "staging"],
-                 ["--project", str(project), "--env", "staging", "status", "--no-compare"]):
+                 ["--project", str(project), "--env", "staging", "status", "--no-compare"],
+                 ["--env", "staging", "status", "--no-compare", "--project", str(project)]):  # not this folder's
         out = runner.invoke(main, args, catch_exceptions=False)
         assert out.exit_code == 0 and "environment staging" in out.output, (args, out.output)
     assert runner.invoke(main, ["validate", "--project", str(project)]).exit_code == 0
+    unknown = runner.invoke(main, ["--env", "staging", "status", "--no-compare"])  # this folder has no staging
+    assert unknown.exit_code == 2 and "no environment 'staging'" in unknown.output

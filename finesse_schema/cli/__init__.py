@@ -41,10 +41,13 @@ Exit codes: 0 nothing to report, 1 findings or drift, 2 usage or input error, 3 
 def main(ctx: click.Context, project: Path | None, env: str | None) -> None:
     try:
         ctx.obj = {"settings": api.find_settings(project), "env": env}
-        if env is not None:
-            ctx.obj["settings"] = api.select_env(ctx.obj["settings"], env)
     except FinesseError as exc:
         fail(exc)
+    if env is not None:
+        try:
+            ctx.obj["settings"] = api.select_env(ctx.obj["settings"], env)
+        except FinesseError as exc:  # told when the command reads the settings: --project may come after it
+            ctx.obj["env_error"] = exc
 
 
 
@@ -67,7 +70,8 @@ def _project_after(ctx: click.Context, _param: click.Parameter, project: Path | 
     root = ctx.find_root()
     try:
         root.obj["settings"] = api.find_settings(project)
-        if root.obj.get("env") is not None:  # --env before the command's name still holds
+        root.obj.pop("env_error", None)
+        if root.obj.get("env") is not None:  # --env before the command's name holds, in this project
             root.obj["settings"] = api.select_env(root.obj["settings"], root.obj["env"])
     except FinesseError as exc:
         fail(exc)

@@ -32,6 +32,8 @@ def shown(path: Path | None) -> str:
 
 
 def settings_of(ctx: click.Context) -> api.Settings:
+    if ctx.obj.get("env_error") is not None:  # --env names no environment of the project
+        fail(ctx.obj["env_error"])
     return ctx.obj["settings"]
 
 
