@@ -154,3 +154,10 @@ def test_every_command_takes_quiet_and_every_database_command_its_url() -> None:
         assert "quiet" in params and "project" in params, name
         if name in reaches_a_database:
             assert {"database_url", "env"} <= params, name
+
+
+def test_the_check_formats_are_the_renderers() -> None:
+    from finesse_schema.cli.check_commands import FORMATS
+    from finesse_schema.logic.check.render_findings import RENDERERS
+
+    assert set(FORMATS) == set(RENDERERS)

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from finesse_schema import api
-from finesse_schema.api.project import schema_from_text
+from finesse_schema.api.schema_file import schema_from_text
 from finesse_schema.core.errors import FinesseError, InputError
 from finesse_schema.logic.compile.compiler import compile_schema
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from finesse_schema.core.errors import InputError
-from finesse_schema.api.project import schema_from_text
+from finesse_schema.api.schema_file import schema_from_text
 
 from tests.conftest import FIXTURES
 

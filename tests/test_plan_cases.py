@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from finesse_schema import api
-from finesse_schema.api.project import schema_from_text
+from finesse_schema.api.schema_file import schema_from_text
 from finesse_schema.core.plan import PlanRefused
 from finesse_schema.db.migra import inspect_database
 from finesse_schema.db.planner import changes_between

@@ -10,27 +10,63 @@ baseline, the stairway), running (apply, down, status), importing, checking (che
 generated (docs and generate), drift.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ..core.errors import FinesseError, InputError, Location, Problem
 from ..core.plan import Plan, PlanRefused
-from ..logic.check.audit import Report
-from ..logic.check.audit_config import table_subject
-from ..logic.config.settings import Settings, select_env
-from ..logic.check.live_rules import LIVE_RULES
-from ..logic.plan.online import OnlineMode
-from ..logic.plan.render_drift import Drift
-from ..logic.check.rules import Rule
-from .checking import audit_history, audit_prune, check, read_project_checks
-from .drift import drift
-from .generated import (DOCS_OWNED, GENERATE_OWNED, Generated, docs, docs_texts, generate, generate_texts,
-                        write_generated)
-from .importing import ImportResult, import_database
-from .planning import PlanResult, baseline, plan, preflight, test_migrations
-from .project import (Progress, Target, embedded_server, explain, find_settings, json_schema, load, resolve_target,
-                      rules, schema_json_text)
-from .revisions import hash_revisions, new_revision, write_revision
-from .starting import Started, alembic_environment, init_project
-from .rebasing import Rebased, rebase
-from .running import Status, apply, apply_script, down, preview_apply, stamp_revision, status
+
+if TYPE_CHECKING:  # what the names are, for readers and type checkers; at run time each comes when first used
+    from ..logic.check.audit import Report
+    from ..logic.check.audit_config import table_subject
+    from ..logic.config.settings import Settings, select_env
+    from ..logic.check.live_rules import LIVE_RULES
+    from ..logic.plan.online import OnlineMode
+    from ..logic.plan.render_drift import Drift
+    from ..logic.check.rules import Rule
+    from .checking import audit_history, audit_prune, check, read_project_checks
+    from .drift import drift
+    from .generated import (DOCS_OWNED, GENERATE_OWNED, Generated, docs, docs_texts, generate, generate_texts,
+                            write_generated)
+    from .importing import ImportResult, import_database
+    from .planning import PlanResult, baseline, plan, preflight, test_migrations
+    from .project import Target, embedded_server, explain, json_schema, resolve_target, rules, schema_json_text
+    from .schema_file import Progress, find_settings, load
+    from .revisions import hash_revisions, new_revision, write_revision
+    from .starting import Started, alembic_environment, init_project
+    from .rebasing import Rebased, rebase
+    from .running import Status, apply, apply_script, down, preview_apply, stamp_revision, status
+
+_WHERE = {  # name -> the module that defines it, imported on first use
+    "DOCS_OWNED": ".generated", "Drift": "..logic.plan.render_drift", "GENERATE_OWNED": ".generated",
+    "Generated": ".generated", "ImportResult": ".importing", "LIVE_RULES": "..logic.check.live_rules",
+    "OnlineMode": "..logic.plan.online", "PlanResult": ".planning", "Progress": ".schema_file", "Rebased": ".rebasing",
+    "Report": "..logic.check.audit", "Rule": "..logic.check.rules", "Settings": "..logic.config.settings",
+    "Started": ".starting", "Status": ".running", "Target": ".project", "alembic_environment": ".starting",
+    "apply": ".running", "apply_script": ".running", "audit_history": ".checking", "audit_prune": ".checking",
+    "baseline": ".planning", "check": ".checking", "docs": ".generated", "docs_texts": ".generated",
+    "down": ".running", "drift": ".drift", "embedded_server": ".project", "explain": ".project",
+    "find_settings": ".schema_file", "generate": ".generated", "generate_texts": ".generated",
+    "hash_revisions": ".revisions", "import_database": ".importing", "init_project": ".starting",
+    "json_schema": ".project", "load": ".schema_file", "new_revision": ".revisions", "plan": ".planning",
+    "preflight": ".planning", "preview_apply": ".running", "read_project_checks": ".checking",
+    "rebase": ".rebasing", "resolve_target": ".project", "rules": ".project", "schema_json_text": ".project",
+    "select_env": "..logic.config.settings", "stamp_revision": ".running", "status": ".running",
+    "table_subject": "..logic.check.audit_config", "test_migrations": ".planning", "write_generated": ".generated",
+    "write_revision": ".revisions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines ``name`` when a caller first asks for it: ``finesse --version`` and
+    ``--help`` load no database library, and each command only what it uses."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DOCS_OWNED", "GENERATE_OWNED", "LIVE_RULES", "Drift", "FinesseError", "Generated", "ImportResult", "InputError",

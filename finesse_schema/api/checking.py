@@ -14,7 +14,8 @@ from ..logic.config.settings import Settings
 from ..logic.check.live_rules import live_probes
 from ..logic.check.project_checks import ProjectCheck, read_project_check, unique_codes
 from ..logic.check.render_audit import AuditEntry
-from .project import Progress, display, load, quiet, resolve_target
+from .schema_file import display, load, Progress, quiet
+from .project import resolve_target
 
 
 def check(settings: Settings, *, live: bool = False, database_url: str | None = None,

@@ -13,7 +13,8 @@ from ..logic.config.settings import Settings
 from ..logic.plan.render_drift import Drift
 from .generated import docs, generate
 from .revisions import applied_edits, revision_hashes
-from .project import Progress, load, quiet, resolve_target, run_settings, scratch_server
+from .schema_file import load, Progress, quiet
+from .project import resolve_target, run_settings, scratch_server
 
 
 def drift(settings: Settings, *, database: bool = True, migrations: bool = False, generated: bool = False,

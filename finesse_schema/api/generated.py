@@ -10,7 +10,7 @@ from ..core.model import Schema
 from ..logic.config.settings import Settings
 from ..logic.docs.generated import HEADER_RE, Sources, docs_files, generate_files
 from ..logic.docs.relations import orphans_from_report
-from .project import Progress, display, load, quiet
+from .schema_file import display, load, Progress, quiet
 
 DOCS_OWNED = ("README.md", "index.html", "schema.dbml", "diagrams/", "tables/")
 GENERATE_OWNED = ("models.py", "schema.sql")

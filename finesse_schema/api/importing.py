@@ -16,7 +16,8 @@ from ..logic.config.settings import Settings
 from ..logic.importing.from_catalog import Unsupported, import_schema
 from ..logic.importing.import_yaml import schema_yaml
 from ..logic.schema.load import load_schema_text
-from .project import Progress, schema_json_text, Target, display, quiet, resolve_target, scratch_server
+from .schema_file import display, Progress, quiet
+from .project import resolve_target, schema_json_text, scratch_server, Target
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def import_database(settings: Settings, *, database_url: str | None = None, sche
     progress(f"read {sum(1 for r in rows['relations'] if r['kind'] in ('r', 'p'))} tables, "
              f"{len(rows['indexes'])} indexes, {len(rows['functions'])} functions")
     model, unsupported = import_schema(rows)
-    header = (f"{LANGUAGE_SERVER_LINE[2:]}\n\n" if write else "") + (
+    header = f"{LANGUAGE_SERVER_LINE[2:]}\n\n" + (
               f"Written by finesse import (schemas: {', '.join(wanted)}).\n"
               "This file is now the source of truth: edit it, then run finesse plan.")
     text, not_exact = schema_yaml(model, header=header, progress=progress)

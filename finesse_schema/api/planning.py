@@ -23,7 +23,8 @@ from ..logic.plan.online import OnlineMode, needs_online, online_plan, touched_t
 from ..logic.plan.preflight import WAYS_OUT, affected_tables, preflight_probes
 from ..logic.plan.render_revision import data_section, next_revision_id, render_revision, slugify
 from .revisions import check_revisions, write_revision, write_sum
-from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
+from .schema_file import load, Progress, quiet
+from .project import resolve_target, run_settings, scratch_server, Target
 
 
 @dataclass(frozen=True)

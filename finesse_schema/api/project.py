@@ -6,66 +6,19 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..core.errors import InputError, Location, Problem
-from ..core.model import Schema
 from ..db.connect import mask_url, normalize_url
 from ..db.embedded import (embedded_database_url, embedded_server_pid, embedded_server_url,
                            stop_embedded_server)
 from ..db.migrations import RunSettings
 from ..db.scratch import ScratchServer, choose_scratch_server
-from ..logic.config.settings import Settings, read_settings
+from ..logic.config.settings import Settings
 from ..logic.schema.jsonschema import schema_json_schema
 from ..logic.plan.lint import LINT_RULES
+from .schema_file import require_project
 from ..logic.check.live_rules import LIVE_DOCS, LIVE_RULES
-from ..logic.schema.load import load_schema_text
 from ..logic.check.rules import RULES, Rule
-
-Progress = Callable[[str], None]
-
-
-def quiet(_: str) -> None:
-    pass
-
-
-def find_settings(start: Path | None = None) -> Settings:
-    """Settings of the project containing ``start`` (the nearest pyproject.toml upwards), else defaults there."""
-    start = (start or Path.cwd()).resolve()
-    for d in (start, *start.parents):
-        py = d / "pyproject.toml"
-        if py.is_file():
-            return read_settings(py.read_text(encoding="utf-8"), d, str(py))
-    return read_settings(None, start)
-
-
-def load(settings: Settings, progress: Progress = quiet) -> Schema:
-    """Read and validate schema.yaml (an empty one is a warning: a plan from it drops everything)."""
-    require_project(settings)
-    path = settings.schema_path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(f"no schema file at {path}", Location(str(path)),
-                                 hint="create schema.yaml, or set schema = ... under [tool.finesse]")) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(Problem(f"schema file is not UTF-8: {exc}", Location(str(path)))) from None
-    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
-        progress(f"warning: {display(path, settings)} is empty: it describes no table, so a plan from it drops "
-                 "everything the database has (refused as destructive unless --allow-destructive)")
-    return schema_from_text(text, display(path, settings))
-
-
-def schema_from_text(text: str, file: str = "schema.yaml") -> Schema:
-    """schema.yaml's text to the validated model (a suppression may name any lint code there is)."""
-    return load_schema_text(text, file, lint_codes=tuple(r.code for r in LINT_RULES))
-
-
-def display(path: Path, settings: Settings) -> str:
-    try:
-        return str(path.relative_to(settings.project_dir))
-    except ValueError:
-        return str(path)
 
 @dataclass(frozen=True)
 class Target:
@@ -78,18 +31,6 @@ class Target:
         if self.origin == "embedded":
             return "the embedded database at .finesse/ (no database configured)"
         return f"{mask_url(self.url)} ({self.origin})"
-
-
-def require_project(settings: Settings) -> None:
-    """Refuse to work outside a project (no schema.yaml and no migrations/): nothing is created there, no
-    embedded server started, and a CI job run in the wrong folder fails instead of passing."""
-    if settings.schema_path.exists() or settings.migrations_path.exists():
-        return
-    raise InputError(Problem(f"not a finesse project: no {display(settings.schema_path, settings)} and no "
-                             f"{display(settings.migrations_path, settings)}/ in {settings.project_dir}",
-                             Location(str(settings.project_dir)),
-                             hint="run it in the project's folder or pass --project; start a project with "
-                                  "finesse import --database-url URL, or by writing schema.yaml"))
 
 
 def resolve_target(settings: Settings, database_url: str | None = None, *, starting: bool = False) -> Target:

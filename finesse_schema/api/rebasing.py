@@ -15,7 +15,8 @@ from ..logic.config.settings import Settings
 from ..logic.plan.branches import Branches, RevisionFile, read_revision_file, renumbered, split_branches
 from ..logic.plan.render_revision import next_revision_id
 from .planning import PlanResult, plan
-from .project import Progress, quiet, resolve_target, run_settings
+from .schema_file import Progress, quiet
+from .project import resolve_target, run_settings
 from .revisions import write_revision, write_sum
 from .running import rows_lost
 

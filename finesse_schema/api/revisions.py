@@ -8,7 +8,7 @@ from ..core.errors import InputError, Location, Problem
 from ..db.migrations import Revision, file_hash, list_revisions, recorded_hashes
 from ..logic.config.settings import Settings
 from ..logic.plan.revision_sum import compare_sum, parse_sum, render_sum
-from .project import Progress, quiet, require_project
+from .schema_file import Progress, quiet, require_project
 
 SUM_NAME = "finesse.sum"
 
@@ -88,7 +88,7 @@ def new_revision(settings: Settings, message: str) -> tuple[str, Path]:
     statements go (upgrade and downgrade). Nothing is planned and no database is read."""
     from ..core.plan import Plan
     from ..logic.plan.render_revision import next_revision_id, render_revision, slugify
-    from .project import load
+    from .schema_file import load
 
     if not message.strip():
         raise InputError(Problem("a data-only revision needs a message (-m) that says what it changes"))

@@ -15,7 +15,8 @@ from ..logic.compile.compiler import compile_schema
 from ..logic.config.settings import Settings
 from ..logic.sql.expressions import dropped_data
 from .revisions import check_revisions
-from .project import Progress, Target, load, quiet, resolve_target, run_settings, scratch_server
+from .schema_file import load, Progress, quiet
+from .project import resolve_target, run_settings, scratch_server, Target
 
 
 def apply(settings: Settings, *, database_url: str | None = None, target_revision: str = "head",

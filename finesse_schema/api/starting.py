@@ -10,7 +10,8 @@ from ..db.migrations import AlembicRun, RunSettings, alembic_environment as _ale
 from ..logic.config.project_files import (ENV_PY, GITIGNORE_LINE, SCHEMA_JSON, STARTER_SCHEMA, alembic_ini,
                                           pyproject_table)
 from ..logic.config.settings import Settings, select_env
-from .project import Progress, display, find_settings, resolve_target, run_settings, schema_json_text
+from .schema_file import display, find_settings, Progress
+from .project import resolve_target, run_settings, schema_json_text
 from .revisions import check_revisions
 from .running import apply_script
 

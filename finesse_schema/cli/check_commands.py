@@ -11,15 +11,17 @@ import click
 
 from .. import api
 from ..core.findings import Severity
-from ..logic.check.render_audit import render_history
-from ..logic.check.render_findings import RENDERERS
+
+# the report formats of logic/check/render_findings.py (imported when a check runs, not for --help;
+# tests/test_cli.py keeps the two the same)
+FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
 from .output import say
 from .common import EXIT_FINDINGS, database_option, guard, progress_reporter, quiet_option, settings_of
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
               help="text (grouped by table), json, junit, sarif or markdown.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), default=None,
               help="Exit 1 when a finding is at least this severe (default: [tool.finesse.check] fail_on, else error).")
@@ -36,6 +38,8 @@ def check(ctx: click.Context, fmt: str, fail_on: str | None, output: Path | None
     report = api.check(settings_of(ctx), live=live, database_url=database_url, progress=progress_reporter(quiet))
     if fail_on:
         report = replace(report, fail_on=Severity.parse(fail_on))
+    from ..logic.check.render_findings import RENDERERS
+
     text = RENDERERS[fmt](report)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -67,6 +71,8 @@ def audit_history(ctx: click.Context, table: str, row_id: str | None, limit: int
         click.echo(json.dumps([e.as_json() for e in entries], indent=2, sort_keys=True, default=str))
     else:
         subject = api.table_subject(table) + (f" {row_id}" if row_id else "")
+        from ..logic.check.render_audit import render_history
+
         click.echo(render_history(entries, subject=subject, with_row=row_id is None), nl=False)
 
 @audit.command("prune")

@@ -7,8 +7,6 @@ import json
 import click
 
 from .. import api
-from ..logic.check.audit import Report
-from ..logic.check.render_findings import render_json
 from ..logic.plan.render_summary import render_sql, render_summary
 
 from .output import say
@@ -46,6 +44,9 @@ def plan(ctx: click.Context, message: str, allow_destructive: bool, dry_run: boo
                       replace_pending=replace_pending, progress=progress_reporter(quiet))
     results = [result] + ([result.contract] if result.contract else [])
     if fmt == "json":
+        from ..logic.check.audit import Report
+        from ..logic.check.render_findings import render_json
+
         click.echo(json.dumps({"empty": result.plan.empty, "revisions": [{
             "written": r.written, "online": r.plan.online,
             "revision": shown(r.revision_path) if r.revision_path else None,

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from finesse_schema import api
-from finesse_schema.api.project import schema_from_text
+from finesse_schema.api.schema_file import schema_from_text
 from finesse_schema.core.errors import FinesseError
 from finesse_schema.db.materialize import materialize
 from finesse_schema.logic.compile.compiler import compile_schema
