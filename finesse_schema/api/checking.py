@@ -7,10 +7,12 @@ from pathlib import Path
 from ..core.errors import InputError, Problem
 from ..db.audit_trail import prune as prune_audit_trail
 from ..db.audit_trail import read_history
+from ..db.index_usage import index_statistics
 from ..db.live_audit import enforced_uniques, run_probes, run_project_checks
 from ..logic.check.audit import Report, audit_model, with_findings
 from ..logic.check.audit_config import table_subject
 from ..logic.config.settings import Settings
+from ..logic.check.index_use import INDEX_RULES, index_findings
 from ..logic.check.live_rules import live_probes
 from ..logic.check.project_checks import ProjectCheck, read_project_check, unique_codes
 from ..logic.check.render_audit import AuditEntry
@@ -36,7 +38,10 @@ def check(settings: Settings, *, live: bool = False, database_url: str | None = 
                        sample_above_rows=config.sample_above_rows, progress=progress)
     found += run_project_checks(target.url, [c for c in checks if config.selects(c.code)],
                                 timeout=config.live_statement_timeout, progress=progress)
-    codes = tuple(sorted({p.code for p in probes} | {c.code for c in checks if config.selects(c.code)}))
+    progress("reading how the indexes are used")
+    found += index_findings(index_statistics(target.url, schema.schemas))
+    codes = tuple(sorted({p.code for p in probes} | set(INDEX_RULES) |
+                         {c.code for c in checks if config.selects(c.code)}))
     return with_findings(report, found, codes, config)
 
 

@@ -10,8 +10,9 @@ from typing import Callable
 from ..core.errors import FinesseError
 from ..core.findings import Severity
 from ..core.model import Schema
-from ..core.plan import Plan, PlanRefused
+from ..core.plan import ChangeKind, Plan, PlanRefused
 from ..db.live_audit import row_counts, run_probes, server_version_major, table_sizes
+from ..db.index_usage import index_statistics
 from ..db.migrations import Revision, current_revision, list_revisions, online_progress, stamp
 from ..db.planner import plan_changes, split_plan
 from ..db.scratch import scratch_database
@@ -19,6 +20,7 @@ from ..db.stairway import Stair, walk_stairs
 from ..logic.compile.compiler import compile_schema
 from ..logic.config.settings import Settings
 from ..logic.plan.lint import lint_plan
+from ..logic.check.index_use import IndexStatistics
 from ..logic.plan.online import OnlineMode, needs_online, online_plan, touched_tables
 from ..logic.plan.preflight import WAYS_OUT, affected_tables, preflight_probes
 from ..logic.plan.render_revision import data_section, next_revision_id, render_revision, slugify
@@ -84,7 +86,16 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
             "it first; if they have not, applying the contract fails at the step that needs it",))
     # the data is measured for what runs now; a contract runs after its expand and data section
     parts[0] = preflight(settings, target, parts[0], schema, progress)
-    parts = [_linted(p, settings, schema) for p in parts]
+    drops_indexes = any(c.kind is ChangeKind.DROP and c.object_type == "index" for p in parts for c in p.upgrade)
+    if drops_indexes:
+        progress("reading how the indexes the plan drops were used (pg_stat_user_indexes)")
+    stats = index_statistics(target.url, schema.schemas) if drops_indexes else None
+    parts = [_linted(p, settings, schema, stats) for p in parts]
+    used = [f for p in parts for f in p.findings if f.code == "FL130" and f.severity >= Severity.ERROR]
+    if used:
+        raise PlanRefused("the plan drops indexes the live queries use (nothing was written); keep them, or suppress "
+                          "FL130 with the reason where the drop is meant:", parts[-1],
+                          tuple(f"{f.subject}: {f.message}" for f in used))
     destructive = [c for p in parts for c in p.destructive]
     if destructive and not allow_destructive:
         raise PlanRefused("the plan is destructive; pass --allow-destructive once you have reviewed it:", parts[-1],
@@ -118,9 +129,11 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     return out[0]
 
 
-def _linted(result: Plan, settings: Settings, schema: Schema) -> Plan:
+def _linted(result: Plan, settings: Settings, schema: Schema, stats: IndexStatistics | None = None) -> Plan:
     return replace(result, findings=lint_plan(result, model=schema, lock_timeout=settings.lock_timeout,
-                                              severity=settings.check.severity, ignore=settings.check.ignore))
+                                              severity=settings.check.severity, ignore=settings.check.ignore,
+                                              index_statistics=stats,
+                                              used_index_scans=settings.check.options.used_index_scans))
 
 
 def _base_revisions(settings: Settings, target: Target, replace_pending: bool) -> tuple[list[Revision], list[Revision]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ...core.findings import Finding, Severity
 from ...core.model import QualifiedName, Schema, Table
 from .config import CheckConfig
+from .index_use import INDEX_RULES
 from ..sql.expressions import expression_sql
 from ..sql.quoting import qualified, quote
 from .rules.id_columns_have_foreign_keys import implied_parent
@@ -29,9 +30,42 @@ LIVE_RULES = {
     "FS203": ("copies-disagree", Severity.ERROR, "copies of parent columns that differ from the parent"),
     "FS204": ("unique-duplicates", Severity.ERROR, "duplicates a wanted unique key would reject"),
     "FS205": ("preflight-failures", Severity.ERROR, "rows that make a planned change fail (finesse plan)"),
+    **INDEX_RULES,
 }
 SAMPLES = 5
 LIVE_DOCS = {
+    "FS206": """An index never scanned since the statistics were reset (pg_stat_user_indexes.idx_scan = 0): it costs
+every write and buys no read. The finding says how long the statistics have been gathered: an index a
+monthly report uses looks unused for most of the month. Unique and key indexes enforce something and are
+not reported.
+
+Bad::
+
+    orders_note_idx   -- idx_scan 0 after 90 days of the whole application
+
+Good::
+
+    dropped (finesse plan's FL130 then has nothing to say), or kept with the reason in schema.yaml""",
+    "FS207": """An index whose every query another index serves: the same keys (a duplicate), or its keys a
+leading prefix of the other's, with the same predicate, method and uniqueness.
+
+Bad::
+
+    orders (customer_id)  beside  orders (customer_id, created_at)
+
+Good::
+
+    only orders (customer_id, created_at)""",
+    "FS208": """A foreign key that no index leads with: deleting or re-keying a parent row scans the whole child
+table (under lock), and joins from the parent cannot use an index.
+
+Bad::
+
+    order_details.order_id REFERENCES orders  -- and no index on order_details (order_id, ...)
+
+Good::
+
+    indexes: [[order_id]]""",
     "FS201": """Rows whose reference points at no parent row: every declared foreign key (a NOT VALID one lets old
 orphans stay), and every column named <thing>_id without one, or listed under [tool.finesse.check.references].
 

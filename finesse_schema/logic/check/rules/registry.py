@@ -20,6 +20,7 @@ class RuleOptions:
     """What [tool.finesse.check] tunes for the rules themselves."""
 
     max_cascade_tables: int = 3
+    used_index_scans: int = 10  # FL130: dropping an index scanned more often than this since the reset is an error
     reference_suffix: str = "_id"
     table_name_pattern: str = r"^[a-z][a-z0-9_]*$"
     column_name_pattern: str = r"^[a-z][a-z0-9_]*$"

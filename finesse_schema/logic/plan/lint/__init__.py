@@ -8,8 +8,9 @@ from fnmatch import fnmatchcase
 from ....core.findings import Finding
 from ....core.model import Schema
 from ....core.plan import Plan
-from . import (constraint_not_valid, drop_column, drop_enum_value, drop_index, drop_table, index_not_concurrent,
-               lock_timeout, narrowing_type, rename, rewriting_type_change, set_not_null, volatile_default)
+from . import (constraint_not_valid, drop_column, drop_enum_value, drop_index, drop_table, drop_used_index,
+               index_not_concurrent, lock_timeout, narrowing_type, rename, rewriting_type_change, set_not_null, volatile_default)
+from ...check.index_use import IndexStatistics
 from .registry import LintContext, LintRegistry, LintRule
 
 LINT_RULES = LintRegistry(
@@ -17,6 +18,7 @@ LINT_RULES = LintRegistry(
     drop_column.RULE,
     drop_enum_value.RULE,
     drop_index.RULE,
+    drop_used_index.RULE,
     rename.RULE,
     narrowing_type.RULE,
     set_not_null.RULE,
@@ -29,9 +31,11 @@ LINT_RULES = LintRegistry(
 
 
 def lint_plan(plan: Plan, *, model: Schema | None = None, lock_timeout: str = "5s",
-              severity: tuple[tuple[str, object], ...] = (), ignore: tuple[str, ...] = ()) -> tuple[Finding, ...]:
-    """Every lint finding of ``plan``, sorted; ``severity`` overrides and ``ignore`` come from [tool.finesse.check]."""
-    ctx = LintContext(plan, model, lock_timeout)
+              severity: tuple[tuple[str, object], ...] = (), ignore: tuple[str, ...] = (),
+              index_statistics: IndexStatistics | None = None, used_index_scans: int = 10) -> tuple[Finding, ...]:
+    """Every lint finding of ``plan``, sorted; ``severity`` overrides and ``ignore`` come from [tool.finesse.check];
+    ``index_statistics`` (the live indexes' scans) lets FL130 tell a used index from a forgotten one."""
+    ctx = LintContext(plan, model, lock_timeout, index_statistics, used_index_scans)
     overrides = dict(severity)
     suppressions = model.suppressions if model is not None else ()
     out = [replace(f, severity=overrides.get(f.code, f.severity)) for rule in LINT_RULES

@@ -10,6 +10,7 @@ from ....core.findings import Finding, Severity
 from ....core.model import Schema
 from ....core.plan import Change, Plan
 from ..online import created_tables
+from ...check.index_use import IndexStatistics
 from ...check.rules.registry import Registry, rule
 
 
@@ -18,6 +19,8 @@ class LintContext:
     plan: Plan
     model: Schema | None = None
     lock_timeout: str = "5s"
+    index_statistics: IndexStatistics | None = None  # the live indexes and their scans, when read
+    used_index_scans: int = 10
 
     @property
     def created_tables(self) -> set[str]:
@@ -44,8 +47,10 @@ class LintRule:
     check: Check = field(compare=False)
     doc: str = ""
 
-    def finding(self, ctx: LintContext, change: Change | None, message: str, hint: str = "") -> Finding:
-        subject = ctx.table_of(change) if change is not None else "plan"
+    def finding(self, ctx: LintContext, change: Change | None, message: str, hint: str = "", *,
+                table: str | None = None) -> Finding:
+        """A finding about ``change``, on its table (``table`` where the change does not say it: a drop)."""
+        subject = table or (ctx.table_of(change) if change is not None else "plan")
         loc, path = None, ""
         if ctx.model is not None and change is not None:
             schema_name, _, table = subject.partition(".")
