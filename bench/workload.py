@@ -24,67 +24,25 @@ import argparse
 import math
 import os
 import platform
-import re
 import statistics
 import time
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from legacy import ROOT, copy, legacy_server, migrated_copy, say, vacuum
 
 from bench.results import write_section
 from finesse_schema.db.connect import connect
+from finesse_schema.db.workload_timing import execution_ms, loops_for, same_answer, server_loop
+from finesse_schema.logic.check.workload import parse_workload
 
 LEGACY_SQL = ROOT / "tests" / "fixtures" / "import" / "finesse_legacy" / "workload.sql"  # shared/fixtures copy
 IMPROVED_SQL = ROOT / "bench" / "workload_improved.sql"
-_OUTER_LIMIT = re.compile(r"\s+LIMIT\s+\d+(\s+OFFSET\s+\d+)?\s*$", re.I)
 
 
 def queries(path: Path) -> dict[str, str]:
-    """name -> SQL of each "-- name:" statement (comment lines left out before the statements are split)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    text = "\n".join(line for line in lines if line.startswith("-- name:") or not line.lstrip().startswith("--"))
-    return {name: body.strip() for name, body in re.findall(r"-- name: (\w+)\n(.*?);", text, re.S)}
-
-
-def _norm(value: object) -> object:
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        return Decimal(value).normalize()  # 45 (bigint) and 45 (numeric) are the same number
-    if isinstance(value, (dict, list)):
-        return repr(value)  # json: Python objects (duplicate keys read as jsonb reads them: the last wins)
-    return value
-
-
-def rows(conn, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [tuple(_norm(v) for v in r) for r in conn.execute(sql).fetchall()]
-
-
-def same_answer(legacy, improved, a: str, b: str) -> str:  # type: ignore[no-untyped-def]
-    """'same rows', or 'same rows up to the order it leaves open'; AssertionError when they differ."""
-    full_a, full_b = rows(legacy, _OUTER_LIMIT.sub("", a)), rows(improved, _OUTER_LIMIT.sub("", b))
-    assert sorted(map(repr, full_a)) == sorted(map(repr, full_b)), "the full answers differ"
-    got_a, got_b = rows(legacy, a), rows(improved, b)
-    if got_a == got_b:
-        return "same rows"
-    assert len(got_a) == len(got_b) and all(r in full_a for r in got_b), "the limited answers differ"
-    return "same rows up to the order it leaves open"
-
-
-def server_loop(conn, name: str, sql: str, loops: int) -> str:  # type: ignore[no-untyped-def]
-    """A function that runs ``sql`` ``loops`` times in the server (its plan cached, as a prepared statement's
-    is, every row read), so that the time it takes is the database's alone: no round trip, no parsing."""
-    fn = f"pg_temp.bench_{name}"
-    conn.execute(f"CREATE OR REPLACE FUNCTION {fn}() RETURNS bigint LANGUAGE plpgsql AS $f$ "  # type: ignore[arg-type]
-                 f"DECLARE n bigint := 0; r record; BEGIN FOR i IN 1..{loops} LOOP FOR r IN {sql} LOOP n := n + 1; "
-                 "END LOOP; END LOOP; RETURN n; END $f$")
-    return fn
-
-
-def execution_ms(conn, fn: str, loops: int) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    conn.execute(f"SELECT {fn}()").fetchone()  # type: ignore[arg-type]
-    return (time.perf_counter() - start) * 1000 / loops
+    """name -> SQL of each "-- name:" query (finesse workload's reading of the file)."""
+    return parse_workload(path.read_text(encoding="utf-8"), str(path))
 
 
 def wall_ms(conn, sql: str) -> float:  # type: ignore[no-untyped-def]
@@ -110,10 +68,8 @@ def main() -> None:
         with connect(legacy_url) as legacy, connect(improved_url) as improved, connect(control_url) as control:
             for name in old:
                 answer = same_answer(legacy, improved, old[name], new[name])
-                # enough loops per measurement that one takes about 20 ms on the legacy side
-                start = time.perf_counter()
-                rows(legacy, old[name])
-                loops = max(1, min(2000, int(0.02 / max(time.perf_counter() - start, 1e-5))))
+                assert answer.startswith("same rows"), f"{name}: {answer}"
+                loops = loops_for(legacy, old[name])  # one measurement takes about 20 ms on the legacy side
                 fn_old = server_loop(legacy, name, old[name], loops)
                 fn_new = server_loop(improved, name, new[name], loops)
                 fn_control = server_loop(control, name, old[name], loops)

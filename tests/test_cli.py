@@ -139,7 +139,7 @@ def test_every_command_takes_quiet_and_every_database_command_its_url() -> None:
     from finesse_schema.cli import main
 
     reaches_a_database = {"plan", "rebase", "baseline", "test", "apply", "down", "stamp", "status", "drift",
-                          "import", "check", "audit history", "audit prune"}
+                          "import", "check", "audit history", "audit prune", "workload"}
 
     def walk(cmd: click.Command, path: list[str]):  # type: ignore[no-untyped-def]
         if isinstance(cmd, click.Group):

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers; at run t
     from .revisions import hash_revisions, new_revision, write_revision
     from .starting import Started, alembic_environment, init_project
     from .rebasing import Rebased, rebase
+    from .workload import workload
     from .running import Status, apply, apply_script, down, preview_apply, stamp_revision, status
 
 _WHERE = {  # name -> the module that defines it, imported on first use
@@ -53,7 +54,7 @@ _WHERE = {  # name -> the module that defines it, imported on first use
     "rebase": ".rebasing", "resolve_target": ".project", "rules": ".project", "schema_json_text": ".project",
     "select_env": "..logic.config.settings", "stamp_revision": ".running", "status": ".running",
     "table_subject": "..logic.check.audit_config", "test_migrations": ".planning", "write_generated": ".generated",
-    "write_revision": ".revisions",
+    "write_revision": ".revisions", "workload": ".workload",
 }
 
 
@@ -76,5 +77,5 @@ __all__ = [
     "find_settings", "generate", "generate_texts", "hash_revisions", "import_database", "init_project", "json_schema",
     "load", "new_revision", "plan", "preflight", "preview_apply", "read_project_checks", "rebase", "resolve_target",
     "rules", "schema_json_text", "select_env", "stamp_revision", "status", "table_subject", "test_migrations",
-    "write_generated", "write_revision",
+    "write_generated", "write_revision", "workload",
 ]

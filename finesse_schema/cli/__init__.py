@@ -58,7 +58,7 @@ for command in (plan_commands.plan, plan_commands.rebase, plan_commands.baseline
                 project_commands.docs,
                 project_commands.generate, project_commands.json_schema,
                 project_commands.validate, check_commands.check, check_commands.audit, check_commands.rules_,
-                check_commands.explain):
+                check_commands.explain, check_commands.workload):
     main.add_command(command)
 
 

@@ -12,12 +12,12 @@ import click
 from .. import api
 from ..core.findings import Severity
 
+from .output import say
+from .common import EXIT_FINDINGS, database_option, guard, progress_reporter, quiet_option, settings_of
+
 # the report formats of logic/check/render_findings.py (imported when a check runs, not for --help;
 # tests/test_cli.py keeps the two the same)
 FORMATS = ("text", "json", "junit", "sarif", "markdown")
-
-from .output import say
-from .common import EXIT_FINDINGS, database_option, guard, progress_reporter, quiet_option, settings_of
 
 
 @click.command()
@@ -106,3 +106,42 @@ def explain(code: str) -> None:
     """Print a rule's documentation, with a bad and a good example."""
     r = api.explain(code)
     say(f"{r.code} {r.name} (default severity {r.severity})\n\n{r.doc}")
+
+
+@click.command()
+@click.option("--after", required=True, help="The database to compare with: a copy migrated by the plan, staging.")
+@click.option("--before", default=None, help="The database as it is (default: the project's, as --env or "
+                                             "--database-url choose it).")
+@click.option("--control", default=None, help="A second copy of the before database for the A/A spread (default: "
+                                              "the before database timed twice).")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The named queries (default: [tool.finesse.workload] file, workload.sql).")
+@click.option("--after-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The same queries as the after schema asks them (default: the same file).")
+@click.option("--runs", type=click.IntRange(min=1), default=None, help="Measurements per query (default 15).")
+@click.option("--max-slower", type=click.FloatRange(min=1.0), default=None,
+              help="Fail when a query is slower than this times its A/A spread (default 1.25).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@database_option
+@quiet_option
+@click.pass_context
+@guard
+def workload(ctx: click.Context, after: str, before: str | None, control: str | None, file: Path | None,
+             after_file: Path | None, runs: int | None, max_slower: float | None, fmt: str,
+             database_url: str | None, quiet: bool) -> None:
+    """Time the project's named queries server-side on two databases, compare their answers, and exit 1 when
+    one is slower beyond the noise or answers differently."""
+    from ..logic.check.workload import workload_table
+
+    verdict = api.workload(settings_of(ctx), after=after, before=before or database_url, control=control,
+                           file=file, after_file=after_file, runs=runs, max_slower=max_slower,
+                           progress=progress_reporter(quiet))
+    if fmt == "json":
+        click.echo(json.dumps({"passed": verdict.passed, "geometric_mean": round(verdict.geometric_mean, 3),
+                               "queries": [{"name": t.name, "before_ms": t.before_ms, "after_ms": t.after_ms,
+                                            "ratio": t.ratio, "aa_spread": t.spread, "answer": t.answer}
+                                           for t in verdict.timings]}, indent=2, sort_keys=True))
+    else:
+        say(workload_table(verdict), nl=False)
+    if not verdict.passed:
+        sys.exit(EXIT_FINDINGS)

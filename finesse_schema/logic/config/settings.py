@@ -37,9 +37,19 @@ from ..check.rules import RULES
 ALL_CODES = tuple(r.code for r in RULES) + tuple(LIVE_RULES) + tuple(r.code for r in LINT_RULES) + ("FS001",)
 
 KEYS = ("schema", "migrations", "generated", "title", "database_url", "database_url_env", "dev_url", "lock_timeout", "statement_timeout",
-        "online_above_rows", "lock_retries", "check", "audit", "env")
+        "online_above_rows", "lock_retries", "check", "audit", "env", "workload")
 ENV_KEYS = ("url", "url_env", "dev_url", "lock_timeout", "statement_timeout")
 INT_KEYS = ("online_above_rows", "lock_retries")
+
+
+@dataclass(frozen=True)
+class WorkloadConfig:
+    """``[tool.finesse.workload]``: the named queries finesse workload times, and when it fails."""
+
+    file: str = "workload.sql"
+    after_file: str | None = None  # the same names, as the after database's schema asks them (default: file)
+    runs: int = 15
+    max_slower: float = 1.25  # fail when a query is slower by more than this times its A/A spread
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class Settings:
     url_env_configured: bool = False  # database_url_env set in pyproject (or by --env): it must then be set
     environments: dict[str, dict[str, str]] = field(default_factory=dict)  # [tool.finesse.env.NAME]
     env: str | None = None  # the one chosen with --env
+    workload: WorkloadConfig = field(default_factory=lambda: WorkloadConfig())
     file: str = "pyproject.toml"
 
     @property
@@ -83,7 +94,7 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         table = data.get("tool", {}).get("finesse", {})
     problems = unknown_settings(table, KEYS, file, "tool.finesse")
     for key, value in table.items():
-        if key not in KEYS or key in ("check", "audit", "env"):
+        if key not in KEYS or key in ("check", "audit", "env", "workload"):
             continue
         elif key in INT_KEYS:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -98,6 +109,7 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
     check_table = check_table if isinstance(check_table, dict) else {}
     audit_table = audit_table if isinstance(audit_table, dict) else {}
     environments = _environments(table.get("env", {}), file, problems)
+    workload = _workload(table.get("workload", {}), file, problems)
     if problems:
         raise InputError(problems)
     return Settings(
@@ -117,8 +129,28 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
         audit=read_audit_config(audit_table, file),
         url_env_configured="database_url_env" in table,
         environments=environments,
+        workload=workload,
         file=file,
     )
+
+
+def _workload(table: object, file: str, problems: list[Problem]) -> WorkloadConfig:
+    where = "tool.finesse.workload"
+    if not isinstance(table, dict):
+        problems.append(Problem(f"[{where}] must be a table", Location(file), where))
+        return WorkloadConfig()
+    problems.extend(unknown_settings(table, ("file", "after_file", "runs", "max_slower"), file, where))
+    for key in ("file", "after_file"):
+        if key in table and not isinstance(table[key], str):
+            problems.append(Problem(f"{key} must be a path (a string)", Location(file), f"{where}.{key}"))
+    runs, slower = table.get("runs", 15), table.get("max_slower", 1.25)
+    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
+        problems.append(Problem("runs must be a whole number, 1 or more", Location(file), f"{where}.runs"))
+        runs = 15
+    if not isinstance(slower, (int, float)) or isinstance(slower, bool) or slower < 1:
+        problems.append(Problem("max_slower must be a number, 1 or more", Location(file), f"{where}.max_slower"))
+        slower = 1.25
+    return WorkloadConfig(str(table.get("file", "workload.sql")), table.get("after_file"), runs, float(slower))
 
 
 def _environments(table: object, file: str, problems: list[Problem]) -> dict[str, dict[str, str]]:
