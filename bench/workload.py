@@ -33,7 +33,7 @@ from legacy import ROOT, copy, legacy_server, migrated_copy, say, vacuum
 
 from bench.results import write_section
 from finesse_schema.db.connect import connect
-from finesse_schema.db.workload_timing import execution_ms, loops_for, same_answer, server_loop
+from finesse_schema.db.usage.workload_timing import execution_ms, loops_for, same_answer, server_loop
 from finesse_schema.logic.check.workload import parse_workload
 
 LEGACY_SQL = ROOT / "tests" / "fixtures" / "import" / "finesse_legacy" / "workload.sql"  # shared/fixtures copy

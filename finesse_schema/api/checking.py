@@ -7,7 +7,7 @@ from pathlib import Path
 from ..core.errors import InputError, Problem
 from ..db.audit_trail import prune as prune_audit_trail
 from ..db.audit_trail import read_history
-from ..db.index_usage import index_statistics
+from ..db.usage.index_usage import index_statistics
 from ..db.live_audit import enforced_uniques, run_probes, run_project_checks
 from ..logic.check.audit import Report, audit_model, with_findings
 from ..logic.check.audit_config import table_subject

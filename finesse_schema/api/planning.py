@@ -12,7 +12,7 @@ from ..core.findings import Severity
 from ..core.model import Schema
 from ..core.plan import ChangeKind, Plan, PlanRefused
 from ..db.live_audit import row_counts, run_probes, server_version_major, table_sizes
-from ..db.index_usage import index_statistics
+from ..db.usage.index_usage import index_statistics
 from ..db.migrations import Revision, current_revision, list_revisions, online_progress, stamp
 from ..db.planner import plan_changes, split_plan
 from ..db.scratch import scratch_database

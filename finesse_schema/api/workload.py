@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..core.errors import InputError, Location, Problem
 from ..db.connect import normalize_url
-from ..db.workload_timing import time_workload
+from ..db.usage.workload_timing import time_workload
 from ..logic.check.workload import WorkloadVerdict, parse_workload
 from ..logic.config.settings import Settings
 from .project import resolve_target

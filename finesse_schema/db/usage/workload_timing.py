@@ -16,8 +16,8 @@ import time
 from decimal import Decimal
 from typing import Callable
 
-from ..logic.check.workload import QueryTiming
-from .connect import Error, connect, error_text
+from ...logic.check.workload import QueryTiming
+from ..connect import Error, connect, error_text
 
 Progress = Callable[[str], None]
 _OUTER_LIMIT = re.compile(r"\s+LIMIT\s+\d+(\s+OFFSET\s+\d+)?\s*$", re.I)

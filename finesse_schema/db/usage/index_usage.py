@@ -4,8 +4,8 @@ plan's lint (FL130) judge."""
 
 from __future__ import annotations
 
-from ..logic.check.index_use import IndexStatistics, LiveIndex
-from .connect import connect
+from ...logic.check.index_use import IndexStatistics, LiveIndex
+from ..connect import connect
 
 _INDEXES = """
 SELECT n.nspname, t.relname, i.relname,
