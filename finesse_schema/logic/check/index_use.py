@@ -1,5 +1,5 @@
 """The indexes a database has and how its application uses them: which one serves another's queries, which are
-never scanned, which foreign keys no index serves. Pure: db/index_usage.py reads the catalog and the statistics.
+never scanned, which foreign keys no index serves. Pure: db/usage/index_usage.py reads the catalog and the statistics.
 
 An index serves every query another served only when the other's key columns are a leading prefix of its
 own, with the same predicate (a partial index serves only its rows), the same method, and, for a unique
@@ -87,8 +87,8 @@ def desired_indexes(schema: Schema) -> list[LiveIndex]:
         for ix in t.indexes:
             if ix.where is not None or ix.include:
                 continue
-            keys = tuple(e.column if e.column and not e.descending and not e.opclass else f"({e.expression or e.column})"
-                         for e in ix.elements)
+            keys = tuple(e.column if e.column and not e.descending and not e.opclass
+                         else f"({e.expression or e.column})" for e in ix.elements)
             out.append(LiveIndex(t.schema, t.name, ix.name, keys, None, ix.unique, ix.method))
     return out
 

@@ -1,5 +1,5 @@
 """finesse workload, the pure part: the file of named queries, and the verdict on their times. The database
-edge (db/workload_timing.py) times them and compares their answers.
+edge (db/usage/workload_timing.py) times them and compares their answers.
 
 The file is workload.sql's format: each query under a ``-- name: NAME`` line and ending with ``;``; other
 comment lines are left out. A query is judged slower when its time on the "after" database over its time
