@@ -10,7 +10,7 @@ from ..core.model import Schema
 from ..logic.config.settings import Settings
 from ..logic.docs.generated import HEADER_RE, Sources, docs_files, generate_files
 from ..logic.docs.relations import orphans_from_report
-from .schema_file import display, load, Progress, quiet
+from .schema_file import display, load, Progress, quiet, write_atomically
 
 DOCS_OWNED = ("README.md", "index.html", "schema.dbml", "diagrams/", "tables/")
 GENERATE_OWNED = ("models.py", "schema.sql")
@@ -87,10 +87,7 @@ def write_generated(folder: Path, files: dict[str, str], owned: tuple[str, ...],
         target = folder / path
         if target.is_file() and target.read_text(encoding="utf-8") == text:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        write_atomically(target, text)
         written.append(path)
     for e in extra:
         (folder / e).unlink()

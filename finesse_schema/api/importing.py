@@ -16,7 +16,7 @@ from ..logic.config.settings import Settings
 from ..logic.importing.from_catalog import Unsupported, import_schema
 from ..logic.importing.import_yaml import schema_yaml
 from ..logic.schema.load import load_schema_text
-from .schema_file import display, Progress, quiet
+from .schema_file import display, Progress, quiet, write_atomically
 from .project import resolve_target, schema_json_text, scratch_server, Target
 
 
@@ -68,10 +68,7 @@ def import_database(settings: Settings, *, database_url: str | None = None, sche
         residual = plan_changes(target.url, scratch_server(settings, target, dev_url), compile_schema(loaded),
                                 loaded.schemas, schema_hash=loaded.source_hash, verify=False, progress=progress)
     if write:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, text)
         editor_schema = path.parent / SCHEMA_JSON  # what the yaml-language-server line points at
         if not editor_schema.exists():
             editor_schema.write_text(schema_json_text(), encoding="utf-8")

@@ -8,7 +8,7 @@ from ..core.errors import InputError, Location, Problem
 from ..db.migrations import Revision, file_hash, list_revisions, recorded_hashes
 from ..logic.config.settings import Settings
 from ..logic.plan.revision_sum import compare_sum, parse_sum, render_sum
-from .schema_file import Progress, quiet, require_project
+from .schema_file import Progress, quiet, require_project, write_atomically
 
 SUM_NAME = "finesse.sum"
 
@@ -21,18 +21,13 @@ def revision_hashes(migrations: Path) -> dict[str, str]:
 def write_sum(migrations: Path) -> Path:
     """Write finesse.sum for the revision files there are now (after finesse writes or removes one)."""
     path = migrations / SUM_NAME
-    tmp = path.with_suffix(".sum.tmp")
-    tmp.write_text(render_sum(revision_hashes(migrations)), encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, render_sum(revision_hashes(migrations)))
     return path
 
 
 def write_revision(path: Path, text: str) -> None:
-    """Write a revision atomically: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".py.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    """Write a revision atomically (a reader never sees half a file), and finesse.sum with it."""
+    write_atomically(path, text)
     write_sum(path.parent.parent)
 
 

@@ -68,3 +68,12 @@ def require_project(settings: Settings) -> None:
                              Location(str(settings.project_dir)),
                              hint="run it in the project's folder or pass --project; start a project with "
                                   "finesse import --database-url URL, or by writing schema.yaml"))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` through a temporary file beside ``path``: a reader, or a run cut short, never sees half
+    a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

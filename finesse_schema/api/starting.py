@@ -10,7 +10,7 @@ from ..db.migrations import AlembicRun, RunSettings, alembic_environment as _ale
 from ..logic.config.project_files import (ENV_PY, GITIGNORE_LINE, SCHEMA_JSON, STARTER_SCHEMA, alembic_ini,
                                           pyproject_table)
 from ..logic.config.settings import Settings, select_env
-from .schema_file import display, find_settings, Progress
+from .schema_file import display, find_settings, Progress, write_atomically
 from .project import resolve_target, run_settings, schema_json_text
 from .revisions import check_revisions
 from .running import apply_script
@@ -39,7 +39,7 @@ def init_project(folder: Path, *, title: str | None = None) -> Started:
         kept.append(pyproject)
     else:
         table = pyproject_table(title or f"{folder.name}: the database")
-        _write(pyproject, (text.rstrip() + "\n\n" if text.strip() else "") + table)
+        write_atomically(pyproject, (text.rstrip() + "\n\n" if text.strip() else "") + table)
         written.append(pyproject)
     settings = find_settings(folder)
     migrations = settings.migrations_path
@@ -49,7 +49,7 @@ def init_project(folder: Path, *, title: str | None = None) -> Started:
         if path.exists():
             kept.append(path)
         else:
-            _write(path, content)
+            write_atomically(path, content)
             written.append(path)
     (migrations / "versions").mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
@@ -57,17 +57,9 @@ def init_project(folder: Path, *, title: str | None = None) -> Started:
     if GITIGNORE_LINE in lines or GITIGNORE_LINE.rstrip("/") in lines:
         kept.append(ignore)
     else:
-        _write(ignore, "\n".join([*lines, GITIGNORE_LINE]) + "\n")
+        write_atomically(ignore, "\n".join([*lines, GITIGNORE_LINE]) + "\n")
         written.append(ignore)
     return Started(tuple(written), tuple(kept))
-
-
-def _write(path: Path, text: str) -> None:
-    """Write through a temporary file beside it, so that an interrupted init leaves no half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _settings(run: AlembicRun) -> Settings:

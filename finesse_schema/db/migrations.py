@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from ..core.errors import DatabaseError, FinesseError, InputError, Location, Problem, RefusedError
+from ..logic.plan.branches import declared_revision
 from ..logic.plan.render_online import PROGRESS_TABLE as ONLINE_STEPS  # steps of online revisions done so far
 from .connect import error_text, mask_url, sa_engine
 from .migration_lock import identify_session, locked
@@ -61,9 +62,6 @@ def _config(migrations_dir: Path) -> Config:
     return cfg
 
 
-_REVISION_RE = re.compile(r'^revision\s*(?::\s*str\s*)?=\s*["\']([^"\']+)["\']', re.M)
-
-
 def _duplicate_ids(versions: Path) -> None:
     """Two revision files with one id (two branches each wrote 0005): a located error naming both, before
     Alembic warns and then counts two heads."""
@@ -71,18 +69,19 @@ def _duplicate_ids(versions: Path) -> None:
     problems = []
     for path in sorted(versions.glob("*.py")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        found = _REVISION_RE.search(text)
-        if not found:
+        found = declared_revision(text)
+        if found is None:
             continue
-        if found.group(1) in seen:
-            first = seen[found.group(1)]
-            problems.append(Problem(f"revision id {found.group(1)} is used twice: by {first.name} and by "
-                                    f"{path.name}", Location(str(path), text[:found.start()].count("\n") + 1), "",
+        rev, line = found
+        if rev in seen:
+            first = seen[rev]
+            problems.append(Problem(f"revision id {rev} is used twice: by {first.name} and by "
+                                    f"{path.name}", Location(str(path), line), "",
                                     "two branches each wrote it: renumber the one not yet applied anywhere (its "
                                     "revision and its down_revision after the other), or delete it and run "
                                     "finesse plan again on top of the other"))
         else:
-            seen[found.group(1)] = path
+            seen[rev] = path
     if problems:
         raise InputError(problems)
 

@@ -18,6 +18,12 @@ _REVISION = re.compile(r'^revision\s*(?::\s*str\s*)?=\s*["\']([^"\']+)["\']', re
 _DOWN = re.compile(r'^down_revision\s*(?::\s*[\w |\[\],]+)?=\s*(None|["\']([^"\']+)["\'])', re.M)
 
 
+def declared_revision(text: str) -> tuple[str, int] | None:
+    """(the id a revision file declares, the line it is on), or None for a file that declares none."""
+    found = _REVISION.search(text)
+    return (found.group(1), text[:found.start()].count("\n") + 1) if found else None
+
+
 @dataclass(frozen=True)
 class RevisionFile:
     name: str  # the file's name in versions/
