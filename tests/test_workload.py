@@ -70,3 +70,23 @@ def test_a_bad_workload_file_is_a_located_error(text: str, message: str) -> None
 def test_the_file_s_comments_are_left_out() -> None:
     assert parse_workload(WORKLOAD, "w.sql") == {"by_code": "SELECT id, qty FROM items WHERE code = 'c4242'",
                                                  "totals": "SELECT qty, count(*) FROM items GROUP BY qty ORDER BY qty"}
+
+
+def test_the_application_s_search_path_resolves_the_queries_on_every_side(project: Path, pg_admin: str) -> None:
+    """The old application reads through a compatibility schema: its names resolve as its search_path says."""
+    with fresh_database(pg_admin, "wb") as before, fresh_database(pg_admin, "wa") as after:
+        run_sql(before, TABLE + "CREATE INDEX items_code ON items (code); ANALYZE items;")
+        run_sql(after, "CREATE SCHEMA compat; " + TABLE.replace("items", "compat.items")
+                + "CREATE INDEX items_code ON compat.items (code); ANALYZE compat.items;")
+        unresolved = _run(project, "--before", before, "--after", after, "--format", "json", "-q")
+        assert unresolved.exit_code == 1 and 'relation \\"items\\" does not exist' in unresolved.output
+        (project / "pyproject.toml").write_text('[tool.finesse.workload]\nfile = "queries.sql"\n'
+                                                'search_path = "compat, public"\n')
+        resolved = _run(project, "--before", before, "--after", after, "--max-slower", "3", "-q")
+        assert "same rows" in resolved.output and "fails" not in resolved.output, resolved.output
+
+
+def test_a_search_path_that_is_not_schema_names_is_a_located_error(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.finesse.workload]\nsearch_path = "legacy; DROP TABLE x"\n')
+    bad = CliRunner().invoke(main, ["--project", str(project), "workload", "--after", "postgresql:///x"])
+    assert bad.exit_code == 2 and "tool.finesse.workload.search_path" in bad.output, bad.output

@@ -25,12 +25,15 @@ def _queries(path: Path, settings: Settings) -> dict[str, str]:
 
 def workload(settings: Settings, *, after: str, before: str | None = None, control: str | None = None,
              file: Path | None = None, after_file: Path | None = None, runs: int | None = None,
-             max_slower: float | None = None, progress: Progress = quiet) -> WorkloadVerdict:
+             max_slower: float | None = None, search_path: str | None = None,
+             progress: Progress = quiet) -> WorkloadVerdict:
     """Time the workload's queries on ``before`` (default: the project's database) and ``after`` (a copy
     migrated by the plan, a staging database), server-side and interleaved, with the before queries timed
     again on ``control`` (default: before itself) for the A/A spread; compare every answer as a multiset.
     The verdict fails where a query is slower by more than ``max_slower`` times its spread, or answers
-    differently. Nothing is written to either database (temporary functions only)."""
+    differently. ``search_path`` (default: the configured one) is the application's, on every side: the
+    old application's queries through a compatibility schema. Nothing is written to either database
+    (temporary functions only)."""
     config = settings.workload
     before_q = _queries(file or settings.project_dir / config.file, settings)
     after_path = after_file or (settings.project_dir / config.after_file if config.after_file else None)
@@ -43,5 +46,6 @@ def workload(settings: Settings, *, after: str, before: str | None = None, contr
     after_url = normalize_url(after)
     progress(f"timing {len(before_q)} queries, {runs or config.runs} runs each, before and after")
     timings = time_workload(before_url, after_url, normalize_url(control) if control else before_url, before_q,
-                            after_q, runs=runs or config.runs, progress=progress)
+                            after_q, runs=runs or config.runs, search_path=search_path or config.search_path,
+                            progress=progress)
     return WorkloadVerdict(tuple(timings), max_slower or config.max_slower)

@@ -121,21 +121,24 @@ def explain(code: str) -> None:
 @click.option("--runs", type=click.IntRange(min=1), default=None, help="Measurements per query (default 15).")
 @click.option("--max-slower", type=click.FloatRange(min=1.0), default=None,
               help="Fail when a query is slower than this times its A/A spread (default 1.25).")
+@click.option("--search-path", default=None,
+              help='The application\'s search_path on both databases, e.g. "legacy, public" (default: '
+                   '[tool.finesse.workload] search_path, else public).')
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @database_option
 @quiet_option
 @click.pass_context
 @guard
 def workload(ctx: click.Context, after: str, before: str | None, control: str | None, file: Path | None,
-             after_file: Path | None, runs: int | None, max_slower: float | None, fmt: str,
-             database_url: str | None, quiet: bool) -> None:
+             after_file: Path | None, runs: int | None, max_slower: float | None, search_path: str | None,
+             fmt: str, database_url: str | None, quiet: bool) -> None:
     """Time the project's named queries server-side on two databases, compare their answers, and exit 1 when
     one is slower beyond the noise or answers differently."""
     from ..logic.check.workload import workload_table
 
     verdict = api.workload(settings_of(ctx), after=after, before=before or database_url, control=control,
                            file=file, after_file=after_file, runs=runs, max_slower=max_slower,
-                           progress=progress_reporter(quiet))
+                           search_path=search_path, progress=progress_reporter(quiet))
     if fmt == "json":
         click.echo(json.dumps({"passed": verdict.passed, "geometric_mean": round(verdict.geometric_mean, 3),
                                "queries": [{"name": t.name, "before_ms": t.before_ms, "after_ms": t.after_ms,

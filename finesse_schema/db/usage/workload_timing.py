@@ -72,12 +72,22 @@ def loops_for(conn, sql: str, target_seconds: float = 0.02) -> int:  # type: ign
     return max(1, min(2000, int(target_seconds / max(time.perf_counter() - start, 1e-5))))
 
 
+def use_search_path(conn, search_path: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Resolve the queries' names as the application does (finesse's sessions use public alone)."""
+    if search_path:
+        conn.execute("SELECT set_config('search_path', %s, false)", (search_path,))
+
+
 def time_workload(before_url: str, after_url: str, control_url: str, before: dict[str, str], after: dict[str, str],
-                  *, runs: int = 15, progress: Progress = lambda _: None) -> list[QueryTiming]:
+                  *, runs: int = 15, search_path: str | None = None,
+                  progress: Progress = lambda _: None) -> list[QueryTiming]:
     """Each query's answer on both sides and its server time (median of ``runs``) on before, after and the
-    control. A query that fails on a side is reported as a different answer, with PostgreSQL's error."""
+    control, every session with ``search_path`` (the application's, when it is not public). A query that
+    fails on a side is reported as a different answer, with PostgreSQL's error."""
     out = []
     with connect(before_url) as b, connect(after_url) as a, connect(control_url) as c:
+        for conn in (b, a, c):
+            use_search_path(conn, search_path)
         for name, sql in before.items():
             other = after.get(name, sql)
             try:

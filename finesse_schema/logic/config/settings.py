@@ -23,6 +23,7 @@ Recognised keys (all optional)::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,6 +51,7 @@ class WorkloadConfig:
     after_file: str | None = None  # the same names, as the after database's schema asks them (default: file)
     runs: int = 15
     max_slower: float = 1.25  # fail when a query is slower by more than this times its A/A spread
+    search_path: str | None = None  # the application's search_path, on every side (e.g. "legacy, public")
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,21 @@ def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "py
     )
 
 
+_NAME = r'\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*|\$user)\s*'
+_SEARCH_PATH = re.compile(rf"{_NAME}(,{_NAME})*")
+
+
 def _workload(table: object, file: str, problems: list[Problem]) -> WorkloadConfig:
     where = "tool.finesse.workload"
     if not isinstance(table, dict):
         problems.append(Problem(f"[{where}] must be a table", Location(file), where))
         return WorkloadConfig()
-    problems.extend(unknown_settings(table, ("file", "after_file", "runs", "max_slower"), file, where))
+    problems.extend(unknown_settings(table, ("file", "after_file", "runs", "max_slower", "search_path"), file, where))
+    search_path = table.get("search_path")
+    if search_path is not None and not (isinstance(search_path, str) and _SEARCH_PATH.fullmatch(search_path)):
+        problems.append(Problem("search_path must be schema names separated by commas, as in \"legacy, public\"",
+                                Location(file), f"{where}.search_path"))
+        search_path = None
     for key in ("file", "after_file"):
         if key in table and not isinstance(table[key], str):
             problems.append(Problem(f"{key} must be a path (a string)", Location(file), f"{where}.{key}"))
@@ -150,7 +161,8 @@ def _workload(table: object, file: str, problems: list[Problem]) -> WorkloadConf
     if not isinstance(slower, (int, float)) or isinstance(slower, bool) or slower < 1:
         problems.append(Problem("max_slower must be a number, 1 or more", Location(file), f"{where}.max_slower"))
         slower = 1.25
-    return WorkloadConfig(str(table.get("file", "workload.sql")), table.get("after_file"), runs, float(slower))
+    return WorkloadConfig(str(table.get("file", "workload.sql")), table.get("after_file"), runs, float(slower),
+                          search_path)
 
 
 def _environments(table: object, file: str, problems: list[Problem]) -> dict[str, dict[str, str]]:
