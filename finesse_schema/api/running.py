@@ -16,7 +16,7 @@ from ..logic.config.settings import Settings
 from ..logic.sql.expressions import dropped_data
 from .revisions import check_revisions
 from .schema_file import load, Progress, quiet
-from .project import resolve_target, run_settings, scratch_server, Target
+from .project import desired_cache, resolve_target, run_settings, scratch_server, Target
 
 
 def apply(settings: Settings, *, database_url: str | None = None, target_revision: str = "head",
@@ -174,5 +174,6 @@ def status(settings: Settings, *, database_url: str | None = None, dev_url: str 
     if compare:
         schema = load(settings)
         difference = plan_changes(target.url, scratch_server(settings, target, dev_url), compile_schema(schema),
-                                  schema.schemas, schema_hash=schema.source_hash, verify=False, progress=progress)
+                                  schema.schemas, schema_hash=schema.source_hash, verify=False,
+                                  cache=desired_cache(settings), progress=progress)
     return Status(target, current, ids[-1] if ids else None, pending, difference)

@@ -50,6 +50,14 @@ def pg_dump_for(major: int) -> str:
     return min(fits)[1]
 
 
+@lru_cache(maxsize=None)
+def pg_dump_version(major: int) -> str:
+    """The pg_dump used for a server of version ``major``, with its full version (what it writes depends on it)."""
+    binary = pg_dump_for(major)
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    return f"{binary}: {out}"
+
+
 def dump_schema(url: str, exclude_schemas: tuple[str, ...] = (), only_schemas: tuple[str, ...] = (),
                 privileges: bool = False) -> str:
     """The schema-only SQL dump of the database at ``url`` (no owners; no privileges unless ``privileges``)."""

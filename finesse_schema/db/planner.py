@@ -15,8 +15,9 @@ psycopg releases the GIL while it waits).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Callable
 
 from ..core.errors import InputError, Problem, RefusedError
@@ -32,6 +33,7 @@ from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements,
                     inspect_database, live_names)
 from .catalog import user_schemas
 from .extra_kinds.grants import missing_roles, provide_roles, roles_in_use
+from .desired_cache import cached_desired, desired_key, server_facts, store_desired
 from .dump import dump_differences, dump_schema, extension_versions, restore_schema
 from .materialize import materialize, run_changes, run_statements
 from .scratch import ScratchServer, scratch_database, scratch_databases
@@ -160,20 +162,33 @@ def desired_inspection(server: ScratchServer, compiled: Compiled, schemas: tuple
 
 def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schemas: tuple[str, ...],
                  *, model: Schema | None = None, schema_hash: str = "", verify: bool = True,
-                 rewrite: Callable[[Plan], Plan] | None = None, progress: Progress = _quiet) -> Plan:
+                 rewrite: Callable[[Plan], Plan] | None = None, cache: Path | None = None,
+                 progress: Progress = _quiet) -> Plan:
     """The plan from the live database to ``compiled``; verified unless ``verify`` is False.
 
     With ``model``, its ``renamed_from`` hints become renames, applied first (on the
     verification copy too, so migra diffs the renamed schema). ``rewrite`` (e.g. the online
-    rewriting) changes the plan before it is verified, so what is verified is what runs."""
+    rewriting) changes the plan before it is verified, so what is verified is what runs. With ``cache``
+    (a folder), the desired schema's inspection and dump are read from there when nothing that makes them
+    has changed, and kept there otherwise (db/desired_cache.py)."""
     schemas = managed_schemas(live_url, schemas, compiled.unmanaged_schemas)
     _prepare_roles(live_url, server, compiled, schemas)
-    purposes = ["desired schema"] + (["plan verification"] if verify else [])
+    key = desired_key(compiled, schemas, _extensions(compiled), server_facts(server.admin_url)) if cache else ""
+    cached = cached_desired(cache, key) if cache else None
+    if cached is not None:
+        progress("the desired schema is cached (schema.yaml, the server and finesse are as they were)")
+    purposes = ([] if cached else ["desired schema"]) + (["plan verification"] if verify else [])
     with scratch_databases(server, purposes) as urls:
         pool = ThreadPoolExecutor(max_workers=2)
+        copy_url = urls[-1] if verify else ""
         try:
-            desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress, verify)
-            copy_future = pool.submit(_copy_live, live_url, urls[1], schemas, progress,
+            if cached is None:
+                desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress,
+                                             verify or cache is not None)
+            else:
+                desired_future = Future()
+                desired_future.set_result(cached)
+            copy_future = pool.submit(_copy_live, live_url, copy_url, schemas, progress,
                                       compiled.manages_grants) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas, *_extensions(compiled))
@@ -183,23 +198,25 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 assert copy_future is not None
                 copy_future.result()
                 progress("dropping what the renames replace, on the copy")
-                run_statements(urls[1], drops, what="the drops before the renames, on a copy of the database,")
-                base = inspect_database(urls[1], schemas, *_extensions(compiled))
+                run_statements(copy_url, drops, what="the drops before the renames, on a copy of the database,")
+                base = inspect_database(copy_url, schemas, *_extensions(compiled))
                 before = ordered(changes_between(live, base), live, base)
                 undo_before = ordered(changes_between(base, live), base, live, relax=True)
                 # what the revision runs replaces the shortcut: its undo, then itself, on the copy
-                run_changes(urls[1], undo_before.changes,
+                run_changes(copy_url, undo_before.changes,
                             what="the downgrade of those drops, on a copy of the database,")
-                run_changes(urls[1], before.changes, what="those drops, on a copy of the database,")
+                run_changes(copy_url, before.changes, what="those drops, on a copy of the database,")
                 before = Ordered(before.changes, tuple(drop_notes) + before.notes)
             renames = rename_steps(model, live_names(base)) if model is not None and verify else []
             desired, desired_dump = desired_future.result()
+            if cache is not None and cached is None:
+                store_desired(cache, key, desired, desired_dump)
             if renames:  # only then wait for the copy before diffing
                 assert copy_future is not None
                 copy_future.result()
                 progress("renaming on the copy")
-                run_changes(urls[1], tuple(r.change for r in renames), what="the renames, on a copy of the database,")
-                base = inspect_database(urls[1], schemas, *_extensions(compiled))
+                run_changes(copy_url, tuple(r.change for r in renames), what="the renames, on a copy of the database,")
+                base = inspect_database(copy_url, schemas, *_extensions(compiled))
             progress("diffing")
             d = diff_inspections(base, desired)
             notes = tuple(possible_renames(d.upgrade, column_types(base), column_types(desired)))
@@ -215,7 +232,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 plan = rewrite(plan)
             if copy_future is not None:
                 live_dump = copy_future.result()
-                verify_on_copy(urls[1], plan, (live, live_dump), (desired, desired_dump), progress,
+                verify_on_copy(copy_url, plan, (live, live_dump), (desired, desired_dump), progress,
                                already_applied=len(before.changes) + len(renames))
         finally:
             # On Ctrl-C or an error do not wait for the workers: dropping the scratch

@@ -84,6 +84,11 @@ class Settings:
     def embedded_dir(self) -> Path:
         return self.project_dir / ".finesse" / "pgdata"
 
+    @property
+    def cache_dir(self) -> Path:
+        """The desired schema's inspections (db/desired_cache.py), local like the embedded server's data."""
+        return self.project_dir / ".finesse" / "cache"
+
 
 def read_settings(pyproject_text: str | None, project_dir: Path, file: str = "pyproject.toml") -> Settings:
     """Settings from the text of pyproject.toml (None when there is none): defaults for what it leaves out."""
