@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from finesse_schema import api
-from finesse_schema.db import desired_cache
+from finesse_schema.db import cache_store
 from finesse_schema.db.connect import connect
 
 from tests.conftest import make_settings
@@ -40,7 +40,7 @@ def _status(settings) -> tuple[bool, object]:  # type: ignore[no-untyped-def]
 
 
 def _entries(project: Path) -> int:
-    return len(list((project / ".finesse" / "cache" / "desired").glob("*.pickle")))
+    return len(list((project / ".finesse" / "cache" / "desired-v1").glob("*.pickle")))
 
 
 @pytest.fixture
@@ -94,16 +94,17 @@ def test_another_server_misses(project, contrib_admin: str) -> None:  # type: ig
 
 
 def test_another_finesse_misses(project, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Another version, or a module of this checkout edited: finesse's fingerprint is part of every key."""
     _status(project)
-    tools = desired_cache._tools()
-    monkeypatch.setattr(desired_cache, "_tools", lambda: tools + ("finesse 99.0",))
+    fingerprint = cache_store.code_fingerprint()
+    monkeypatch.setattr(cache_store, "code_fingerprint", lambda: fingerprint + " edited")
     hit, _ = _status(project)
     assert not hit and _entries(project.project_dir) == 2
 
 
 def test_a_damaged_entry_is_a_miss_and_goes(project) -> None:  # type: ignore[no-untyped-def]
     _status(project)
-    entry = next((project.project_dir / ".finesse" / "cache" / "desired").glob("*.pickle"))
+    entry = next((project.project_dir / ".finesse" / "cache" / "desired-v1").glob("*.pickle"))
     entry.write_bytes(b"not a pickle")
     hit, _ = _status(project)
     assert not hit and _entries(project.project_dir) == 1 and entry.read_bytes() != b"not a pickle"
@@ -113,3 +114,19 @@ def test_finesse_no_cache_keeps_nothing(project, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("FINESSE_NO_CACHE", "1")
     assert _status(project)[0] is False and _status(project)[0] is False
     assert not (project.project_dir / ".finesse" / "cache").exists()
+
+
+def test_schema_yaml_is_compiled_once_per_content_and_a_mistake_is_never_cached(project) -> None:  # type: ignore[no-untyped-def]
+    from finesse_schema.api.compile_cache import load_compiled
+    from finesse_schema.core.errors import InputError
+
+    first = load_compiled(project)
+    assert load_compiled(project) == first  # the kept one: equal, model and DDL
+    assert len(list((project.project_dir / ".finesse" / "cache" / "compiled-v1").glob("*.pickle"))) == 1
+    path = project.project_dir / "schema.yaml"
+    path.write_text(SCHEMA.replace("type: text", "type: textt"))
+    for _ in range(2):
+        with pytest.raises(InputError, match=r"schema.yaml:5:20 tables.items.columns.name.type: unknown type .textt."):
+            load_compiled(project)
+    path.write_text(SCHEMA)
+    assert load_compiled(project) == first

@@ -8,12 +8,12 @@ from pathlib import Path
 from ..db.migrations import current_revision, list_revisions, recorded_hashes, upgrade
 from ..db.planner import plan_changes
 from ..db.scratch import scratch_database
-from ..logic.compile.compiler import compile_schema
 from ..logic.config.settings import Settings
 from ..logic.plan.render_drift import Drift
 from .generated import docs, generate
 from .revisions import applied_edits, revision_hashes
-from .schema_file import load, Progress, quiet
+from .compile_cache import load_compiled
+from .schema_file import Progress, quiet
 from .project import desired_cache, resolve_target, run_settings, scratch_server
 
 
@@ -23,11 +23,12 @@ def drift(settings: Settings, *, database: bool = True, migrations: bool = False
     """Compare schema.yaml with: the live database (``database``: its schema, pending revisions, revisions edited
     since they were applied there), the revisions replayed into a scratch database (``migrations``), and
     generated/ (``generated``)."""
-    schema = load(settings)
-    compiled = compile_schema(schema)
+    # the database first: a configuration that names a missing one fails before anything is read or kept
+    target = resolve_target(settings, database_url) if database or migrations else None
+    schema, compiled = load_compiled(settings)
     out = Drift()
     if database:
-        target = resolve_target(settings, database_url)
+        assert target is not None
         progress(f"comparing {target.describe()} with {schema.source}")
         revisions = list_revisions(settings.migrations_path)
         current = current_revision(target.url)
@@ -44,7 +45,8 @@ def drift(settings: Settings, *, database: bool = True, migrations: bool = False
         out = replace(out, database=plan, where=target.describe(), pending=pending, edited=edited,
                       unrecorded=recorded is None and current is not None)
     if migrations:
-        server = scratch_server(settings, resolve_target(settings, database_url), dev_url)
+        assert target is not None
+        server = scratch_server(settings, target, dev_url)
         with scratch_database(server, "replayed migrations") as url:
             progress("replaying every revision into a scratch database")
             upgrade(url, settings.migrations_path, settings=run_settings(settings, None, None), progress=progress)

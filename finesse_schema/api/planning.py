@@ -25,6 +25,7 @@ from ..logic.plan.online import OnlineMode, needs_online, online_plan, touched_t
 from ..logic.plan.preflight import WAYS_OUT, affected_tables, preflight_probes
 from ..logic.plan.render_revision import data_section, next_revision_id, render_revision, slugify
 from .revisions import check_revisions, write_revision, write_sum
+from .compile_cache import load_compiled
 from .schema_file import load, Progress, quiet
 from .project import desired_cache, resolve_target, run_settings, scratch_server, Target
 
@@ -65,9 +66,8 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     rewrites the plan to run step by step without blocking writes (see logic/plan/online.py). ``split`` writes
     an expand revision and a contract revision (see logic/plan/expand_contract.py). ``replace_pending``
     re-plans the revisions the database has not applied yet, keeping their data sections."""
-    schema = load(settings, progress)
-    compiled = compile_schema(schema)
-    target = resolve_target(settings, database_url)
+    target = resolve_target(settings, database_url)  # first: a missing database fails before anything is kept
+    schema, compiled = load_compiled(settings, progress)
     revisions, replaced = _base_revisions(settings, target, replace_pending)
     server = scratch_server(settings, target, dev_url)
     progress(f"planning {target.describe()} -> {schema.source} (scratch: {server.origin})")
@@ -204,9 +204,8 @@ def baseline(settings: Settings, *, message: str = "baseline", database_url: str
              dev_url: str | None = None, progress: Progress = quiet) -> PlanResult:
     """Write revision 0001 that builds schema.yaml from an empty database, and record it as applied on the
     live database, which must already match schema.yaml (nothing is run there)."""
-    schema = load(settings)
-    compiled = compile_schema(schema)
     target = resolve_target(settings, database_url)
+    schema, compiled = load_compiled(settings)
     revisions = list_revisions(settings.migrations_path)
     if revisions:
         raise FinesseError(f"{settings.migrations_path.name}/ already has revisions ({revisions[0].id}...); "

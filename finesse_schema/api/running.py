@@ -15,6 +15,7 @@ from ..logic.compile.compiler import compile_schema
 from ..logic.config.settings import Settings
 from ..logic.sql.expressions import dropped_data
 from .revisions import check_revisions
+from .compile_cache import load_compiled
 from .schema_file import load, Progress, quiet
 from .project import desired_cache, resolve_target, run_settings, scratch_server, Target
 
@@ -172,8 +173,8 @@ def status(settings: Settings, *, database_url: str | None = None, dev_url: str 
     pending = tuple(ids[ids.index(current) + 1:] if current in ids else ids)
     difference = None
     if compare:
-        schema = load(settings)
-        difference = plan_changes(target.url, scratch_server(settings, target, dev_url), compile_schema(schema),
+        schema, compiled = load_compiled(settings)
+        difference = plan_changes(target.url, scratch_server(settings, target, dev_url), compiled,
                                   schema.schemas, schema_hash=schema.source_hash, verify=False,
                                   cache=desired_cache(settings), progress=progress)
     return Status(target, current, ids[-1] if ids else None, pending, difference)

@@ -31,6 +31,11 @@ def find_settings(start: Path | None = None) -> Settings:
 
 def load(settings: Settings, progress: Progress = quiet) -> Schema:
     """Read and validate schema.yaml (an empty one is a warning: a plan from it drops everything)."""
+    return schema_from_text(*read_schema_file(settings, progress))
+
+
+def read_schema_file(settings: Settings, progress: Progress = quiet) -> tuple[str, str]:
+    """schema.yaml's text and the name errors give it (an empty one is a warning)."""
     require_project(settings)
     path = settings.schema_path
     try:
@@ -43,7 +48,7 @@ def load(settings: Settings, progress: Progress = quiet) -> Schema:
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         progress(f"warning: {display(path, settings)} is empty: it describes no table, so a plan from it drops "
                  "everything the database has (refused as destructive unless --allow-destructive)")
-    return schema_from_text(text, display(path, settings))
+    return text, display(path, settings)
 
 
 def schema_from_text(text: str, file: str = "schema.yaml") -> Schema:

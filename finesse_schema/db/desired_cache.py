@@ -7,34 +7,25 @@ plan, a status or a drift check, and its result depends only on:
 * the server: its full version, the settings that change how it deparses and dumps (date and interval
   styles, time zone, float digits, encoding, locale, string constants...), the locale of template0
   (scratch databases are made from it), the extensions it can install and their default versions;
-* the pg_dump that dumps it (its full version), and finesse, migra and schemainspect themselves.
+* the pg_dump that dumps it (its full version), and finesse itself with migra and schemainspect.
 
-The key is the SHA-256 of all of them, so an entry can never stand for anything else: a change to any
-input is another key, and a miss. Entries are files under the project's ``.finesse/cache/desired/``
-(local, like the embedded server's data: git ignores ``.finesse/``), written whole or not at all; an entry
-that cannot be read is a miss and is removed. The newest KEEP entries are kept.
+The key is the SHA-256 of all of them (db/cache_store.py), so an entry can never stand for anything else:
+a change to any input is another key, and a miss.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import os
-import pickle
-import tempfile
-import time
 from dataclasses import replace
-from importlib import metadata
 from pathlib import Path
 
-from .. import __version__
 from ..logic.compile.compiler import Compiled
+from .cache_store import cache_key, read_entry, write_entry
 from .connect import connect, server_major
 from .dump import pg_dump_version
 from .migra import Inspection
 
-FORMAT = 1  # bump when what an entry holds changes shape
-KEEP = 16
+KIND = "desired-v1"  # another shape of entry is another kind
 # settings that change what the server deparses (defaults, checks, views, functions) or pg_dump writes
 DEPARSING = ("DateStyle", "IntervalStyle", "TimeZone", "extra_float_digits", "bytea_output", "lc_collate",
              "lc_ctype", "lc_monetary", "lc_numeric", "server_encoding", "standard_conforming_strings",
@@ -58,74 +49,25 @@ def server_facts(admin_url: str) -> tuple[str, ...]:
     return (repr(version), repr(settings), repr(template), repr(extensions), dump)
 
 
-def _tools() -> tuple[str, ...]:
-    out = [f"finesse {__version__}"]
-    for name in ("migra", "schemainspect", "sqlalchemy"):
-        try:
-            out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name} absent")
-    return tuple(out)
-
-
 def desired_key(compiled: Compiled, schemas: tuple[str, ...], options: tuple[object, ...],
                 facts: tuple[str, ...]) -> str:
     """The SHA-256 of everything the desired schema's inspection and dump depend on."""
-    digest = hashlib.sha256()
-    parts = (f"format {FORMAT}", *_tools(), repr(schemas), repr(options), *facts,
-             *(d.sql for d in compiled.statements))
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _entry(folder: Path, key: str) -> Path:
-    return folder / "desired" / f"{key}.pickle"
+    return cache_key((repr(schemas), repr(options), *facts, *(d.sql for d in compiled.statements)))
 
 
 def cached_desired(folder: Path, key: str) -> tuple[Inspection, str] | None:
     """The inspection and dump stored under ``key``, or None (a miss)."""
-    path = _entry(folder, key)
-    try:
-        data = path.read_bytes()
-    except OSError:
+    value = read_entry(folder, KIND, key)
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Inspection)
+            and isinstance(value[1], str)):
         return None
-    try:
-        stored_key, inspection, dump = pickle.loads(data)  # noqa: S301 - finesse's own file, keyed by content
-    except Exception:  # noqa: BLE001 - a damaged entry is a miss
-        path.unlink(missing_ok=True)
-        return None
-    if stored_key != key or not isinstance(inspection, Inspection) or not isinstance(dump, str):
-        path.unlink(missing_ok=True)
-        return None
-    os.utime(path)  # recently used: kept longest
-    return inspection, dump
+    return value  # type: ignore[return-value]
 
 
 def store_desired(folder: Path, key: str, inspection: Inspection, dump: str) -> None:
-    """Keep the inspection and dump under ``key``; a cache that cannot be written is no cache (no error)."""
+    """Keep the inspection and dump under ``key`` (without the connection they were read through)."""
     detached = copy.copy(inspection.inspected)
-    for live in ("c", "engine", "dialect"):  # the connection it was read through: not data
+    for live in ("c", "engine", "dialect"):
         if hasattr(detached, live):
             setattr(detached, live, None)
-    try:
-        data = pickle.dumps((key, replace(inspection, inspected=detached), dump), protocol=pickle.HIGHEST_PROTOCOL)
-        path = _entry(folder, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        _prune(path.parent)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        return
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
-        old.unlink(missing_ok=True)
-    for tmp in folder.glob(".tmp-*"):  # left by a process killed while writing (not one writing now)
-        if time.time() - tmp.stat().st_mtime > 3600:
-            tmp.unlink(missing_ok=True)
+    write_entry(folder, KIND, key, (replace(inspection, inspected=detached), dump))

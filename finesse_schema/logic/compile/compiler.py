@@ -67,7 +67,9 @@ class DDL:
 
 @dataclass(frozen=True)
 class Compiled:
-    metadata: sa.MetaData
+    """The DDL that builds a schema in an empty database, in order, and what the diff must know of it
+    (plain values: a plan keeps it between runs, api/compile_cache.py)."""
+
     statements: tuple[DDL, ...]
     unmanaged_extensions: frozenset[str] = frozenset()  # left out of every diff (extensions: managed: false)
     unmanaged_schemas: frozenset[str] = frozenset()  # likewise (schemas: managed: false)
@@ -304,7 +306,7 @@ def compile_metadata(schema: Schema) -> sa.MetaData:
 
 
 def compile_schema(schema: Schema) -> Compiled:
-    """MetaData plus the ordered DDL statements that build the schema in an empty database."""
+    """The ordered DDL statements that build the schema in an empty database (tables through the MetaData)."""
     metadata = compile_metadata(schema)
     out: list[DDL] = []
     declared = {n.name: n for n in schema.namespaces}
@@ -400,7 +402,7 @@ def compile_schema(schema: Schema) -> Compiled:
             for f in schema.functions if uses_row_types(f, schema)]
     out += _after_tables(schema)
     out += [DDL(*statement) for statement in grant_statements(schema)]
-    return Compiled(metadata, tuple(out), frozenset(x.name for x in schema.extensions if not x.managed),
+    return Compiled(tuple(out), frozenset(x.name for x in schema.extensions if not x.managed),
                     schema.unmanaged_schemas, frozenset(x.name for x in schema.extensions if x.version),
                     schema.manages_grants, roles_granted(schema))
 
