@@ -130,3 +130,24 @@ def test_schema_yaml_is_compiled_once_per_content_and_a_mistake_is_never_cached(
             load_compiled(project)
     path.write_text(SCHEMA)
     assert load_compiled(project) == first
+
+
+PROVED = "this plan was proved on this same live schema before"
+
+
+def _plan(settings) -> tuple[bool, list[str]]:  # type: ignore[no-untyped-def]
+    said: list[str] = []
+    result = api.plan(settings, dry_run=True, allow_destructive=True, progress=said.append)
+    assert result.plan.verified
+    return any(PROVED in s for s in said), [c.sql for c in result.plan.upgrade]
+
+
+def test_a_plan_proved_on_the_same_live_schema_is_not_proved_again(project) -> None:  # type: ignore[no-untyped-def]
+    proved, first = _plan(project)
+    assert not proved
+    again, second = _plan(project)
+    assert again and second == first
+    run_sql(project.database_url, "ALTER TABLE items ADD COLUMN extra integer")  # another live schema
+    proved, third = _plan(project)
+    assert not proved and third != first
+    assert _plan(project)[0]

@@ -8,6 +8,7 @@ is found, and located, afresh every time.
 
 from __future__ import annotations
 
+from ..core.collector import collector_paused
 from ..core.model import Schema
 from ..db.cache_store import cache_key, read_entry, write_entry
 from ..logic.compile.compiler import Compiled, compile_schema
@@ -28,7 +29,8 @@ def load_compiled(settings: Settings, progress: Progress = quiet) -> tuple[Schem
     if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Schema) and isinstance(kept[1], Compiled):
         return kept
     schema = schema_from_text(text, name)
-    compiled = compile_schema(schema)
+    with collector_paused():
+        compiled = compile_schema(schema)
     if folder:
         write_entry(folder, KIND, key, (schema, compiled))
     return schema, compiled

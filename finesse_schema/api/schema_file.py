@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ..core.collector import collector_paused
 from ..core.errors import InputError, Location, Problem
 from ..core.model import Schema
 from ..logic.config.settings import Settings, read_settings
@@ -53,7 +54,8 @@ def read_schema_file(settings: Settings, progress: Progress = quiet) -> tuple[st
 
 def schema_from_text(text: str, file: str = "schema.yaml") -> Schema:
     """schema.yaml's text to the validated model (a suppression may name any lint code there is)."""
-    return load_schema_text(text, file, lint_codes=tuple(r.code for r in LINT_RULES))
+    with collector_paused():
+        return load_schema_text(text, file, lint_codes=tuple(r.code for r in LINT_RULES))
 
 
 def display(path: Path, settings: Settings) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import __version__
+from ..core.collector import collector_paused
 
 KEEP = 16
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -63,7 +64,8 @@ def read_entry(folder: Path, kind: str, key: str) -> object | None:
     except OSError:
         return None
     try:
-        stored_key, value = pickle.loads(data)  # noqa: S301 - finesse's own file, named by its content's key
+        with collector_paused():
+            stored_key, value = pickle.loads(data)  # noqa: S301 - finesse's own file, named by its content's key
     except Exception:  # noqa: BLE001 - a damaged entry is a miss
         path.unlink(missing_ok=True)
         return None

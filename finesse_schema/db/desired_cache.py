@@ -11,6 +11,10 @@ plan, a status or a drift check, and its result depends only on:
 
 The key is the SHA-256 of all of them (db/cache_store.py), so an entry can never stand for anything else:
 a change to any input is another key, and a miss.
+
+A plan's proof on a copy of the live schema is kept the same way: under the desired schema's key, the
+SHA-256 of the live schema's dump and every statement of the plan. A plan proved on that very live
+schema is not proved again (``finesse plan --dry-run``, then ``finesse plan``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import copy
 from dataclasses import replace
 from pathlib import Path
 
+from ..core.plan import Plan
 from ..logic.compile.compiler import Compiled
 from .cache_store import cache_key, read_entry, write_entry
 from .connect import connect, server_major
@@ -71,3 +76,22 @@ def store_desired(folder: Path, key: str, inspection: Inspection, dump: str) -> 
         if hasattr(detached, live):
             setattr(detached, live, None)
     write_entry(folder, KIND, key, (replace(inspection, inspected=detached), dump))
+
+
+PROOF = "proved-v1"
+
+
+def proof_key(desired: str, live: str, plan: Plan) -> str:
+    """What a plan's proof on a copy depends on: the desired schema (its key), the live schema (the SHA-256 of
+    its dump, db/live_copy.py) and the plan itself, every statement as it runs."""
+    steps = [f"{c.transactional}:{c.sql}" for c in plan.upgrade] + ["downgrade"] + \
+        [f"{c.transactional}:{c.sql}" for c in plan.downgrade]
+    return cache_key(("proof", desired, live, repr(plan.online), *steps))
+
+
+def proved_before(folder: Path, key: str) -> bool:
+    return read_entry(folder, PROOF, key) is True
+
+
+def record_proof(folder: Path, key: str) -> None:
+    write_entry(folder, PROOF, key, True)

@@ -33,7 +33,9 @@ from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements,
                     inspect_database, live_names)
 from .catalog import user_schemas
 from .extra_kinds.grants import missing_roles, provide_roles, roles_in_use
-from .desired_cache import cached_desired, desired_key, server_facts, store_desired
+from .desired_cache import (cached_desired, desired_key, proof_key, proved_before, record_proof, server_facts,
+                            store_desired)
+from .live_copy import LiveCopy
 from .dump import dump_differences, dump_schema, extension_versions, restore_schema
 from .materialize import materialize, run_changes, run_statements
 from .scratch import ScratchServer, scratch_database, scratch_databases
@@ -188,15 +190,17 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             else:
                 desired_future = Future()
                 desired_future.set_result(cached)
-            copy_future = pool.submit(_copy_live, live_url, copy_url, schemas, progress,
-                                      compiled.manages_grants) if verify else None
+            # with the desired schema cached, the copy is made only if this plan was not proved on this live
+            # schema before
+            copy = LiveCopy(pool, live_url, copy_url, _managed(schemas), privileges=compiled.manages_grants,
+                            progress=progress, restore_now=cached is None) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas, *_extensions(compiled))
             base, before, undo_before = live, Ordered(()), Ordered(())
             drops, drop_notes = displaced(model, live_names(live)) if model is not None and verify else ([], [])
             if drops:  # something stands where a rename goes: migra plans its drop, from a copy without it
-                assert copy_future is not None
-                copy_future.result()
+                assert copy is not None
+                copy.ready()
                 progress("dropping what the renames replace, on the copy")
                 run_statements(copy_url, drops, what="the drops before the renames, on a copy of the database,")
                 base = inspect_database(copy_url, schemas, *_extensions(compiled))
@@ -212,8 +216,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             if cache is not None and cached is None:
                 store_desired(cache, key, desired, desired_dump)
             if renames:  # only then wait for the copy before diffing
-                assert copy_future is not None
-                copy_future.result()
+                assert copy is not None
+                copy.ready()
                 progress("renaming on the copy")
                 run_changes(copy_url, tuple(r.change for r in renames), what="the renames, on a copy of the database,")
                 base = inspect_database(copy_url, schemas, *_extensions(compiled))
@@ -230,10 +234,17 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 return Plan((), (), schema_hash, verified=True)
             if rewrite is not None:
                 plan = rewrite(plan)
-            if copy_future is not None:
-                live_dump = copy_future.result()
-                verify_on_copy(copy_url, plan, (live, live_dump), (desired, desired_dump), progress,
-                               already_applied=len(before.changes) + len(renames))
+            if copy is not None:
+                # a copy changed before the diff (drops, renames) is proved every time
+                proof = proof_key(key, copy.fingerprint(), plan) if cache and not drops and not renames else ""
+                if proof and proved_before(cache, proof):  # type: ignore[arg-type]
+                    progress("this plan was proved on this same live schema before (cached)")
+                else:
+                    live_dump = copy.ready()
+                    verify_on_copy(copy_url, plan, (live, live_dump), (desired, desired_dump), progress,
+                                   already_applied=len(before.changes) + len(renames))
+                    if proof:
+                        record_proof(cache, proof)  # type: ignore[arg-type]
         finally:
             # On Ctrl-C or an error do not wait for the workers: dropping the scratch
             # databases (WITH FORCE) ends their sessions.
