@@ -1,26 +1,30 @@
-"""How long `finesse plan` takes, next to bare migra on the same two databases.
+"""How long `finesse plan`, `status` and `drift` take, next to bare migra on the same two databases (issue 21).
 
-For 50, 200 and 1000 generated tables, with 5% of them changed (a column added,
-an index added, a column widened), measures in one run on one server:
+For generated schemas of 50, 200, 1000 and 5000 tables, 5% of them changed (a column added, an index
+added, a column widened), measured in one run on one server, each command a fresh process:
 
-* finesse cold: a fresh `finesse plan --dry-run` process (imports, scratch
-  databases, materialize, diff both ways, full verification);
-* finesse warm: `api.plan(dry_run=True)` in this process, median of 3;
-* migra cold: the bare `migra --unsafe` command on the live database and a
-  database already holding the desired schema;
-* migra warm: migra in this process on the same two databases, median of 3.
+* plan cold: `finesse plan --dry-run` with an empty cache (imports, compiling schema.yaml, scratch
+  databases, materializing, diffing both ways, the proof on a copy of the live schema), and its peak memory;
+* plan again: the same command with schema.yaml unchanged (the compiled schema, the desired schema and
+  the proof come from .finesse/cache/);
+* status and drift on a database at schema.yaml (after an apply; in CI), with schema.yaml unchanged;
+* migra CLI: the bare `migra --unsafe` command on the live database and one already holding the desired
+  schema (it materializes nothing and proves nothing);
+* load and compile: schema.yaml to the model and its DDL in this process, cold and from the cache.
 
-Targets (issue 2): finesse within 3x of bare migra on 1000 tables; under 1.5 s
-for 50 tables warm. Prints the table and writes bench/RESULTS.md.
-Run: python bench/plan_speed.py [--sizes 50,200,1000]
+Targets: plan cold within 3x of the migra CLI on 1000 tables; plan again, status and drift within 1.5x;
+loading and compiling 1000 tables within 0.5 s; time growing linearly with tables (the exponent of a
+least-squares fit of log time on log tables). Prints the table and writes bench/RESULTS.md.
+Run: python bench/plan_speed.py [--sizes 50,200,1000,5000]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,14 +36,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.results import write_section  # noqa: E402
-from finesse_schema import api  # noqa: E402
+from finesse_schema.api.compile_cache import load_compiled  # noqa: E402
 from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
-from finesse_schema.db.diff import diff_statements, inspect_database  # noqa: E402
 from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
 from finesse_schema.db.materialize import materialize  # noqa: E402
 from finesse_schema.logic.compile.compiler import compile_schema  # noqa: E402
 from finesse_schema.logic.config.settings import Settings  # noqa: E402
 from finesse_schema.logic.schema.load import load_schema_text  # noqa: E402
+
+BIN = Path(sys.executable).parent
 
 
 def schema_yaml(n: int, changed: bool) -> str:
@@ -73,72 +78,103 @@ def build(admin: str, name: str, text: str) -> str:
     return url
 
 
-def timed(fn, repeat: int = 1) -> float:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
+def run(args: list[str], cwd: Path, check: bool = True) -> tuple[float, int]:
+    """(seconds, peak resident memory in MiB) of one command, a fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""  # type: ignore[union-attr]
+    if check and os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed: {err}")
+    return seconds, usage.ru_maxrss // 1024
 
 
 def measure(admin: str, n: int, work: Path) -> dict:
+    print(f"measuring {n} tables ...", file=sys.stderr, flush=True)
     live = build(admin, f"bench_live_{n}", schema_yaml(n, False))
     desired = build(admin, f"bench_desired_{n}", schema_yaml(n, True))
     project = work / f"p{n}"
     project.mkdir(exist_ok=True)
-    (project / "schema.yaml").write_text(schema_yaml(n, True))
-    (project / "pyproject.toml").write_text(f'[tool.finesse]\ndatabase_url = "{live}"\n')
-    settings = Settings(project, project / "schema.yaml", project / "migrations", database_url=live)
-    finesse_bin = Path(sys.executable).parent / "finesse"
-    migra_bin = Path(sys.executable).parent / "migra"
+    text = schema_yaml(n, True)
+    (project / "schema.yaml").write_text(text)
+    (project / "pyproject.toml").write_text(f'[tool.finesse]\ndatabase_url = "{live}"\ndev_url = "{admin}"\n')
+    finesse = str(BIN / "finesse")
     sa_url = lambda u: "postgresql+psycopg://" + u[len("postgresql://"):]  # noqa: E731
+    shutil.rmtree(project / ".finesse", ignore_errors=True)
+    cold, memory = run([finesse, "plan", "--dry-run", "-q", "--no-sql"], project)
+    again, _ = run([finesse, "plan", "--dry-run", "-q", "--no-sql"], project)
+    status, _ = run([finesse, "status", "-q", "--database-url", desired], project)
+    drift, _ = run([finesse, "drift", "-q", "--database-url", desired], project)
+    migra, _ = run([str(BIN / "migra"), "--unsafe", sa_url(live), sa_url(desired)], project)
+    settings = Settings(project, project / "schema.yaml", project / "migrations", database_url=live)
+    start = time.perf_counter()
+    compile_schema(load_schema_text(text))
+    compile_cold = time.perf_counter() - start
+    load_compiled(settings)  # kept by the plans above already
+    start = time.perf_counter()
+    load_compiled(settings)
+    compile_cached = time.perf_counter() - start
+    return {"n": n, "cold": cold, "again": again, "status": status, "drift": drift, "migra": migra,
+            "memory": memory, "compile_cold": compile_cold, "compile_cached": compile_cached}
 
-    cold = timed(lambda: subprocess.run([str(finesse_bin), "--project", str(project), "plan", "--dry-run", "-q",
-                                         "--no-sql"], check=True, capture_output=True))
-    result = api.plan(settings, dry_run=True)  # warm-up
-    warm = timed(lambda: api.plan(settings, dry_run=True), 3)
-    migra_cold = timed(lambda: subprocess.run([str(migra_bin), "--unsafe", sa_url(live), sa_url(desired)],
-                                              capture_output=True))
-    def migra_inproc() -> None:
-        diff_statements(inspect_database(live, ("public",)), inspect_database(desired, ("public",)))
-    migra_inproc()
-    migra_warm = timed(migra_inproc, 3)
-    return {"n": n, "changes": len(result.plan.upgrade), "cold": cold, "warm": warm,
-            "migra_cold": migra_cold, "migra_warm": migra_warm}
+
+def exponent(rows: list[dict], key: str) -> float:
+    """The slope of log(time) against log(tables), least squares: 1 is linear."""
+    xs, ys = [math.log(r["n"]) for r in rows], [math.log(r[key]) for r in rows]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="50,200,1000")
+    ap.add_argument("--sizes", default="50,200,1000,5000")
     ap.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         admin = embedded_server_url(work / "pgdata", keep_running=False)
-        rows = []
         try:
-            for n in (int(s) for s in args.sizes.split(",")):
-                print(f"measuring {n} tables ...", file=sys.stderr, flush=True)
-                rows.append(measure(admin, n, work))
+            rows = [measure(admin, int(s), work) for s in args.sizes.split(",")]
         finally:
             stop_embedded_server(work / "pgdata")  # before its folder goes
-    header = ("| tables | changes | finesse cold (s) | finesse warm (s) | migra CLI (s) | migra in-process (s) "
-              "| cold / migra CLI | warm / migra in-process |\n|---:|---:|---:|---:|---:|---:|---:|---:|")
+    header = ("| tables | plan cold (s) | plan again (s) | status (s) | drift (s) | migra CLI (s) | cold / migra "
+              "| again / migra | status / migra | drift / migra | plan peak memory (MiB) | load+compile cold (s) "
+              "| load+compile cached (s) |\n" + "|---:" * 13 + "|")
     body = "\n".join(
-        f"| {r['n']} | {r['changes']} | {r['cold']:.2f} | {r['warm']:.2f} | {r['migra_cold']:.2f} | "
-        f"{r['migra_warm']:.2f} | {r['cold'] / r['migra_cold']:.2f}x | {r['warm'] / r['migra_warm']:.2f}x |"
+        f"| {r['n']} | {r['cold']:.2f} | {r['again']:.2f} | {r['status']:.2f} | {r['drift']:.2f} | {r['migra']:.2f} "
+        f"| {r['cold'] / r['migra']:.2f}x | {r['again'] / r['migra']:.2f}x | {r['status'] / r['migra']:.2f}x "
+        f"| {r['drift'] / r['migra']:.2f}x | {r['memory']} | {r['compile_cold']:.2f} | {r['compile_cached']:.2f} |"
         for r in rows)
+    growth = ", ".join(f"{label} {exponent(rows, key):.2f}" for label, key in (
+        ("plan cold", "cold"), ("plan again", "again"), ("status", "status"), ("migra", "migra"),
+        ("load+compile cold", "compile_cold")))
+    at = next((r for r in rows if r["n"] == 1000), rows[-1])
+    verdict = "; ".join([
+        f"plan cold within 3x of migra on {at['n']} tables: {'met' if at['cold'] <= 3 * at['migra'] else '**missed**'}"
+        f" ({at['cold'] / at['migra']:.2f}x)",
+        *(f"{label} within 1.5x: {'met' if at[key] <= 1.5 * at['migra'] else '**missed**'} "
+          f"({at[key] / at['migra']:.2f}x)" for label, key in (("plan again", "again"), ("status", "status"),
+                                                               ("drift", "drift"))),
+        f"load and compile within 0.5 s: cold {at['compile_cold']:.2f} s, cached {at['compile_cached']:.2f} s "
+        f"({'met' if at['compile_cached'] <= 0.5 else '**missed**'} from the cache, "
+        f"{'met' if at['compile_cold'] <= 0.5 else '**missed**'} cold)"])
     table = header + "\n" + body
     print(table)
+    print(f"growth exponents: {growth}")
+    print(verdict)
     if not args.no_write:
         text = (f"## plan_speed ({date.today().isoformat()}, {platform.machine()}, "
                 f"{os.cpu_count()} cores, PostgreSQL embedded pgserver 16.2, Python {platform.python_version()})\n\n"
-                "`python bench/plan_speed.py`: generated schemas, 5% of tables changed (column widened, column and "
-                "index added); finesse plan includes materializing schema.yaml, diffing both ways and the full "
-                "verification (copy of live, upgrade, re-diff, downgrade, re-diff). Cold = a fresh process; "
-                "warm = in-process, median of 3. migra is given a database that already holds the desired "
-                "schema, so it does none of that work.\n\n" + table + "\n")
+                "`python bench/plan_speed.py`: generated schemas, 5% of the tables changed (a column widened, a "
+                "column and an index added). Every command is a fresh process. Plan cold starts with an empty "
+                "cache: it compiles schema.yaml, materializes it in a scratch database, diffs both ways and proves "
+                "the plan on a copy of the live schema. Plan again is the same command with schema.yaml "
+                "unchanged: the compiled schema, the desired schema's inspection and dump, and the proof come "
+                "from .finesse/cache/. Status and drift run on a database at schema.yaml. migra is handed a "
+                "database that already holds the desired schema and proves nothing. Peak memory is the plan "
+                "process's maximum resident set.\n\n" + table + f"\n\nGrowth (exponent of time against tables, "
+                f"1 is linear): {growth}.\n\nTargets (issue 21), at {at['n']} tables: {verdict}.\n")
         write_section("plan_speed", text)
 
 
