@@ -151,3 +151,26 @@ def test_a_plan_proved_on_the_same_live_schema_is_not_proved_again(project) -> N
     proved, third = _plan(project)
     assert not proved and third != first
     assert _plan(project)[0]
+
+
+def test_a_schema_larger_than_one_transaction_s_locks_is_planned(tmp_path: Path, pg_admin: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Materializing and copying commit every few hundred objects: thousands of tables in one transaction ran
+    out of the server's lock table (max_locks_per_transaction). Shown here with small chunks."""
+    from finesse_schema.db import dump, materialize
+
+    monkeypatch.setattr(materialize, "CHUNK", 7)
+    monkeypatch.setattr(dump, "OBJECTS_PER_TRANSACTION", 5)
+    monkeypatch.setenv("FINESSE_NO_CACHE", "1")
+    tables = "".join(f"  t{i}:\n    columns:\n      id: {{type: bigint, primary_key: true}}\n"
+                     f"      up: {{type: bigint, references: t{max(i - 1, 0)}.id}}\n    indexes: [[up]]\n"
+                     for i in range(30))
+    (tmp_path / "schema.yaml").write_text("tables:\n" + tables)
+    with fresh_database(pg_admin, "chunks") as url:
+        run_sql(url, "".join(f"CREATE TABLE t{i} (id bigint PRIMARY KEY, up bigint REFERENCES t{max(i - 1, 0)} (id));"
+                             f"CREATE INDEX ON t{i} (up);" for i in range(10)))  # the copy: 30 objects, 6 pieces
+        settings = make_settings(tmp_path, tmp_path / "schema.yaml", database_url=url, dev_url=pg_admin)
+        plan = api.plan(settings).plan
+        assert plan.verified and len([c for c in plan.upgrade if c.sql.lstrip().lower().startswith("create table")]) == 20
+        api.apply(settings)
+        assert api.status(settings).in_sync

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from functools import lru_cache
+from typing import Iterator
 
 from ..core.errors import DatabaseError
 from .connect import connect, libpq_arguments, mask_secrets, mask_url, server_major
@@ -89,10 +90,30 @@ def restore_schema(url: str, dump: str, extension_versions: dict[str, str] | Non
         name = m.group(2)[1:-1].replace('""', '"') if m else None
         return f"{m.group(1)} VERSION {sql_literal(versions[name])};" if m and name in versions else line  # type: ignore[union-attr]
 
-    body = "\n".join(line_of(line) for line in dump.splitlines() if not line.startswith("\\"))
     with connect(url, autocommit=False) as conn:
-        conn.execute(body)  # type: ignore[arg-type]
-        conn.commit()
+        for chunk in _object_chunks([line_of(line) for line in dump.splitlines() if not line.startswith("\\")]):
+            conn.execute(chunk)  # type: ignore[arg-type]
+            conn.commit()
+
+
+# pg_dump's header above each object; nothing else in a dump is a comment line of this shape
+_OBJECT_HEADER = re.compile(r"^-- (?:Data for )?Name: .*; Type: .*; Schema: ")
+OBJECTS_PER_TRANSACTION = 400  # each holds a lock until its transaction ends (see materialize.CHUNK)
+
+
+def _object_chunks(lines: list[str]) -> Iterator[str]:
+    """The dump's text in pieces of at most OBJECTS_PER_TRANSACTION objects, cut at pg_dump's object headers."""
+    chunk: list[str] = []
+    objects = 0
+    for line in lines:
+        if _OBJECT_HEADER.match(line):
+            objects += 1
+            if objects > OBJECTS_PER_TRANSACTION and chunk:
+                yield "\n".join(chunk)
+                chunk, objects = [], 1
+        chunk.append(line)
+    if chunk:
+        yield "\n".join(chunk)
 
 
 # PostgreSQL 18 names NOT NULL constraints; schema.yaml does not (a renamed table's keep their old names)

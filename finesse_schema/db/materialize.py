@@ -1,7 +1,7 @@
 """Build a compiled schema in an (empty) database, and run plan statements.
 
 A statement PostgreSQL rejects becomes an error at the schema.yaml line that
-caused it; the transaction is rolled back, so nothing is left half-built.
+caused it. A schema is built in a scratch database, which is dropped afterwards.
 """
 
 from __future__ import annotations
@@ -14,26 +14,36 @@ from ..logic.compile.compiler import DDL, Compiled
 from .connect import Error, connect, error_position, error_text
 
 
-def materialize(url: str, compiled: Compiled) -> None:
-    """Create every object of ``compiled`` in the database at ``url``, in one transaction.
+# Statements per transaction: every object a transaction creates holds a lock until it ends, and the lock table
+# (max_locks_per_transaction, 64 per connection by default) holds a few thousand for the whole server; a
+# schema of 5000 tables in one transaction ran out of it.
+CHUNK = 400
 
-    The statements go in one round trip; only when PostgreSQL rejects the batch are
-    they replayed one by one, to find the declaration to blame.
+
+def materialize(url: str, compiled: Compiled) -> None:
+    """Create every object of ``compiled`` in the (scratch) database at ``url``, CHUNK statements per transaction.
+
+    Each chunk goes in one round trip; only when PostgreSQL rejects one are its statements replayed one by
+    one, to find the declaration to blame. The database is a scratch one, dropped whatever happens.
     """
+    statements = compiled.statements
     with connect(url, autocommit=False) as conn:
-        try:
-            conn.execute(";\n".join(d.sql for d in compiled.statements))  # type: ignore[arg-type]
-            conn.commit()
-            return
-        except Error:
-            conn.rollback()
-        for ddl in compiled.statements:
+        conn.execute("SET check_function_bodies = off")  # for every chunk (the DDL says SET LOCAL, once)
+        for start in range(0, len(statements), CHUNK):
+            chunk = statements[start:start + CHUNK]
             try:
-                conn.execute(ddl.sql)  # type: ignore[arg-type]
-            except Error as exc:
+                conn.execute(";\n".join(d.sql for d in chunk))  # type: ignore[arg-type]
+                conn.commit()
+                continue
+            except Error:
                 conn.rollback()
-                raise InputError(_problem(ddl, exc)) from None
-        conn.commit()
+            for ddl in chunk:
+                try:
+                    conn.execute(ddl.sql)  # type: ignore[arg-type]
+                except Error as exc:
+                    conn.rollback()
+                    raise InputError(_problem(ddl, exc)) from None
+            conn.commit()
 
 
 def _problem(ddl: DDL, exc: Exception) -> Problem:
