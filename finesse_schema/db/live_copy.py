@@ -1,9 +1,9 @@
 """The live schema copied into a scratch database, where a plan is proved before it is written.
 
-The live database is dumped first (the whole schema, to restore, and the managed schemas, to compare
-with); the copy is restored from the dump at once when the proof is sure to run, or only when it turns
-out to be needed: a plan proved before on the very same live schema (the same dump) is not proved again
-(db/desired_cache.py keeps which).
+The live database is dumped first (its whole schema, which the copy is restored from); the copy is
+restored at once when the proof is sure to run, or only when it turns out to be needed: a plan proved
+before on the very same live schema (the same dump) is not proved again (db/desired_cache.py keeps
+which). The managed schemas' dump, which the proof compares with, is taken beside the restore.
 """
 
 from __future__ import annotations
@@ -23,37 +23,36 @@ class LiveCopy:
 
     def __init__(self, pool: ThreadPoolExecutor, live_url: str, url: str, managed: tuple[str, ...], *,
                  privileges: bool, progress: Progress, restore_now: bool) -> None:
-        self._pool, self._live_url, self._url, self._progress = pool, live_url, url, progress
-        self._dumps = pool.submit(self._dump, managed, privileges)
-        self._restored: Future[None] | None = pool.submit(self._restore) if restore_now else None
+        self._pool, self._live_url, self._url, self._managed, self._progress = pool, live_url, url, managed, progress
+        self._whole = pool.submit(self._dump_whole, privileges)
+        self._restored: Future[str] | None = pool.submit(self._restore) if restore_now else None
 
-    def _dump(self, managed: tuple[str, ...], privileges: bool) -> tuple[str, str, dict[str, str]]:
-        with ThreadPoolExecutor(max_workers=1) as side:  # the two dumps at once
-            whole = side.submit(dump_schema, self._live_url, exclude_schemas=INTERNAL_SCHEMAS, privileges=privileges)
-            compared = dump_schema(self._live_url, only_schemas=managed)
-            return whole.result(), compared, extension_versions(self._live_url)
+    def _dump_whole(self, privileges: bool) -> tuple[str, dict[str, str]]:
+        return (dump_schema(self._live_url, exclude_schemas=INTERNAL_SCHEMAS, privileges=privileges),
+                extension_versions(self._live_url))
 
-    def _restore(self) -> None:
-        whole, _, versions = self._dumps.result()
+    def _restore(self) -> str:
+        """Restore the copy and, side by side, dump the live managed schemas (what the proof compares with)."""
+        whole, versions = self._whole.result()
         self._progress("copying the live schema into a scratch database")
-        restore_schema(self._url, whole, versions)
+        with ThreadPoolExecutor(max_workers=1) as side:
+            compared = side.submit(dump_schema, self._live_url, only_schemas=self._managed)
+            restore_schema(self._url, whole, versions)
+            return compared.result()
 
     def fingerprint(self) -> str:
         """The SHA-256 of the live schema as the copy is made from it (its dump and extension versions),
         without psql's meta-commands (pg_dump writes a random key into each \\restrict line)."""
-        whole, compared, versions = self._dumps.result()
+        whole, versions = self._whole.result()
         digest = hashlib.sha256(repr(sorted(versions.items())).encode())
-        for dump in (whole, compared):
-            for line in dump.splitlines():
-                if not line.startswith("\\"):
-                    digest.update(line.encode())
-                    digest.update(b"\n")
-            digest.update(b"\0")
+        for line in whole.splitlines():
+            if not line.startswith("\\"):
+                digest.update(line.encode())
+                digest.update(b"\n")
         return digest.hexdigest()
 
     def ready(self) -> str:
         """Wait for the copy (restoring it now if it was not begun); the live dump of the managed schemas."""
         if self._restored is None:
             self._restored = self._pool.submit(self._restore)
-        self._restored.result()
-        return self._dumps.result()[1]
+        return self._restored.result()
