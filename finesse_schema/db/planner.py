@@ -166,7 +166,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                  *, model: Schema | None = None, schema_hash: str = "", verify: bool = True,
                  rewrite: Callable[[Plan], Plan] | None = None, cache: Path | None = None,
                  progress: Progress = _quiet) -> Plan:
-    """The plan from the live database to ``compiled``; verified unless ``verify`` is False.
+    """The plan from the live database to ``compiled``; verified unless ``verify`` is False (a comparison: then
+    only the upgrade is diffed, and the plan has no downgrade).
 
     With ``model``, its ``renamed_from`` hints become renames, applied first (on the
     verification copy too, so migra diffs the renamed schema). ``rewrite`` (e.g. the online
@@ -222,7 +223,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 run_changes(copy_url, tuple(r.change for r in renames), what="the renames, on a copy of the database,")
                 base = inspect_database(copy_url, schemas, *_extensions(compiled))
             progress("diffing")
-            d = diff_inspections(base, desired)
+            # a comparison (status, drift: no proof) reads only the upgrade: the way back is not diffed
+            d = diff_inspections(base, desired) if verify else Diff(changes_between(base, desired), ())
             notes = tuple(possible_renames(d.upgrade, column_types(base), column_types(desired)))
             # in dependency order: expand changes, then the data section, then contract ones; a downgrade's
             # restored columns go in nullable, for its data section to fill, and are made NOT NULL after it
