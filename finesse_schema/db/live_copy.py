@@ -19,13 +19,23 @@ Progress = Callable[[str], None]
 
 
 class LiveCopy:
-    """The copy of ``live_url``'s schema in ``url`` (an empty scratch database), made by ``pool``'s workers."""
+    """The copy of ``live_url``'s schema in a scratch database (``url`` once begun), made by ``pool``'s workers."""
 
-    def __init__(self, pool: ThreadPoolExecutor, live_url: str, url: str, managed: tuple[str, ...], *,
-                 privileges: bool, progress: Progress, restore_now: bool) -> None:
-        self._pool, self._live_url, self._url, self._managed, self._progress = pool, live_url, url, managed, progress
+    def __init__(self, pool: ThreadPoolExecutor, live_url: str, database: Callable[[], str], managed: tuple[str, ...],
+                 *, privileges: bool, progress: Progress, restore_now: bool) -> None:
+        """``database`` gives the empty scratch database to restore into; it is called once, in this thread,
+        when the copy is begun (so that a copy never begun creates none)."""
+        self._pool, self._live_url, self._database, self._managed = pool, live_url, database, managed
+        self._progress = progress
+        self.url = ""
         self._whole = pool.submit(self._dump_whole, privileges)
-        self._restored: Future[str] | None = pool.submit(self._restore) if restore_now else None
+        self._restored: Future[str] | None = None
+        if restore_now:
+            self._begin()
+
+    def _begin(self) -> None:
+        self.url = self._database()
+        self._restored = self._pool.submit(self._restore)
 
     def _dump_whole(self, privileges: bool) -> tuple[str, dict[str, str]]:
         return (dump_schema(self._live_url, exclude_schemas=INTERNAL_SCHEMAS, privileges=privileges),
@@ -37,7 +47,7 @@ class LiveCopy:
         self._progress("copying the live schema into a scratch database")
         with ThreadPoolExecutor(max_workers=1) as side:
             compared = side.submit(dump_schema, self._live_url, only_schemas=self._managed)
-            restore_schema(self._url, whole, versions)
+            restore_schema(self.url, whole, versions)
             return compared.result()
 
     def fingerprint(self) -> str:
@@ -54,5 +64,5 @@ class LiveCopy:
     def ready(self) -> str:
         """Wait for the copy (restoring it now if it was not begun); the live dump of the managed schemas."""
         if self._restored is None:
-            self._restored = self._pool.submit(self._restore)
-        return self._restored.result()
+            self._begin()
+        return self._restored.result()  # type: ignore[union-attr]

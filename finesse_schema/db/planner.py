@@ -16,6 +16,7 @@ psycopg releases the GIL while it waits).
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -180,10 +181,15 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
     cached = cached_desired(cache, key) if cache else None
     if cached is not None:
         progress("the desired schema is cached (schema.yaml, the server and finesse are as they were)")
-    purposes = ([] if cached else ["desired schema"]) + (["plan verification"] if verify else [])
-    with scratch_databases(server, purposes) as urls:
+    # with the desired schema cached, the copy's database is made only if this plan was not proved before
+    eager = verify and cached is None
+    purposes = ([] if cached else ["desired schema"]) + (["plan verification"] if eager else [])
+    with scratch_databases(server, purposes) as urls, ExitStack() as later:
         pool = ThreadPoolExecutor(max_workers=2)
-        copy_url = urls[-1] if verify else ""
+
+        def copy_database() -> str:
+            return urls[-1] if eager else later.enter_context(scratch_database(server, "plan verification"))
+
         try:
             if cached is None:
                 desired_future = pool.submit(_build_desired, urls[0], compiled, schemas, progress,
@@ -191,10 +197,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
             else:
                 desired_future = Future()
                 desired_future.set_result(cached)
-            # with the desired schema cached, the copy is made only if this plan was not proved on this live
-            # schema before
-            copy = LiveCopy(pool, live_url, copy_url, _managed(schemas), privileges=compiled.manages_grants,
-                            progress=progress, restore_now=cached is None) if verify else None
+            copy = LiveCopy(pool, live_url, copy_database, _managed(schemas), privileges=compiled.manages_grants,
+                            progress=progress, restore_now=eager) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas, *_extensions(compiled))
             base, before, undo_before = live, Ordered(()), Ordered(())
@@ -203,14 +207,14 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 assert copy is not None
                 copy.ready()
                 progress("dropping what the renames replace, on the copy")
-                run_statements(copy_url, drops, what="the drops before the renames, on a copy of the database,")
-                base = inspect_database(copy_url, schemas, *_extensions(compiled))
+                run_statements(copy.url, drops, what="the drops before the renames, on a copy of the database,")
+                base = inspect_database(copy.url, schemas, *_extensions(compiled))
                 before = ordered(changes_between(live, base), live, base)
                 undo_before = ordered(changes_between(base, live), base, live, relax=True)
                 # what the revision runs replaces the shortcut: its undo, then itself, on the copy
-                run_changes(copy_url, undo_before.changes,
+                run_changes(copy.url, undo_before.changes,
                             what="the downgrade of those drops, on a copy of the database,")
-                run_changes(copy_url, before.changes, what="those drops, on a copy of the database,")
+                run_changes(copy.url, before.changes, what="those drops, on a copy of the database,")
                 before = Ordered(before.changes, tuple(drop_notes) + before.notes)
             renames = rename_steps(model, live_names(base)) if model is not None and verify else []
             desired, desired_dump = desired_future.result()
@@ -220,8 +224,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 assert copy is not None
                 copy.ready()
                 progress("renaming on the copy")
-                run_changes(copy_url, tuple(r.change for r in renames), what="the renames, on a copy of the database,")
-                base = inspect_database(copy_url, schemas, *_extensions(compiled))
+                run_changes(copy.url, tuple(r.change for r in renames), what="the renames, on a copy of the database,")
+                base = inspect_database(copy.url, schemas, *_extensions(compiled))
             progress("diffing")
             # a comparison (status, drift: no proof) reads only the upgrade: the way back is not diffed
             d = diff_inspections(base, desired) if verify else Diff(changes_between(base, desired), ())
@@ -243,7 +247,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                     progress("this plan was proved on this same live schema before (cached)")
                 else:
                     live_dump = copy.ready()
-                    verify_on_copy(copy_url, plan, (live, live_dump), (desired, desired_dump), progress,
+                    verify_on_copy(copy.url, plan, (live, live_dump), (desired, desired_dump), progress,
                                    already_applied=len(before.changes) + len(renames))
                     if proof:
                         record_proof(cache, proof)  # type: ignore[arg-type]
