@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from finesse_schema import api
-from finesse_schema.db import cache_store
+from finesse_schema.db.cache import store as cache_store
 from finesse_schema.db.connect import connect
 
 from tests.conftest import make_settings

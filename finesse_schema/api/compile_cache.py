@@ -2,7 +2,7 @@
 
 Reading, validating and compiling schema.yaml is a pure function of its text (and of the name its errors
 give it, and of finesse): plan, status and drift keep the result under the SHA-256 of those
-(db/cache_store.py) and read it back while nothing changed. Only a schema that loads is kept, so an error
+(db/cache/store.py) and read it back while nothing changed. Only a schema that loads is kept, so an error
 is found, and located, afresh every time.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..core.collector import collector_paused
 from ..core.model import Schema
-from ..db.cache_store import cache_key, read_entry, write_entry
+from ..db.cache.store import cache_key, read_entry, write_entry
 from ..logic.compile.compiler import Compiled, compile_schema
 from ..logic.config.settings import Settings
 from ..logic.plan.lint import LINT_RULES

@@ -2,7 +2,7 @@
 
 The live database is dumped first (its whole schema, which the copy is restored from); the copy is
 restored at once when the proof is sure to run, or only when it turns out to be needed: a plan proved
-before on the very same live schema (the same dump) is not proved again (db/desired_cache.py keeps
+before on the very same live schema (the same dump) is not proved again (db/cache/desired.py keeps
 which). The managed schemas' dump, which the proof compares with, is taken beside the restore.
 """
 

@@ -34,7 +34,7 @@ from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements,
                     inspect_database, live_names)
 from .catalog import user_schemas
 from .extra_kinds.grants import missing_roles, provide_roles, roles_in_use
-from .desired_cache import (cached_desired, desired_key, proof_key, proved_before, record_proof, server_facts,
+from .cache.desired import (cached_desired, desired_key, proof_key, proved_before, record_proof, server_facts,
                             store_desired)
 from .live_copy import LiveCopy
 from .dump import dump_differences, dump_schema, extension_versions, restore_schema
@@ -174,7 +174,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
     verification copy too, so migra diffs the renamed schema). ``rewrite`` (e.g. the online
     rewriting) changes the plan before it is verified, so what is verified is what runs. With ``cache``
     (a folder), the desired schema's inspection and dump are read from there when nothing that makes them
-    has changed, and kept there otherwise (db/desired_cache.py)."""
+    has changed, and kept there otherwise (db/cache/desired.py)."""
     schemas = managed_schemas(live_url, schemas, compiled.unmanaged_schemas)
     _prepare_roles(live_url, server, compiled, schemas)
     key = desired_key(compiled, schemas, _extensions(compiled), server_facts(server.admin_url)) if cache else ""

@@ -86,7 +86,7 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """The desired schema's inspections (db/desired_cache.py), local like the embedded server's data."""
+        """The desired schema's inspections (db/cache/desired.py), local like the embedded server's data."""
         return self.project_dir / ".finesse" / "cache"
 
 

@@ -9,7 +9,7 @@ plan, a status or a drift check, and its result depends only on:
   (scratch databases are made from it), the extensions it can install and their default versions;
 * the pg_dump that dumps it (its full version), and finesse itself with migra and schemainspect.
 
-The key is the SHA-256 of all of them (db/cache_store.py), so an entry can never stand for anything else:
+The key is the SHA-256 of all of them (db/cache/store.py), so an entry can never stand for anything else:
 a change to any input is another key, and a miss.
 
 A plan's proof on a copy of the live schema is kept the same way: under the desired schema's key, the
@@ -23,12 +23,12 @@ import copy
 from dataclasses import replace
 from pathlib import Path
 
-from ..core.plan import Plan
-from ..logic.compile.compiler import Compiled
-from .cache_store import cache_key, read_entry, write_entry
-from .connect import connect, server_major
-from .dump import pg_dump_version
-from .migra import Inspection
+from ...core.plan import Plan
+from ...logic.compile.compiler import Compiled
+from .store import cache_key, read_entry, write_entry
+from ..connect import connect, server_major
+from ..dump import pg_dump_version
+from ..migra import Inspection
 
 KIND = "desired-v1"  # another shape of entry is another kind
 # settings that change what the server deparses (defaults, checks, views, functions) or pg_dump writes

@@ -21,11 +21,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
-from .. import __version__
-from ..core.collector import collector_paused
+from ... import __version__
+from ...core.collector import collector_paused
 
 KEEP = 16
-_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parents[2]
 
 
 @lru_cache(maxsize=None)
