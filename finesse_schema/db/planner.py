@@ -37,7 +37,7 @@ from .extra_kinds.grants import missing_roles, provide_roles, roles_in_use
 from .cache.desired import (cached_desired, desired_key, proof_key, proved_before, record_proof, server_facts,
                             store_desired)
 from .live_copy import LiveCopy
-from .dump import dump_differences, dump_schema, extension_versions, restore_schema
+from .dump import dump_differences, dump_schema
 from .materialize import materialize, run_changes, run_statements
 from .scratch import ScratchServer, scratch_database, scratch_databases
 
@@ -99,17 +99,6 @@ def _build_desired(url: str, compiled: Compiled, schemas: tuple[str, ...], progr
         return inspect_database(url, schemas, *_extensions(compiled)), ""
     return _side_by_side(lambda: inspect_database(url, schemas, *_extensions(compiled)),  # type: ignore[return-value]
                          lambda: dump_schema(url, only_schemas=_managed(schemas)))
-
-
-def _copy_live(live_url: str, url: str, schemas: tuple[str, ...], progress: Progress, privileges: bool = False) -> str:
-    """Copy the live schema (and its privileges, when the project manages them) into ``url``; return the live
-    dump of the managed schemas, to compare with later."""
-    progress("copying the live schema into a scratch database")
-    _, managed = _side_by_side(lambda: restore_schema(url, dump_schema(live_url, exclude_schemas=INTERNAL_SCHEMAS,
-                                                                       privileges=privileges),
-                                                      extension_versions(live_url)),
-                               lambda: dump_schema(live_url, only_schemas=_managed(schemas)))
-    return managed  # type: ignore[return-value]
 
 
 def _extensions(compiled: Compiled) -> tuple[frozenset[str], frozenset[str], bool]:
@@ -304,7 +293,9 @@ def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: P
         pool = ThreadPoolExecutor(max_workers=1)
         try:
             desired_future = pool.submit(_build_desired, urls[1], compiled, schemas, progress, True)
-            live_dump = _copy_live(live_url, urls[0], schemas, progress, compiled.manages_grants)
+            with ThreadPoolExecutor(max_workers=1) as copier:
+                live_dump = LiveCopy(copier, live_url, lambda: urls[0], _managed(schemas),
+                                     privileges=compiled.manages_grants, progress=progress, restore_now=True).ready()
             live = inspect_database(live_url, schemas, *_extensions(compiled))
             progress("running the expand changes on the copy")
             run_changes(urls[0], expand_changes, what="the expand changes, on a copy of the database, before the "
