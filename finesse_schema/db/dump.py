@@ -91,9 +91,14 @@ def restore_schema(url: str, dump: str, extension_versions: dict[str, str] | Non
         return f"{m.group(1)} VERSION {sql_literal(versions[name])};" if m and name in versions else line  # type: ignore[union-attr]
 
     with connect(url, autocommit=False) as conn:
-        for chunk in _object_chunks([line_of(line) for line in dump.splitlines() if not line.startswith("\\")]):
+        for chunk in _object_chunks([line_of(line) for line in sql_lines(dump)]):
             conn.execute(chunk)  # type: ignore[arg-type]
             conn.commit()
+
+
+def sql_lines(dump: str) -> list[str]:
+    """A plain dump's lines without psql's meta-commands (pg_dump's \\restrict lines carry a random key)."""
+    return [line for line in dump.splitlines() if not line.startswith("\\")]
 
 
 # pg_dump's header above each object; nothing else in a dump is a comment line of this shape

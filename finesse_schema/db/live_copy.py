@@ -12,7 +12,7 @@ import hashlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
-from .dump import dump_schema, extension_versions, restore_schema
+from .dump import dump_schema, extension_versions, restore_schema, sql_lines
 from .migra import INTERNAL_SCHEMAS
 
 Progress = Callable[[str], None]
@@ -55,10 +55,9 @@ class LiveCopy:
         without psql's meta-commands (pg_dump writes a random key into each \\restrict line)."""
         whole, versions = self._whole.result()
         digest = hashlib.sha256(repr(sorted(versions.items())).encode())
-        for line in whole.splitlines():
-            if not line.startswith("\\"):
-                digest.update(line.encode())
-                digest.update(b"\n")
+        for line in sql_lines(whole):
+            digest.update(line.encode())
+            digest.update(b"\n")
         return digest.hexdigest()
 
     def ready(self) -> str:
