@@ -14,7 +14,7 @@ from ..db.cache.store import cache_key, read_entry, write_entry
 from ..logic.compile.compiler import Compiled, compile_schema
 from ..logic.config.settings import Settings
 from ..logic.plan.lint import LINT_RULES
-from .project import desired_cache
+from .project import cache_folder
 from .schema_file import Progress, quiet, read_schema_file, schema_from_text
 
 KIND = "compiled-v1"
@@ -23,7 +23,7 @@ KIND = "compiled-v1"
 def load_compiled(settings: Settings, progress: Progress = quiet) -> tuple[Schema, Compiled]:
     """schema.yaml as the model and as the DDL that builds it: from the cache when its text is as it was."""
     text, name = read_schema_file(settings, progress)
-    folder = desired_cache(settings)
+    folder = cache_folder(settings)
     key = cache_key(("schema.yaml", name, text, *(r.code for r in LINT_RULES)))
     kept = read_entry(folder, KIND, key) if folder else None
     if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Schema) and isinstance(kept[1], Compiled):

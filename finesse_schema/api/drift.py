@@ -14,7 +14,7 @@ from .generated import docs, generate
 from .revisions import applied_edits, revision_hashes
 from .compile_cache import load_compiled
 from .schema_file import Progress, quiet
-from .project import desired_cache, resolve_target, run_settings, scratch_server
+from .project import cache_folder, resolve_target, run_settings, scratch_server
 
 
 def drift(settings: Settings, *, database: bool = True, migrations: bool = False, generated: bool = False,
@@ -40,7 +40,7 @@ def drift(settings: Settings, *, database: bool = True, migrations: bool = False
                                      f"{now[r.path.name][:19]}...)")
                        for rev, h, r in applied_edits(revisions, recorded, now))
         plan = plan_changes(target.url, scratch_server(settings, target, dev_url), compiled, schema.schemas,
-                            schema_hash=schema.source_hash, verify=False, cache=desired_cache(settings),
+                            schema_hash=schema.source_hash, verify=False, cache=cache_folder(settings),
                             progress=progress)
         out = replace(out, database=plan, where=target.describe(), pending=pending, edited=edited,
                       unrecorded=recorded is None and current is not None)
@@ -52,7 +52,7 @@ def drift(settings: Settings, *, database: bool = True, migrations: bool = False
             upgrade(url, settings.migrations_path, settings=run_settings(settings, None, None), progress=progress)
             out = replace(out, migrations=plan_changes(url, server, compiled, schema.schemas,
                                                        schema_hash=schema.source_hash, verify=False,
-                                                       cache=desired_cache(settings), progress=progress))
+                                                       cache=cache_folder(settings), progress=progress))
     if generated:
         stale = docs(settings, report=report, check=True).stale + generate(settings, check=True).stale
         out = replace(out, generated=stale)

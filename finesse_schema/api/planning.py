@@ -27,7 +27,7 @@ from ..logic.plan.render_revision import data_section, next_revision_id, render_
 from .revisions import check_revisions, write_revision, write_sum
 from .compile_cache import load_compiled
 from .schema_file import load, Progress, quiet
-from .project import desired_cache, resolve_target, run_settings, scratch_server, Target
+from .project import cache_folder, resolve_target, run_settings, scratch_server, Target
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def plan(settings: Settings, *, message: str = "", database_url: str | None = No
     progress(f"planning {target.describe()} -> {schema.source} (scratch: {server.origin})")
     rewrite = _online_rewrite(settings, target, online)
     result = plan_changes(target.url, server, compiled, schema.schemas, model=schema, schema_hash=schema.source_hash,
-                          rewrite=None if split else rewrite, cache=desired_cache(settings), progress=progress)
+                          rewrite=None if split else rewrite, cache=cache_folder(settings), progress=progress)
     if result.empty:
         return PlanResult(_linted(result, settings, schema), target)
     parts = [result]
@@ -217,7 +217,7 @@ def baseline(settings: Settings, *, message: str = "baseline", database_url: str
     server = scratch_server(settings, target, dev_url)
     progress(f"checking that {target.describe()} matches {schema.source}")
     gap = plan_changes(target.url, server, compiled, schema.schemas, schema_hash=schema.source_hash, verify=False,
-                       cache=desired_cache(settings), progress=progress)
+                       cache=cache_folder(settings), progress=progress)
     if not gap.empty:
         raise PlanRefused(f"the database differs from {schema.source}; a baseline records a database exactly as "
                           "schema.yaml describes it (run finesse import, or plan the difference first):", gap,

@@ -63,9 +63,10 @@ def scratch_server(settings: Settings, target: Target, dev_url: str | None) -> S
     return choose_scratch_server(target.url, normalize_url(dev) if dev else None,
                                  lambda: embedded_server_url(settings.embedded_dir))
 
-def desired_cache(settings: Settings) -> Path | None:
-    """Where plans keep the desired schema's inspection; None when FINESSE_NO_CACHE is set (to measure, or to
-    rule the cache out: an entry is keyed by all that makes it, so it is never stale)."""
+def cache_folder(settings: Settings) -> Path | None:
+    """Where plan, status and drift keep what does not change between runs (db/cache/); None when
+    FINESSE_NO_CACHE is set (to measure, or to rule the cache out: an entry is keyed by all that makes it, so
+    it is never stale)."""
     return None if os.environ.get("FINESSE_NO_CACHE") else settings.cache_dir
 
 

@@ -17,7 +17,7 @@ from ..logic.sql.expressions import dropped_data
 from .revisions import check_revisions
 from .compile_cache import load_compiled
 from .schema_file import load, Progress, quiet
-from .project import desired_cache, resolve_target, run_settings, scratch_server, Target
+from .project import cache_folder, resolve_target, run_settings, scratch_server, Target
 
 
 def apply(settings: Settings, *, database_url: str | None = None, target_revision: str = "head",
@@ -176,5 +176,5 @@ def status(settings: Settings, *, database_url: str | None = None, dev_url: str 
         schema, compiled = load_compiled(settings)
         difference = plan_changes(target.url, scratch_server(settings, target, dev_url), compiled,
                                   schema.schemas, schema_hash=schema.source_hash, verify=False,
-                                  cache=desired_cache(settings), progress=progress)
+                                  cache=cache_folder(settings), progress=progress)
     return Status(target, current, ids[-1] if ids else None, pending, difference)

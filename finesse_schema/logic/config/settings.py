@@ -86,7 +86,8 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """The desired schema's inspections (db/cache/desired.py), local like the embedded server's data."""
+        """finesse's cache (db/cache/: schema.yaml compiled, the desired schema, proofs), local like the embedded
+        server's data."""
         return self.project_dir / ".finesse" / "cache"
 
 
