@@ -166,9 +166,9 @@ def _online_rewrite(settings: Settings, target: Target, mode: OnlineMode) -> Cal
     """The rewrite that makes a plan online when ``mode`` (and, for auto, the table sizes) asks for it."""
     if mode == OnlineMode.OFF:
         return None
-    sizes, partitioned = table_sizes(target.url)
 
-    def rewrite(p: Plan) -> Plan:
+    def rewrite(p: Plan) -> Plan:  # a table never analyzed is counted: only those the plan touches
+        sizes, partitioned = table_sizes(target.url, counted=set(touched_tables(p)))
         if not needs_online(p, sizes, settings.online_above_rows, mode):
             return p
         big = [f"{t} (about {sizes[t]:,} rows)" for t in touched_tables(p) if sizes.get(t, 0) > settings.online_above_rows]

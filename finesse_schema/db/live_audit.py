@@ -8,7 +8,7 @@ database rejects, becomes a finding of its own rather than stopping the audit.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Collection
 
 from ..core.findings import Finding, Severity
 from ..logic.sql.quoting import qualified
@@ -132,9 +132,11 @@ def row_counts(url: str, tables: list[str], *, timeout: str = "10s") -> dict[str
     return out
 
 
-def table_sizes(url: str, *, timeout: str = "2s") -> tuple[dict[str, int], frozenset[str]]:
+def table_sizes(url: str, *, timeout: str = "2s", counted: Collection[str] | None = None
+                ) -> tuple[dict[str, int], frozenset[str]]:
     """Rows per schema.table by the planner's estimate (counted, within ``timeout``, for a table never
-    analyzed; taken as huge when the count does not finish), and the partitioned tables."""
+    analyzed, among ``counted`` when given: the others are left out; taken as huge when the count does not
+    finish), and the partitioned tables."""
     with connect(url) as conn:
         rows = conn.execute("""
             SELECT n.nspname, c.relname, c.reltuples::bigint, c.relkind = 'p'
@@ -145,6 +147,8 @@ def table_sizes(url: str, *, timeout: str = "2s") -> tuple[dict[str, int], froze
         for schema, table, estimate, _ in rows:
             if estimate >= 0:
                 sizes[f"{schema}.{table}"] = int(estimate)
+                continue
+            if counted is not None and f"{schema}.{table}" not in counted:
                 continue
             try:
                 sizes[f"{schema}.{table}"] = int(_run(conn, f"SELECT count(*) FROM {qualified(schema, table)}",
