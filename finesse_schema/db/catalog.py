@@ -262,6 +262,14 @@ def user_schemas(url: str, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(r[0] for r in rows if r[0] not in exclude)
 
 
+def installed_extensions(url: str) -> tuple[tuple[str, str, str], ...]:
+    """(name, schema, version) of every extension the database has."""
+    with connect(url) as conn:
+        rows = conn.execute("SELECT e.extname, n.nspname, e.extversion FROM pg_extension e "
+                            "JOIN pg_namespace n ON n.oid = e.extnamespace ORDER BY 1").fetchall()
+    return tuple((r[0], r[1], r[2]) for r in rows)
+
+
 def read_catalog(url: str, schemas: tuple[str, ...], progress: Callable[[str], None] = lambda _: None) -> CatalogRows:
     """Run every catalog query over ``schemas`` in one read-only snapshot."""
     with connect(url, autocommit=False) as conn:

@@ -3,10 +3,12 @@
 The proof (every plan gets it before anything is written):
 
 1. copy the live schema into a scratch database (pg_dump --schema-only);
-2. apply the upgrade there; diff against the desired schema with migra, and compare
-   their pg_dump --schema-only: expect nothing;
-3. apply the downgrade; the same against the live schema.
+2. apply the upgrade there, and compare its pg_dump --schema-only and extensions with the desired
+   schema's: expect nothing;
+3. apply the downgrade to the desired schema's own scratch database (side by side with 2; after 2, on
+   the copy, when the desired schema came from the cache): the same against the live schema.
 
+Where the dumps cannot tell (privileges), or when they differ, migra diffs too and names the objects.
 A plan that does not converge is refused with the objects that did not.
 Materializing the desired schema, copying the live one and inspecting the live
 database are independent, so they run side by side (the server does the work;
@@ -15,7 +17,7 @@ psycopg releases the GIL while it waits).
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,7 +34,7 @@ from ..logic.plan.new_tables import validated_at_once
 from ..logic.plan.renames import displaced, possible_renames, rename_steps
 from .migra import (INTERNAL_SCHEMAS, Inspection, column_types, diff_statements, enum_values, generated_columns,
                     inspect_database, live_names)
-from .catalog import user_schemas
+from .catalog import installed_extensions, user_schemas
 from .extra_kinds.grants import missing_roles, provide_roles, roles_in_use
 from .cache.desired import (cached_desired, desired_key, proof_key, proved_before, record_proof, server_facts,
                             store_desired)
@@ -237,7 +239,8 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 else:
                     live_dump = copy.ready()
                     verify_on_copy(copy.url, plan, (live, live_dump), (desired, desired_dump), progress,
-                                   already_applied=len(before.changes) + len(renames))
+                                   already_applied=len(before.changes) + len(renames),
+                                   desired_url=urls[0] if cached is None else "")
                     if proof:
                         record_proof(cache, proof)  # type: ignore[arg-type]
         finally:
@@ -248,26 +251,71 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
 
 
 def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: tuple[Inspection, str],
-                   progress: Progress = _quiet, *, already_applied: int = 0) -> None:
+                   progress: Progress = _quiet, *, already_applied: int = 0, desired_url: str = "") -> None:
     """On ``url`` (a copy of the live schema, with the first ``already_applied`` upgrade steps done): raise
     RefusedError unless the upgrade reaches the desired schema and the downgrade comes back to the live
-    one, both by migra's diff and by pg_dump."""
-    schemas, ignored, pinned = live[0].schemas, live[0].ignored_extensions, live[0].pinned_extensions
-    grants = live[0].privileges is not None
-    for step, changes, (goal, goal_dump), name in (("upgrade", plan.upgrade[already_applied:], desired, "schema.yaml"),
-                                                   ("downgrade", plan.downgrade, live, "the live schema")):
-        progress(f"verifying the {step}")
-        run_changes(url, changes, what=f"the {step}, on a copy of the database,")
-        inspection, dump = _side_by_side(lambda: inspect_database(url, schemas, ignored, pinned, grants),
-                                         lambda: dump_schema(url, only_schemas=_managed(schemas)))
-        residual = changes_between(inspection, goal)  # type: ignore[arg-type]
-        if residual:
-            raise RefusedError(f"the {step} does not reach {name}; these objects still differ after it:",
-                               tuple(c.label for c in residual))
-        differences = dump_differences(goal_dump, dump)  # type: ignore[arg-type]
-        if differences:
-            raise RefusedError(f"the {step} does not reach {name}: migra sees no difference, but pg_dump does "
-                               "(a change migra does not plan):", tuple(differences))
+    one (see _reaches). With ``desired_url`` (the desired schema's own scratch database, which the diff no
+    longer needs), the downgrade is proved there, side by side with the upgrade on the copy: it starts from
+    the desired schema either way, which the upgrade must reach exactly."""
+    upgrade = (plan.upgrade[already_applied:], desired, "upgrade", "schema.yaml")
+    downgrade = (plan.downgrade, live, "downgrade", "the live schema")
+    if not desired_url:
+        _reaches(url, *upgrade, progress, where="on a copy of the database")
+        _reaches(url, *downgrade, progress, where="on a copy of the database")
+        return
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        down = pool.submit(_reaches, desired_url, *downgrade, progress, where="on the desired schema's database")
+        try:
+            _reaches(url, *upgrade, progress, where="on a copy of the database")
+        except Exception:
+            wait([down])  # its database is dropped next: let it finish first; the upgrade's failure is told
+            raise
+        down.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _reaches(url: str, changes: tuple[Change, ...], goal: tuple[Inspection, str], step: str, name: str,
+             progress: Progress, *, where: str) -> None:
+    """Run ``changes`` at ``url``, then raise RefusedError unless the database is ``goal``: by migra's diff and by
+    pg_dump. pg_dump --schema-only shows every object of the managed schemas that migra does; not the
+    extensions (not dumped with --schema) nor the privileges (compared apart). So when the dumps and the
+    extensions agree and no privileges are compared, the dump is the whole proof; otherwise migra inspects the
+    database too, and names the objects that still differ."""
+    target, goal_dump = goal
+    progress(f"verifying the {step}")
+    run_changes(url, changes, what=f"the {step}, {where},")
+    schemas = target.schemas
+
+    def inspect() -> Inspection:
+        return inspect_database(url, schemas, target.ignored_extensions, target.pinned_extensions,
+                                target.privileges is not None)
+
+    if target.privileges is not None:
+        inspection, dump = _side_by_side(inspect, lambda: dump_schema(url, only_schemas=_managed(schemas)))
+    else:
+        inspection, dump = None, dump_schema(url, only_schemas=_managed(schemas))
+    differences = dump_differences(goal_dump, dump)  # type: ignore[arg-type]
+    if inspection is None and not differences and _extensions_found(url, target) == _extensions_expected(target):
+        return
+    residual = changes_between(inspection or inspect(), target)  # type: ignore[arg-type]
+    if residual:
+        raise RefusedError(f"the {step} does not reach {name}; these objects still differ after it:",
+                           tuple(c.label for c in residual))
+    if differences:
+        raise RefusedError(f"the {step} does not reach {name}: migra sees no difference, but pg_dump does "
+                           "(a change migra does not plan):", tuple(differences))
+
+
+def _extensions_expected(target: Inspection) -> set[tuple[str, str, str | None]]:
+    return {(e.name, e.schema, e.version) for e in target.inspected.extensions.values()}
+
+
+def _extensions_found(url: str, target: Inspection) -> set[tuple[str, str, str | None]]:
+    """The extensions at ``url`` as an inspection like ``target`` lists them (managed schemas, versions pinned)."""
+    return {(n, s, v if n in target.pinned_extensions else None) for n, s, v in installed_extensions(url)
+            if s in target.schemas and n not in target.ignored_extensions}
 
 
 def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: Plan, schemas: tuple[str, ...],
