@@ -98,3 +98,12 @@ def test_a_plan_that_converges_is_proved(live_db: str, pg_admin: str) -> None:
                  None)
     assert plan.verified and {c.object_type for c in plan.upgrade} >= {"extension", "column", "index"}
     assert all(isinstance(c, Change) for c in plan.downgrade) and plan.downgrade
+
+
+def test_a_downgrade_that_needs_what_schema_yaml_leaves_alone_is_proved_on_the_copy(live_db: str, pg_admin: str) -> None:
+    """The desired schema's database has nothing of an unmanaged schema; the live copy has. A downgrade that puts
+    back a view over an unmanaged table cannot run on the former: it is proved on the copy, and the plan passes."""
+    run_sql(live_db, "CREATE SCHEMA ext; CREATE TABLE ext.feed (id bigint PRIMARY KEY, body text); " + LIVE +
+            "; CREATE VIEW public.feed_ids AS SELECT id FROM ext.feed")
+    plan = _plan(live_db, pg_admin, "schemas: {ext: {managed: false}}\n" + SCHEMA.format(extensions=""), None)
+    assert plan.verified and any("feed_ids" in c.label for c in plan.downgrade), plan.downgrade

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from ..core.errors import InputError, Problem, RefusedError
+from ..core.errors import DatabaseError, InputError, Problem, RefusedError
 from ..core.plan import Change, Plan
 from ..logic.plan.classify import SchemaFacts, classify
 from ..logic.compile.compiler import Compiled
@@ -256,7 +256,8 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
     RefusedError unless the upgrade reaches the desired schema and the downgrade comes back to the live
     one (see _reaches). With ``desired_url`` (the desired schema's own scratch database, which the diff no
     longer needs), the downgrade is proved there, side by side with the upgrade on the copy: it starts from
-    the desired schema either way, which the upgrade must reach exactly."""
+    the desired schema either way, which the upgrade must reach exactly. Where it fails there, it is proved
+    on the copy after the upgrade, as without ``desired_url``, before the plan is refused."""
     upgrade = (plan.upgrade[already_applied:], desired, "upgrade", "schema.yaml")
     downgrade = (plan.downgrade, live, "downgrade", "the live schema")
     if not desired_url:
@@ -271,7 +272,14 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
         except Exception:
             wait([down])  # its database is dropped next: let it finish first; the upgrade's failure is told
             raise
-        down.result()
+        try:
+            down.result()
+        except (RefusedError, DatabaseError):
+            # that database has only what schema.yaml declares; the copy has the rest of the live database too
+            # (schemas declared managed: false), which a downgrade may need: it is proved there before refusing
+            progress("the downgrade did not reach the live schema from schema.yaml's own database; proving it on "
+                     "the copy")
+            _reaches(url, *downgrade, progress, where="on a copy of the database")
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
