@@ -11,7 +11,9 @@ in turn, median of 3 rounds (1 for 5000 tables):
 * status and drift on a database at schema.yaml (after an apply; in CI), with schema.yaml unchanged;
 * migra CLI: the bare `migra --unsafe` command on the live database and one already holding the desired
   schema (it materializes nothing and proves nothing);
-* load and compile: schema.yaml to the model and its DDL in this process, cold and from the cache.
+* load and compile: schema.yaml to the model and its DDL in this process, cold and from the cache;
+* materialize alone: the compiled DDL run into an empty database, in this process, each round (the part of a
+  cold plan that no cache of the proof or the live schema can shed, next to migra).
 
 Targets: plan cold within 3x of the migra CLI on 1000 tables; plan again, status and drift within 1.5x;
 loading and compiling 1000 tables within 0.5 s; time growing linearly with tables (the exponent of a
@@ -42,7 +44,7 @@ from finesse_schema.api.compile_cache import load_compiled  # noqa: E402
 from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
 from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
 from finesse_schema.db.materialize import materialize  # noqa: E402
-from finesse_schema.logic.compile.compiler import compile_schema  # noqa: E402
+from finesse_schema.logic.compile.compiler import Compiled, compile_schema  # noqa: E402
 from finesse_schema.logic.config.settings import Settings  # noqa: E402
 from finesse_schema.logic.schema.load import load_schema_text  # noqa: E402
 
@@ -80,6 +82,19 @@ def build(admin: str, name: str, text: str) -> str:
     return url
 
 
+def materialize_seconds(admin: str, compiled: Compiled) -> float:
+    """Seconds to run ``compiled`` into an empty database (made before the clock starts, dropped after)."""
+    with connect(admin) as conn:
+        conn.execute(composed("DROP DATABASE IF EXISTS {} WITH (FORCE)", identifier("bench_materialize")))
+        conn.execute(composed("CREATE DATABASE {} TEMPLATE template0", identifier("bench_materialize")))
+    start = time.perf_counter()
+    materialize(with_database(admin, "bench_materialize"), compiled)
+    seconds = time.perf_counter() - start
+    with connect(admin) as conn:
+        conn.execute(composed("DROP DATABASE {} WITH (FORCE)", identifier("bench_materialize")))
+    return seconds
+
+
 def run(args: list[str], cwd: Path, check: bool = True) -> tuple[float, int]:
     """(seconds, peak resident memory in MiB) of one command, a fresh process."""
     start = time.perf_counter()
@@ -103,7 +118,8 @@ def measure(admin: str, n: int, work: Path) -> dict:
     (project / "pyproject.toml").write_text(f'[tool.finesse]\ndatabase_url = "{live}"\ndev_url = "{admin}"\n')
     finesse = str(BIN / "finesse")
     sa_url = lambda u: "postgresql+psycopg://" + u[len("postgresql://"):]  # noqa: E731
-    times: dict[str, list[float]] = {k: [] for k in ("cold", "again", "status", "drift", "migra")}
+    compiled = compile_schema(load_schema_text(text))
+    times: dict[str, list[float]] = {k: [] for k in ("cold", "again", "status", "drift", "migra", "materialize")}
     memory = 0
     for _ in range(3 if n <= 1000 else 1):  # each command in turn, so that every one sees the same machine
         shutil.rmtree(project / ".finesse", ignore_errors=True)
@@ -115,8 +131,9 @@ def measure(admin: str, n: int, work: Path) -> dict:
         times["drift"].append(run([finesse, "drift", "-q", "--database-url", desired], project)[0])
         times["migra"].append(run([str(BIN / "migra"), "--unsafe", sa_url(live), sa_url(desired)], project,
                                   check=False)[0])  # exit 2: changes
-    cold, again, status, drift, migra = (statistics.median(times[k]) for k in
-                                         ("cold", "again", "status", "drift", "migra"))
+        times["materialize"].append(materialize_seconds(admin, compiled))
+    cold, again, status, drift, migra, materialized = (statistics.median(times[k]) for k in
+                                                       ("cold", "again", "status", "drift", "migra", "materialize"))
     settings = Settings(project, project / "schema.yaml", project / "migrations", database_url=live)
     os.environ["FINESSE_NO_CACHE"] = "1"  # the path a plan takes when schema.yaml changed
     start = time.perf_counter()
@@ -128,6 +145,7 @@ def measure(admin: str, n: int, work: Path) -> dict:
     load_compiled(settings)
     compile_cached = time.perf_counter() - start
     return {"n": n, "cold": cold, "again": again, "status": status, "drift": drift, "migra": migra,
+            "materialize": materialized,
             "memory": memory, "compile_cold": compile_cold, "compile_cached": compile_cached}
 
 
@@ -152,11 +170,12 @@ def main() -> None:
             stop_embedded_server(work / "pgdata")  # before its folder goes
     header = ("| tables | plan cold (s) | plan again (s) | status (s) | drift (s) | migra CLI (s) | cold / migra "
               "| again / migra | status / migra | drift / migra | plan peak memory (MiB) | load+compile cold (s) "
-              "| load+compile cached (s) |\n" + "|---:" * 13 + "|")
+              "| load+compile cached (s) | materialize alone (s) | materialize / migra |\n" + "|---:" * 15 + "|")
     body = "\n".join(
         f"| {r['n']} | {r['cold']:.2f} | {r['again']:.2f} | {r['status']:.2f} | {r['drift']:.2f} | {r['migra']:.2f} "
         f"| {r['cold'] / r['migra']:.2f}x | {r['again'] / r['migra']:.2f}x | {r['status'] / r['migra']:.2f}x "
-        f"| {r['drift'] / r['migra']:.2f}x | {r['memory']} | {r['compile_cold']:.2f} | {r['compile_cached']:.2f} |"
+        f"| {r['drift'] / r['migra']:.2f}x | {r['memory']} | {r['compile_cold']:.2f} | {r['compile_cached']:.2f} "
+        f"| {r['materialize']:.2f} | {r['materialize'] / r['migra']:.2f}x |"
         for r in rows)
     growth = ", ".join(f"{label} {exponent(rows, key):.2f}" for label, key in (
         ("plan cold", "cold"), ("plan again", "again"), ("status", "status"), ("migra", "migra"),
@@ -186,7 +205,9 @@ def main() -> None:
                 "unchanged: the compiled schema, the desired schema's inspection and dump, and the proof come "
                 "from .finesse/cache/. Status and drift run on a database at schema.yaml. migra is handed a "
                 "database that already holds the desired schema and proves nothing. Peak memory is the plan "
-                "process's maximum resident set.\n\n" + table + f"\n\nGrowth (exponent of time against tables, "
+                "process's maximum resident set. Materialize alone runs the compiled DDL into an empty database, "
+                "each round: what a cold plan pays whatever it caches.\n\n" + table
+                + "\n\nGrowth (exponent of time against tables, "
                 f"1 is linear): {growth}.\n\nTargets (issue 21), at {at['n']} tables: {verdict}.\n")
         write_section("plan_speed", text)
 

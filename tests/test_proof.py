@@ -62,7 +62,8 @@ def _available_extension(url: str) -> str:
     pytest.skip("the server has none of the extensions this test installs")
 
 
-@pytest.mark.parametrize("cached", [False, True], ids=["cold: downgrade on the desired database", "cached: on the copy"])
+@pytest.mark.parametrize("cached", [False, True],
+                         ids=["cold: downgrade on the desired database", "cached: on the copy"])
 @pytest.mark.parametrize("which, object_type, message", [
     ("upgrade", "index", "the upgrade does not reach schema.yaml"),
     ("upgrade", "column", "the upgrade does not reach schema.yaml"),
@@ -100,7 +101,8 @@ def test_a_plan_that_converges_is_proved(live_db: str, pg_admin: str) -> None:
     assert all(isinstance(c, Change) for c in plan.downgrade) and plan.downgrade
 
 
-def test_a_downgrade_that_needs_what_schema_yaml_leaves_alone_is_proved_on_the_copy(live_db: str, pg_admin: str) -> None:
+def test_a_downgrade_that_needs_what_schema_yaml_leaves_alone_is_proved_on_the_copy(live_db: str,
+                                                                                    pg_admin: str) -> None:
     """The desired schema's database has nothing of an unmanaged schema; the live copy has. A downgrade that puts
     back a view over an unmanaged table cannot run on the former: it is proved on the copy, and the plan passes."""
     run_sql(live_db, "CREATE SCHEMA ext; CREATE TABLE ext.feed (id bigint PRIMARY KEY, body text); " + LIVE +
