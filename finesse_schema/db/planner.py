@@ -264,11 +264,12 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
         _reaches(url, *upgrade, progress, where="on a copy of the database")
         _reaches(url, *downgrade, progress, where="on a copy of the database")
         return
+    progress("verifying the upgrade (on the copy) and the downgrade (on schema.yaml's database), side by side")
     pool = ThreadPoolExecutor(max_workers=1)
     try:
-        down = pool.submit(_reaches, desired_url, *downgrade, progress, where="on the desired schema's database")
+        down = pool.submit(_reaches, desired_url, *downgrade, _quiet, where="on the desired schema's database")
         try:
-            _reaches(url, *upgrade, progress, where="on a copy of the database")
+            _reaches(url, *upgrade, _quiet, where="on a copy of the database")
         except Exception:
             wait([down])  # its database is dropped next: let it finish first; the upgrade's failure is told
             raise
