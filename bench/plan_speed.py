@@ -73,22 +73,25 @@ def schema_yaml(n: int, changed: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(admin: str, name: str, text: str) -> str:
+def empty_database(admin: str, name: str) -> str:
+    """The URL of database ``name``, made afresh and empty."""
     with connect(admin) as conn:
         conn.execute(composed("DROP DATABASE IF EXISTS {} WITH (FORCE)", identifier(name)))
         conn.execute(composed("CREATE DATABASE {} TEMPLATE template0", identifier(name)))
-    url = with_database(admin, name)
+    return with_database(admin, name)
+
+
+def build(admin: str, name: str, text: str) -> str:
+    url = empty_database(admin, name)
     materialize(url, compile_schema(load_schema_text(text)))
     return url
 
 
 def materialize_seconds(admin: str, compiled: Compiled) -> float:
     """Seconds to run ``compiled`` into an empty database (made before the clock starts, dropped after)."""
-    with connect(admin) as conn:
-        conn.execute(composed("DROP DATABASE IF EXISTS {} WITH (FORCE)", identifier("bench_materialize")))
-        conn.execute(composed("CREATE DATABASE {} TEMPLATE template0", identifier("bench_materialize")))
+    url = empty_database(admin, "bench_materialize")
     start = time.perf_counter()
-    materialize(with_database(admin, "bench_materialize"), compiled)
+    materialize(url, compiled)
     seconds = time.perf_counter() - start
     with connect(admin) as conn:
         conn.execute(composed("DROP DATABASE {} WITH (FORCE)", identifier("bench_materialize")))

@@ -167,11 +167,12 @@ def _online_rewrite(settings: Settings, target: Target, mode: OnlineMode) -> Cal
     if mode == OnlineMode.OFF:
         return None
 
-    def rewrite(p: Plan) -> Plan:  # a table never analyzed is counted: only those the plan touches
-        sizes, partitioned = table_sizes(target.url, counted=set(touched_tables(p)))
+    def rewrite(p: Plan) -> Plan:
+        touched = touched_tables(p)  # a table never analyzed is counted: only those the plan touches
+        sizes, partitioned = table_sizes(target.url, counted=set(touched))
         if not needs_online(p, sizes, settings.online_above_rows, mode):
             return p
-        big = [f"{t} (about {sizes[t]:,} rows)" for t in touched_tables(p) if sizes.get(t, 0) > settings.online_above_rows]
+        big = [f"{t} (about {sizes[t]:,} rows)" for t in touched if sizes.get(t, 0) > settings.online_above_rows]
         why = (f"online: {', '.join(big)} above online_above_rows = {settings.online_above_rows:,}" if big and
                mode == OnlineMode.AUTO else "online: asked for with --online")
         online = online_plan(p, partitioned)

@@ -184,8 +184,3 @@ def dump_differences(expected: str, actual: str, limit: int = 30, *, column_orde
                                 normalize_dump(actual, column_order=column_order), "expected", "after the plan",
                                 lineterm="", n=1)
     return list(diff)[:limit]
-
-
-def extension_versions(url: str) -> dict[str, str]:
-    with connect(url) as conn:
-        return dict(conn.execute("SELECT extname, extversion FROM pg_extension").fetchall())  # type: ignore[arg-type]

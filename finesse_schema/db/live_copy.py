@@ -12,7 +12,8 @@ import hashlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
-from .dump import dump_schema, extension_versions, restore_schema, sql_lines
+from .catalog import installed_extensions
+from .dump import dump_schema, restore_schema, sql_lines
 from .migra import INTERNAL_SCHEMAS
 
 Progress = Callable[[str], None]
@@ -39,7 +40,7 @@ class LiveCopy:
 
     def _dump_whole(self, privileges: bool) -> tuple[str, dict[str, str]]:
         return (dump_schema(self._live_url, exclude_schemas=INTERNAL_SCHEMAS, privileges=privileges),
-                extension_versions(self._live_url))
+                {name: version for name, _, version in installed_extensions(self._live_url)})
 
     def _restore(self) -> str:
         """Restore the copy and, side by side, dump the live managed schemas (what the proof compares with)."""
