@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from finesse_schema.db.connect import composed, connect, identifier, with_database
-from finesse_schema.db.embedded import embedded_server_url
+from finesse_schema.db.embedded import embedded_server_url, memory_tablespace, remove_memory_space
 from finesse_schema.db.scratch import drop_database
 
 
@@ -109,7 +109,8 @@ def local_server(bin_dir: Path, base: Path, *, password: str | None = None) -> I
     ``password``, the server asks for it (scram-sha-256); the URL yielded holds no password.
 
     PostgreSQL refuses to run as root; as root, the server runs as the unprivileged
-    user ``pgserver`` (which the embedded server also uses), created if missing.
+    user ``pgserver`` (which the embedded server also uses), created if missing. Like the embedded server,
+    it gets the tablespace finesse_scratch in memory where /dev/shm has room.
     """
     import pwd
 
@@ -135,8 +136,11 @@ def local_server(bin_dir: Path, base: Path, *, password: str | None = None) -> I
     subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
                              "-o", f"-k {sock} -c listen_addresses='' -c fsync=off", "start"],
                    check=True, capture_output=True)
+    url = f"postgresql://postgres@/postgres?host={sock}"
     try:
-        yield f"postgresql://postgres@/postgres?host={sock}"
+        memory_tablespace(url, data, "pgserver" if prefix else None)  # its scratch databases in memory, as embedded
+        yield url
     finally:
         subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-m", "fast", "stop"],
                        capture_output=True)
+        remove_memory_space(data)

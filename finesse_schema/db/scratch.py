@@ -4,6 +4,11 @@ A process killed outright (SIGKILL, a lost machine) cannot drop its own. Each na
 ``finesse_scratch_<host>_<pid>_<start>_<random>`` (the host's hash, the process id and the process's start
 time, so that a reused pid is not taken for the owner), and every run on the same host drops the scratch
 databases whose owner is gone before it creates its own.
+
+A server with the tablespace SCRATCH_TABLESPACE, where finesse's role may create, gets its scratch databases
+there: the embedded server keeps one in memory (``embedded.memory_tablespace``), and any server's owner may
+make one (on a RAM disk, say). Where creating a database there fails (its folder is gone), the default
+tablespace serves, for the rest of the process.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from .connect import (
 from .processes import MY_START, gone, host_tag
 
 PREFIX = "finesse_scratch_"
+SCRATCH_TABLESPACE = "finesse_scratch"
 
 
 @dataclass(frozen=True)
@@ -100,12 +106,40 @@ def drop_orphaned_scratch_databases(server: ScratchServer) -> list[str]:
     return gone
 
 
+_TABLESPACES: dict[str, bool] = {}  # admin URL: whether scratch databases go in SCRATCH_TABLESPACE there
+# What failing there says about the tablespace: a file error (its folder is gone: a RAM disk after a reboot),
+# no room, or it was dropped meanwhile
+_TABLESPACE_FAILED = ("58", "53", "42704")
+
+
+def _use_tablespace(conn, admin_url: str) -> bool:  # type: ignore[no-untyped-def]
+    if admin_url not in _TABLESPACES:
+        row = conn.execute("SELECT has_tablespace_privilege(oid, 'CREATE') FROM pg_tablespace WHERE spcname = %s",
+                           (SCRATCH_TABLESPACE,)).fetchone()
+        _TABLESPACES[admin_url] = bool(row and row[0])
+    return _TABLESPACES[admin_url]
+
+
+def _create_database(conn, admin_url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    create = composed("CREATE DATABASE {} TEMPLATE template0", identifier(name))
+    if _use_tablespace(conn, admin_url):
+        try:
+            conn.execute(composed("{} TABLESPACE {}", create, identifier(SCRATCH_TABLESPACE)))
+            return
+        except Error as exc:
+            if not (getattr(exc, "sqlstate", None) or "").startswith(_TABLESPACE_FAILED):
+                raise
+            _TABLESPACES[admin_url] = False  # the default tablespace serves
+    conn.execute(create)
+
+
 def create_scratch_database(server: ScratchServer, purpose: str = "", name: str | None = None) -> tuple[str, str]:
-    """Create an empty database on ``server``; return (name, URL). The caller must drop it."""
+    """Create an empty database on ``server`` (in SCRATCH_TABLESPACE where it may); return (name, URL). The
+    caller must drop it."""
     name = name or _new_name()
     try:
         with connect(server.admin_url) as conn:
-            conn.execute(composed("CREATE DATABASE {} TEMPLATE template0", identifier(name)))
+            _create_database(conn, server.admin_url, name)
             if purpose:
                 conn.execute(composed("COMMENT ON DATABASE {} IS {}", identifier(name),
                                       literal(f"finesse scratch: {purpose}")))
