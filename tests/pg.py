@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Iterator
 
 from finesse_schema.db.connect import composed, connect, identifier, with_database
-from finesse_schema.db.embedded import embedded_server_url, memory_tablespace, remove_memory_space
+from finesse_schema.db.embedded import (embedded_server_pid, embedded_server_url, memory_tablespace,
+                                        remove_memory_space, stop_embedded_server)
 from finesse_schema.db.scratch import drop_database
 
 
@@ -49,7 +50,11 @@ def provision_server(tmp_dir: Path) -> Iterator[tuple[str, str]]:
         with PostgresContainer("postgres:16", driver=None) as pg:
             yield pg.get_connection_url(), "testcontainers postgres:16"
         return
-    yield embedded_server_url(tmp_dir / "pgdata", keep_running=False), "embedded pgserver"
+    try:
+        yield embedded_server_url(tmp_dir / "pgdata", keep_running=False), "embedded pgserver"
+    finally:  # now, before the caller removes its folder: pgserver's own stop at exit then finds no folder
+        if embedded_server_pid(tmp_dir / "pgdata") is not None:  # and leaves the server running
+            stop_embedded_server(tmp_dir / "pgdata")
 
 
 @contextmanager
