@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Iterator
 
 from finesse_schema.db.connect import composed, connect, identifier, with_database
-from finesse_schema.db.embedded import (embedded_server_pid, embedded_server_url, memory_tablespace,
-                                        remove_memory_space, stop_embedded_server)
+from finesse_schema.db.embedded import (embedded_server_url, memory_tablespace, remove_memory_space, server_os_user,
+                                        stop_embedded_server)
 from finesse_schema.db.scratch import drop_database
 
 
@@ -52,9 +52,8 @@ def provision_server(tmp_dir: Path) -> Iterator[tuple[str, str]]:
         return
     try:
         yield embedded_server_url(tmp_dir / "pgdata", keep_running=False), "embedded pgserver"
-    finally:  # now, before the caller removes its folder: pgserver's own stop at exit then finds no folder
-        if embedded_server_pid(tmp_dir / "pgdata") is not None:  # and leaves the server running
-            stop_embedded_server(tmp_dir / "pgdata")
+    finally:  # now, before the caller removes its folder: pgserver's own stop at exit would find no folder
+        stop_embedded_server(tmp_dir / "pgdata")  # and leave the server running
 
 
 @contextmanager
@@ -143,7 +142,7 @@ def local_server(bin_dir: Path, base: Path, *, password: str | None = None) -> I
                    check=True, capture_output=True)
     url = f"postgresql://postgres@/postgres?host={sock}"
     try:
-        memory_tablespace(url, data, "pgserver" if prefix else None)  # its scratch databases in memory, as embedded
+        memory_tablespace(url, data, server_os_user())  # its scratch databases in memory, as the embedded server's
         yield url
     finally:
         subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-m", "fast", "stop"],

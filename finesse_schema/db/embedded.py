@@ -150,8 +150,9 @@ def embedded_bin_dir() -> Path | None:
 
 
 def stop_embedded_server(data_dir: Path) -> None:
-    """Stop the embedded server in ``data_dir`` if it is running (its data stays)."""
-    if not (data_dir / "postmaster.pid").exists():
+    """Stop the embedded server in ``data_dir`` if it is running (its data stays; a pid file that a killed
+    server left names no process, and there is nothing to stop)."""
+    if embedded_server_pid(data_dir) is None:
         return
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.resolve().parent))  # as embedded_server_url does
     with warnings.catch_warnings():  # importing pgserver warns about XDG_RUNTIME_DIR; irrelevant here
