@@ -2,8 +2,9 @@
 
 Each case plans a real change, then takes one statement out of the plan before it is proved (the ``rewrite``
 hook, which the online rewriting uses), and expects the proof to refuse it, naming what differs. The proof
-runs two ways: the upgrade on a copy of the live schema beside the downgrade on the desired schema's own
-database (a cold plan), and both on the copy (the desired schema cached); both must refuse. An extension
+runs two ways: the downgrade, then the upgrade, on the desired schema's own database (a cold plan; the upgrade
+on a copy of the live schema where that database is not the live schema after the downgrade), and both on the
+copy (the desired schema cached); both must refuse. An extension
 nothing uses is not in a pg_dump of the managed schemas; the proof must still see it missing.
 """
 
@@ -109,3 +110,27 @@ def test_a_downgrade_that_needs_what_schema_yaml_leaves_alone_is_proved_on_the_c
             "; CREATE VIEW public.feed_ids AS SELECT id FROM ext.feed")
     plan = _plan(live_db, pg_admin, "schemas: {ext: {managed: false}}\n" + SCHEMA.format(extensions=""), None)
     assert plan.verified and any("feed_ids" in c.label for c in plan.downgrade), plan.downgrade
+
+
+@pytest.mark.parametrize("live, text, route", [
+    (LIVE, SCHEMA.format(extensions=""), "in place"),
+    # the downgrade puts the dropped column back last: that database is not the live schema to its column order
+    ("CREATE TABLE items (id bigint PRIMARY KEY, code text, name text NOT NULL)", SCHEMA.format(extensions=""),
+     "on a copy"),
+    # the live database has a schema schema.yaml leaves alone: only a copy has it
+    ("CREATE SCHEMA ext; CREATE TABLE ext.feed (id bigint PRIMARY KEY); " + LIVE,
+     "schemas: {ext: {managed: false}}\n" + SCHEMA.format(extensions=""), "on a copy"),
+], ids=["the same schema after the downgrade", "another column order", "an unmanaged schema"])
+def test_a_cold_plan_is_proved_in_place_only_where_that_database_is_the_live_schema(
+        live_db: str, pg_admin: str, live: str, text: str, route: str) -> None:
+    """A cold plan proves its downgrade on schema.yaml's own database; where that database is then the live
+    schema exactly, the upgrade is proved there too and no copy of the live schema is made. Otherwise the copy
+    is made and the upgrade proved on it."""
+    run_sql(live_db, live)
+    said: list[str] = []
+    schema = schema_from_text(text)
+    plan = plan_changes(live_db, ScratchServer(pg_admin, "dev-url"), compile_schema(schema), schema.schemas,
+                        model=schema, progress=said.append)
+    assert plan.verified and plan.upgrade and plan.downgrade
+    copied = "copying the live schema into a scratch database" in said
+    assert copied == (route == "on a copy"), said

@@ -180,7 +180,8 @@ def dump_differences(expected: str, actual: str, limit: int = 30, *, column_orde
     """The lines in which two schema dumps differ (a unified diff, normalized), at most ``limit``."""
     import difflib
 
-    diff = difflib.unified_diff(normalize_dump(expected, column_order=column_order),
-                                normalize_dump(actual, column_order=column_order), "expected", "after the plan",
-                                lineterm="", n=1)
-    return list(diff)[:limit]
+    before = normalize_dump(expected, column_order=column_order)
+    after = normalize_dump(actual, column_order=column_order)
+    if before == after:
+        return []
+    return list(difflib.unified_diff(before, after, "expected", "after the plan", lineterm="", n=1))[:limit]

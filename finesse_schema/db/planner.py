@@ -2,15 +2,17 @@
 
 The proof (every plan gets it before anything is written):
 
-1. copy the live schema into a scratch database (pg_dump --schema-only);
-2. apply the upgrade there, and compare its pg_dump --schema-only and extensions with the desired
-   schema's: expect nothing;
-3. apply the downgrade to the desired schema's own scratch database (side by side with 2; after 2, on
-   the copy, when the desired schema came from the cache): the same against the live schema.
+1. apply the downgrade to the desired schema's own scratch database, and compare its pg_dump
+   --schema-only and extensions with the live schema's: expect nothing;
+2. where that database is now the live schema exactly (see LiveCopy.stands_in), apply the upgrade there
+   and compare with the desired schema's dump the same way;
+3. otherwise (or when the desired schema came from the cache, or renames changed a copy first) the live
+   schema is copied into a scratch database (pg_dump --schema-only) and the upgrade, then the downgrade
+   where 1 did not reach the live schema, are proved there.
 
 Where the dumps cannot tell (privileges), or when they differ, migra diffs too and names the objects.
-A plan that does not converge is refused with the objects that did not.
-Materializing the desired schema, copying the live one and inspecting the live
+A plan that does not converge is refused with the objects that did not, as the copy shows them.
+Materializing the desired schema, dumping and inspecting the live
 database are independent, so they run side by side (the server does the work;
 psycopg releases the GIL while it waits).
 """
@@ -172,14 +174,12 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
     cached = cached_desired(cache, key) if cache else None
     if cached is not None:
         progress("the desired schema is cached (schema.yaml, the server and finesse are as they were)")
-    # with the desired schema cached, the copy's database is made only if this plan was not proved before
-    eager = verify and cached is None
-    purposes = ([] if cached else ["desired schema"]) + (["plan verification"] if eager else [])
-    with scratch_databases(server, purposes) as urls, ExitStack() as later:
-        pool = ThreadPoolExecutor(max_workers=2)
+    # the copy's database is made only when the proof needs it (verify_in_place)
+    with scratch_databases(server, [] if cached else ["desired schema"]) as urls, ExitStack() as later:
+        pool = ThreadPoolExecutor(max_workers=3)  # the desired schema, and the live schema's two dumps
 
         def copy_database() -> str:
-            return urls[-1] if eager else later.enter_context(scratch_database(server, "plan verification"))
+            return later.enter_context(scratch_database(server, "plan verification"))
 
         try:
             if cached is None:
@@ -189,7 +189,7 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 desired_future = Future()
                 desired_future.set_result(cached)
             copy = LiveCopy(pool, live_url, copy_database, _managed(schemas), privileges=compiled.manages_grants,
-                            progress=progress, restore_now=eager) if verify else None
+                            progress=progress, restore_now=False, compare_now=cached is None) if verify else None
             progress("inspecting the live database")
             live = inspect_database(live_url, schemas, *_extensions(compiled))
             base, before, undo_before = live, Ordered(()), Ordered(())
@@ -237,10 +237,14 @@ def plan_changes(live_url: str, server: ScratchServer, compiled: Compiled, schem
                 if proof and proved_before(cache, proof):  # type: ignore[arg-type]
                     progress("this plan was proved on this same live schema before (cached)")
                 else:
-                    live_dump = copy.ready()
-                    verify_on_copy(copy.url, plan, (live, live_dump), (desired, desired_dump), progress,
-                                   already_applied=len(before.changes) + len(renames),
-                                   desired_url=urls[0] if cached is None else "")
+                    if cached is None and not drops and not renames:
+                        verify_in_place(urls[0], copy, plan, (live, copy.compared()), (desired, desired_dump),
+                                        progress)
+                    else:
+                        live_dump = copy.ready()  # the copy's URL is known from here
+                        verify_on_copy(copy.url, plan, (live, live_dump), (desired, desired_dump), progress,
+                                       already_applied=len(before.changes) + len(renames),
+                                       desired_url=urls[0] if cached is None else "")
                     if proof:
                         record_proof(cache, proof)  # type: ignore[arg-type]
         finally:
@@ -285,13 +289,42 @@ def verify_on_copy(url: str, plan: Plan, live: tuple[Inspection, str], desired: 
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def verify_in_place(desired_url: str, copy: LiveCopy, plan: Plan, live: tuple[Inspection, str],
+                    desired: tuple[Inspection, str], progress: Progress = _quiet) -> None:
+    """Prove ``plan`` on the desired schema's own scratch database (``desired_url``, which the diff no longer
+    needs), without copying the live schema where it can: the downgrade first, which must reach the live
+    schema; where that database then stands in for the live schema exactly (``copy.stands_in``), the upgrade
+    is proved there too, and the proof is whole. Otherwise, or where the upgrade fails there, the copy is
+    made, and what is left to prove is proved on it as verify_on_copy does: a plan is refused for what a
+    copy of the live database shows."""
+    upgrade = (plan.upgrade, desired, "upgrade", "schema.yaml")
+    downgrade = (plan.downgrade, live, "downgrade", "the live schema")
+    progress("verifying the downgrade, then the upgrade, on schema.yaml's database")
+    try:
+        reached: str | None = _reaches(desired_url, *downgrade, _quiet, where="on the desired schema's database")
+    except (RefusedError, DatabaseError):
+        # that database has only what schema.yaml declares; the copy has the rest of the live database too
+        reached = None
+    if reached is not None and copy.stands_in(desired_url, reached):
+        try:
+            _reaches(desired_url, *upgrade, _quiet, where="on the desired schema's database")
+            return
+        except (RefusedError, DatabaseError):
+            pass
+    progress("proving the plan on a copy of the live database")
+    copy.ready()
+    _reaches(copy.url, *upgrade, progress, where="on a copy of the database")
+    if reached is None:
+        _reaches(copy.url, *downgrade, progress, where="on a copy of the database")
+
+
 def _reaches(url: str, changes: tuple[Change, ...], goal: tuple[Inspection, str], step: str, name: str,
-             progress: Progress, *, where: str) -> None:
+             progress: Progress, *, where: str) -> str:
     """Run ``changes`` at ``url``, then raise RefusedError unless the database is ``goal``: by migra's diff and by
     pg_dump. pg_dump --schema-only shows every object of the managed schemas that migra does; not the
     extensions (not dumped with --schema) nor the privileges (compared apart). So when the dumps and the
     extensions agree and no privileges are compared, the dump is the whole proof; otherwise migra inspects the
-    database too, and names the objects that still differ."""
+    database too, and names the objects that still differ. Returns the database's dump."""
     target, goal_dump = goal
     progress(f"verifying the {step}")
     run_changes(url, changes, what=f"the {step}, {where},")
@@ -307,7 +340,7 @@ def _reaches(url: str, changes: tuple[Change, ...], goal: tuple[Inspection, str]
         inspection, dump = None, dump_schema(url, only_schemas=_managed(schemas))
     differences = dump_differences(goal_dump, dump)  # type: ignore[arg-type]
     if inspection is None and not differences and _extensions_found(url, target) == _extensions_expected(target):
-        return
+        return dump  # type: ignore[return-value]
     residual = changes_between(inspection or inspect(), target)  # type: ignore[arg-type]
     if residual:
         raise RefusedError(f"the {step} does not reach {name}; these objects still differ after it:",
@@ -315,6 +348,7 @@ def _reaches(url: str, changes: tuple[Change, ...], goal: tuple[Inspection, str]
     if differences:
         raise RefusedError(f"the {step} does not reach {name}: migra sees no difference, but pg_dump does "
                            "(a change migra does not plan):", tuple(differences))
+    return dump  # type: ignore[return-value]
 
 
 def _extensions_expected(target: Inspection) -> set[tuple[str, str, str | None]]:
@@ -350,7 +384,7 @@ def split_plan(live_url: str, server: ScratchServer, compiled: Compiled, plan: P
         pool = ThreadPoolExecutor(max_workers=1)
         try:
             desired_future = pool.submit(_build_desired, urls[1], compiled, schemas, progress, True)
-            with ThreadPoolExecutor(max_workers=1) as copier:
+            with ThreadPoolExecutor(max_workers=2) as copier:
                 live_dump = LiveCopy(copier, live_url, lambda: urls[0], _managed(schemas),
                                      privileges=compiled.manages_grants, progress=progress, restore_now=True).ready()
             live = inspect_database(live_url, schemas, *_extensions(compiled))
