@@ -66,8 +66,14 @@ def _location(file: str, mark: Any) -> Location:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MAP_TAG, _SEQ_TAG, _STR_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()
+
+
+@lru_cache(maxsize=4096)
+def _implicit_tag(value: str, plain: bool) -> str:
+    """The tag YAML gives ``value`` untagged (a schema repeats the same few words: bigint, true, ...)."""
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (plain, not plain))  # type: ignore[no-any-return]
 
 
 class _Budget:
@@ -138,10 +144,10 @@ class _Builder:
         return Node(out, loc, path, key_loc)
 
     def _scalar(self, node: yaml.ScalarNode, loc: Location, path: str, key_loc: Location | None) -> Node:
-        plain = not node.style  # libyaml says '' where PyYAML says None
-        implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (plain, not plain))
-        if node.tag != implicit:  # an explicit tag that says something the value alone does not
-            return self._tagged(node, loc, path, key_loc)
+        if node.tag != _implicit_tag(node.value, not node.style):  # libyaml says '' where PyYAML says None
+            return self._tagged(node, loc, path, key_loc)  # an explicit tag says what the value alone does not
+        if node.tag == _STR_TAG:  # most of a schema: names and types, as written
+            return Node(node.value, loc, path, key_loc)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, KeyError, OverflowError) as exc:
