@@ -11,7 +11,7 @@ in turn, median of 3 rounds (1 for 5000 tables):
 * status and drift on a database at schema.yaml (after an apply; in CI), with schema.yaml unchanged;
 * migra CLI: the bare `migra --unsafe` command on the live database and one already holding the desired
   schema (it materializes nothing and proves nothing);
-* load and compile: schema.yaml to the model and its DDL in this process, cold and from the cache;
+* load and compile: schema.yaml to the model and its DDL in a fresh process after its imports, cold and from the cache;
 * materialize alone: the compiled DDL run into an empty database, in this process, each round (the part of a
   cold plan that no cache of the proof or the live schema can shed, next to migra).
 
@@ -40,14 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.results import write_section  # noqa: E402
-from finesse_schema.api.compile_cache import load_compiled  # noqa: E402
 from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
 from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
 from finesse_schema.db.materialize import materialize  # noqa: E402
 from finesse_schema.db.scratch import ScratchServer, scratch_database  # noqa: E402
-from finesse_schema.entry import collect_rarely  # noqa: E402
 from finesse_schema.logic.compile.compiler import Compiled, compile_schema  # noqa: E402
-from finesse_schema.logic.config.settings import Settings  # noqa: E402
 from finesse_schema.logic.schema.load import load_schema_text  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -98,6 +95,32 @@ def materialize_seconds(admin: str, compiled: Compiled) -> float:
         return time.perf_counter() - start
 
 
+# load and compile as a command does, in a fresh process after its imports (the collector as entry sets it)
+COMPILE_PROBE = """
+import sys, time
+from pathlib import Path
+from finesse_schema.entry import collect_rarely
+collect_rarely()
+from finesse_schema.api.compile_cache import load_compiled
+from finesse_schema.logic.config.settings import Settings
+project = Path(sys.argv[1])
+settings = Settings(project, project / "schema.yaml", project / "migrations")
+start = time.perf_counter()
+load_compiled(settings)
+print(time.perf_counter() - start)
+"""
+
+
+def load_and_compile(project: Path, *, cached: bool) -> float:
+    """Seconds to load and compile ``project``'s schema.yaml in a fresh process: from its cache, or cold (the
+    path a plan takes when schema.yaml changed)."""
+    env = {k: v for k, v in os.environ.items() if k != "FINESSE_NO_CACHE"} | ({} if cached else
+                                                                                {"FINESSE_NO_CACHE": "1"})
+    out = subprocess.run([sys.executable, "-c", COMPILE_PROBE, str(project)], env=env, capture_output=True, text=True,
+                         check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def run(args: list[str], cwd: Path, check: bool = True) -> tuple[float, int]:
     """(seconds, peak resident memory in MiB) of one command, a fresh process."""
     start = time.perf_counter()
@@ -137,16 +160,8 @@ def measure(admin: str, n: int, work: Path) -> dict:
         times["materialize"].append(materialize_seconds(admin, compiled))
     cold, again, status, drift, migra, materialized = (statistics.median(times[k]) for k in
                                                        ("cold", "again", "status", "drift", "migra", "materialize"))
-    settings = Settings(project, project / "schema.yaml", project / "migrations", database_url=live)
-    os.environ["FINESSE_NO_CACHE"] = "1"  # the path a plan takes when schema.yaml changed
-    start = time.perf_counter()
-    load_compiled(settings)
-    compile_cold = time.perf_counter() - start
-    del os.environ["FINESSE_NO_CACHE"]
-    load_compiled(settings)  # kept by the plans above already
-    start = time.perf_counter()
-    load_compiled(settings)
-    compile_cached = time.perf_counter() - start
+    compile_cold = statistics.median(load_and_compile(project, cached=False) for _ in range(3 if n <= 1000 else 1))
+    compile_cached = statistics.median(load_and_compile(project, cached=True) for _ in range(3))
     return {"n": n, "cold": cold, "again": again, "status": status, "drift": drift, "migra": migra,
             "materialize": materialized,
             "memory": memory, "compile_cold": compile_cold, "compile_cached": compile_cached}
@@ -164,7 +179,6 @@ def main() -> None:
     ap.add_argument("--sizes", default="50,200,1000,5000")
     ap.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
     args = ap.parse_args()
-    collect_rarely()  # as a command does: load+compile is timed in this process
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         admin = embedded_server_url(work / "pgdata", keep_running=False)
