@@ -120,7 +120,9 @@ def test_a_downgrade_that_needs_what_schema_yaml_leaves_alone_is_proved_on_the_c
     # the live database has a schema schema.yaml leaves alone: only a copy has it
     ("CREATE SCHEMA ext; CREATE TABLE ext.feed (id bigint PRIMARY KEY); " + LIVE,
      "schemas: {ext: {managed: false}}\n" + SCHEMA.format(extensions=""), "on a copy"),
-], ids=["the same schema after the downgrade", "another column order", "an unmanaged schema"])
+    # nor an object outside every schema, which pg_dump --schema leaves out
+    (LIVE + "; CREATE PUBLICATION feed FOR TABLE items", SCHEMA.format(extensions=""), "on a copy"),
+], ids=["the same schema after the downgrade", "another column order", "an unmanaged schema", "a publication"])
 def test_a_cold_plan_is_proved_in_place_only_where_that_database_is_the_live_schema(
         live_db: str, pg_admin: str, live: str, text: str, route: str) -> None:
     """A cold plan proves its downgrade on schema.yaml's own database; where that database is then the live
