@@ -112,6 +112,9 @@ def test_a_downgrade_that_needs_what_schema_yaml_leaves_alone_is_proved_on_the_c
     assert plan.verified and any("feed_ids" in c.label for c in plan.downgrade), plan.downgrade
 
 
+GRANTED = SCHEMA.format(extensions="").replace("    indexes:", "    grants: {public: [select]}\n    indexes:")
+
+
 @pytest.mark.parametrize("live, text, route", [
     (LIVE, SCHEMA.format(extensions=""), "in place"),
     # the downgrade puts the dropped column back last: that database is not the live schema to its column order
@@ -122,7 +125,13 @@ def test_a_downgrade_that_needs_what_schema_yaml_leaves_alone_is_proved_on_the_c
      "schemas: {ext: {managed: false}}\n" + SCHEMA.format(extensions=""), "on a copy"),
     # nor an object outside every schema, which pg_dump --schema leaves out
     (LIVE + "; CREATE PUBLICATION feed FOR TABLE items", SCHEMA.format(extensions=""), "on a copy"),
-], ids=["the same schema after the downgrade", "another column order", "an unmanaged schema", "a publication"])
+    # privileges on the managed objects are compared apart; default privileges outside a schema would change
+    # what the upgrade creates: only a copy has them
+    (LIVE + "; GRANT SELECT ON items TO PUBLIC", GRANTED, "in place"),
+    (LIVE + "; GRANT SELECT ON items TO PUBLIC; ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC", GRANTED,
+     "on a copy"),
+], ids=["the same schema after the downgrade", "another column order", "an unmanaged schema", "a publication",
+        "grants", "default privileges for every schema"])
 def test_a_cold_plan_is_proved_in_place_only_where_that_database_is_the_live_schema(
         live_db: str, pg_admin: str, live: str, text: str, route: str) -> None:
     """A cold plan proves its downgrade on schema.yaml's own database; where that database is then the live
