@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.plan_speed import build, schema_yaml  # noqa: E402
-from bench.results import write_section  # noqa: E402
+from bench.results import byte_compiled, write_section  # noqa: E402
 from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
 
 # run in the checkout under test: the plan's progress messages with their times, as JSON
@@ -82,6 +82,8 @@ def main() -> None:
         before = work / "before"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(before), args.before],
                        check=True, capture_output=True)
+        for checkout in (before, ROOT):
+            byte_compiled(checkout)
         admin = embedded_server_url(work / "pgdata", keep_running=False)
         try:
             live = build(admin, "profile_live", schema_yaml(args.tables, False))

@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.results import write_section  # noqa: E402
+from bench.results import byte_compiled, write_section  # noqa: E402
 from finesse_schema.db.connect import composed, connect, identifier, with_database  # noqa: E402
 from finesse_schema.db.embedded import embedded_server_url, stop_embedded_server  # noqa: E402
 from finesse_schema.db.materialize import materialize  # noqa: E402
@@ -179,6 +179,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="50,200,1000,5000")
     ap.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
     args = ap.parse_args()
+    byte_compiled()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         admin = embedded_server_url(work / "pgdata", keep_running=False)

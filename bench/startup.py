@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.results import write_section  # noqa: E402
+from bench.results import byte_compiled, write_section  # noqa: E402
 
 COMMANDS = {
     "python -c pass (baseline)": ([sys.executable, "-c", "pass"], None),
@@ -31,6 +31,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
+    byte_compiled()
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for run in range(args.runs):
         names = list(COMMANDS)
