@@ -7,6 +7,17 @@ from contextlib import contextmanager
 from typing import Iterator
 
 
+_short_lived = False  # whether this process ends with its command (the CLI), see for_one_command
+
+
+def for_one_command() -> None:
+    """This process ends when its command does: what a pause built is frozen rather than walked once more
+    when collection resumes (the first pass after a 1000-table compile took 0.3 s over objects that all live
+    to the end). A long-lived caller of the library keeps the default: nothing is frozen, cycles are freed."""
+    global _short_lived
+    _short_lived = True
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a schema is built: it makes objects by the hundred thousand and frees
@@ -16,5 +27,7 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if _short_lived:
+            gc.freeze()  # out of every later pass: cycles among them are freed at exit, with everything else
         if was:
             gc.enable()
