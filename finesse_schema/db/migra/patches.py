@@ -142,7 +142,8 @@ def _patch_view_equality() -> None:
         if type(self) is not type(other):
             return False
         same = (self.relationtype == other.relationtype and self.name == other.name and self.schema == other.schema
-                and dict(self.columns) == dict(other.columns) and self.inputs == other.inputs
+                and (self.columns == other.columns or dict(self.columns) == dict(other.columns))
+                and self.inputs == other.inputs
                 and self.parent_table == other.parent_table and self.partition_def == other.partition_def
                 and self.rowsecurity == other.rowsecurity and self.persistence == other.persistence)
         if not same or self.definition == other.definition:
