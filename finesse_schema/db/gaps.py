@@ -88,8 +88,10 @@ SELECT n.nspname, c.relname, k.conname FROM pg_constraint k
 
 _DOMAINS_SQL = """
 SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
-       coalesce((SELECT array_agg(c.conname || ' ' || pg_get_constraintdef(c.oid) ORDER BY c.conname)
-                   FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '{}')
+       coalesce((SELECT array_agg(ARRAY[c.conname, pg_get_constraintdef(c.oid)] ORDER BY c.conname)
+                   FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '{}'),
+       (SELECT ARRAY[bn.nspname, b.typname] FROM pg_type b JOIN pg_namespace bn ON bn.oid = b.typnamespace
+         WHERE b.oid = t.typbasetype AND b.typtype = 'd')
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
  WHERE t.typtype = 'd'
    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
@@ -114,6 +116,7 @@ class DomainInfo:
     not_null: bool
     default: str | None
     constraints: tuple[tuple[str, str], ...]  # (name, definition)
+    over: tuple[str, str] | None = None  # the domain this one is over, if it is over one: (schema, name)
 
 
 @dataclass
@@ -149,10 +152,10 @@ def inspect_extras(conn: Any, keep: set[str]) -> Extras:
     for kind, schema, name, sub, text in conn.exec_driver_sql(_OBJECTS_SQL):
         if schema in keep:
             out.objects[(kind, schema, name, sub)] = text
-    for schema, name, base, not_null, default, cons in conn.exec_driver_sql(_DOMAINS_SQL):
+    for schema, name, base, not_null, default, cons, over in conn.exec_driver_sql(_DOMAINS_SQL):
         if schema in keep:
-            pairs = tuple(tuple(c.split(" ", 1)) for c in cons)
-            out.domains[(schema, name)] = DomainInfo(base, not_null, default, pairs)  # type: ignore[arg-type]
+            pairs = tuple((c[0], c[1]) for c in cons)  # a constraint's name may have spaces in it
+            out.domains[(schema, name)] = DomainInfo(base, not_null, default, pairs, tuple(over) if over else None)
     out.forced_rls = frozenset((s, t) for s, t in conn.exec_driver_sql(_FORCED_RLS_SQL) if s in keep)
     partitioned = set()
     for schema, name, kind, parent_schema, parent in conn.exec_driver_sql(_PARTITIONS_SQL):
@@ -256,7 +259,7 @@ def _domain_create(schema: str, name: str, d: DomainInfo) -> str:
 def domain_statements(source: Extras, target: Extras) -> tuple[list[str], list[str]]:
     """(statements to run before tables change, statements to run after): create, alter, drop domains."""
     early, late = [], []
-    for key in sorted(set(source.domains) | set(target.domains)):
+    for key in _bases_first(set(source.domains) | set(target.domains), target.domains):
         old, new = source.domains.get(key), target.domains.get(key)
         name = qualified(*key)
         if old is None and new is not None:
@@ -281,6 +284,23 @@ def domain_statements(source: Extras, target: Extras) -> tuple[list[str], list[s
                 if old_c.get(cname) != new_c[cname]:
                     early.append(f"alter domain {name} add constraint {quote(cname)} {new_c[cname]};")
     return early, late
+
+
+def _bases_first(keys: set[tuple[str, str]], target: dict[tuple[str, str], DomainInfo]) -> list[tuple[str, str]]:
+    """The domains by name, except that one over another (in ``target``) comes after it."""
+    out: list[tuple[str, str]] = []
+
+    def place(key: tuple[str, str], path: frozenset[tuple[str, str]]) -> None:
+        if key in out or key in path:
+            return
+        over = target[key].over if key in target else None
+        if over in keys:
+            place(over, path | {key})  # type: ignore[arg-type]
+        out.append(key)
+
+    for key in sorted(keys):
+        place(key, frozenset())
+    return out
 
 
 _SEQ_CLAUSES = ("as {}", "start with {}", "increment by {}", "minvalue {}", "maxvalue {}", "cache {}", None)

@@ -25,8 +25,8 @@ def read_aggregates(conn: Any, keep: set[str]) -> Aggregates:
 def aggregate_statements(source: Aggregates, target: Aggregates) -> tuple[list[str], list[str]]:
     """(drops, creates): an aggregate gone or changed is dropped (with the functions, before them), one new or
     changed is created (after the functions it calls)."""
-    drops = [f"drop aggregate if exists {qualified(k[0], k[1])}({k[2]});" for k in sorted(source)
-             if target.get(k) != source[k]]
-    creates = [f"create aggregate {qualified(k[0], k[1])}({k[2]}) ({target[k]});" for k in sorted(target)
+    drops = [f"drop aggregate if exists {qualified(k[0], k[1])}({k[2] or '*'});" for k in sorted(source)
+             if target.get(k) != source[k]]  # an aggregate of no arguments is name(*)
+    creates = [f"create aggregate {qualified(k[0], k[1])}({k[2] or '*'}) ({target[k]});" for k in sorted(target)
                if source.get(k) != target[k]]
     return drops, creates

@@ -17,7 +17,7 @@ def type_sql(type_name: str) -> str:
     base = type_name.rstrip("[]")
     arrays = type_name[len(base):]
     schema, dot, name = base.partition(".")
-    if dot and " " not in base and "(" not in base:
+    if dot and "(" not in base:  # no type of PostgreSQL's own is spelled with a dot; a schema may have a space
         return qualified(schema, name) + arrays
     return type_name
 
@@ -55,6 +55,15 @@ def uses_row_types(f: Function, schema: Schema) -> bool:
     tables = {f"{t.schema}.{t.name}" for t in schema.tables}
     types = [a.type for a in f.arguments] + [(f.returns or "").removeprefix("SETOF ")]
     return any(t.rstrip("[]") in tables for t in types)
+
+
+def aggregate_uses_row_types(a: Aggregate, schema: Schema) -> bool:
+    """Whether ``a`` aggregates or keeps a table's rows, or its functions do: it is created after them."""
+    tables = {f"{t.schema}.{t.name}" for t in schema.tables}
+    late = {(f.schema, f.name) for f in schema.functions if uses_row_types(f, schema)}
+    functions = [q for q in (a.state_function, a.final_function) if q is not None]
+    return (any(t.rstrip("[]") in tables for t in (*a.arguments, a.state_type))
+            or any((q.schema or a.schema, q.name) in late for q in functions))
 
 
 def function_signature(f: Function) -> str:
@@ -180,8 +189,12 @@ def aggregate_sql(a: Aggregate) -> str:
         parts.append(f"FINALFUNC = {fn(a.final_function)}")
     if a.initial_condition is not None:
         parts.append(f"INITCOND = {sql_literal(a.initial_condition)}")
-    return (f"CREATE AGGREGATE {qualified(a.schema, a.name)}({', '.join(type_sql(x) for x in a.arguments)}) "
-            f"({', '.join(parts)})")
+    return f"CREATE AGGREGATE {aggregate_signature(a)} ({', '.join(parts)})"
+
+
+def aggregate_signature(a: Aggregate) -> str:
+    """name(argument types); an aggregate of no arguments (counting rows) is name(*)."""
+    return f"{qualified(a.schema, a.name)}({', '.join(type_sql(x) for x in a.arguments) or '*'})"
 
 
 def operator_name(schema: str, name: str) -> str:

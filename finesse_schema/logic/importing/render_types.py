@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...core.model import Schema
+from ..schema.types import is_builtin_name
 
 _ALIASES = [(re.compile(r"^character varying\b"), "varchar"), (re.compile(r"^character\b"), "char"),
             (re.compile(r"^bit varying\b"), "varbit")]
@@ -28,4 +29,5 @@ def short_type(canonical: str, schema: Schema) -> str:
 
 
 def _unambiguous(name: str, schema: Schema) -> bool:
-    return sum(1 for o in (*schema.enums, *schema.domains) if o.name == name) == 1
+    """Whether ``name`` alone names one type of the schema: no other schema's, and none of pg_catalog's."""
+    return sum(1 for o in (*schema.enums, *schema.domains) if o.name == name) == 1 and not is_builtin_name(name)

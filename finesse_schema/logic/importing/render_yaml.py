@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Index, IndexElement,
                            QualifiedName, Schema, Sequence, Table, Trigger, View)
+from ..schema.naming import key_part, name_key
 from ..schema.yaml_source import yaml_block, yaml_scalar
 from .render_objects import aggregate, collation, default_grants_yaml, function, grants_yaml, operator
 from .render_table_options import deferral, storage, table_options
@@ -34,8 +35,6 @@ class Names:
         return (owner.schema, owner.name, name) in self.explicit
 
 
-def _key(schema: str, name: str) -> str:
-    return name if schema == "public" else f"{schema}.{name}"
 
 
 def _ordered(objects):  # type: ignore[no-untyped-def]
@@ -141,7 +140,7 @@ class _Writer:
         self.lines.append(f"{title}:")
         named: dict[str, list] = {}  # type: ignore[type-arg]
         for o in _ordered(objects):  # overloads of a function: one name, a list of definitions
-            named.setdefault(_key(o.schema, o.name), []).append(render(o))
+            named.setdefault(name_key(o.schema, o.name), []).append(render(o))
         for i, (key, rendered) in enumerate(named.items()):
             if blank and i:
                 self.lines.append("")
@@ -383,7 +382,8 @@ class _Writer:
         out: dict = {"name": tr.name, "timing": tr.timing, "events": list(tr.events)}
         if tr.level != "row":
             out["level"] = tr.level
-        out["function"] = fn.name if not fn.schema or fn.schema == t.schema else f"{fn.schema}.{fn.name}"
+        out["function"] = key_part(fn.name) if not fn.schema or fn.schema == t.schema else \
+            f"{key_part(fn.schema)}.{key_part(fn.name)}"
         if tr.update_columns:
             out["columns"] = list(tr.update_columns)
         if tr.when:

@@ -47,6 +47,12 @@ class ColumnReader(Reader):
         self.user_types: dict[str, str] = {}
         self.extensions: frozenset[str] = frozenset()
 
+    def declare_types(self, objects) -> None:  # type: ignore[no-untyped-def]
+        """Make enums and domains usable as column types, by name or schema.name."""
+        for o in objects:
+            for spelled in (o.name, f"{o.schema}.{o.name}", f'"{o.schema}"."{o.name}"'):
+                self.user_types.setdefault(spelled, f"{o.schema}.{o.name}")
+
     @contextmanager
     def quietly(self):  # type: ignore[no-untyped-def]
         """Try a read without reporting: ``with r.quietly() as ok: ...; ok()`` tells whether it went well."""

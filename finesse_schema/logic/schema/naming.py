@@ -16,9 +16,48 @@ NAMEDATALEN = 64
 
 
 def split_name(text: str, default_schema: str = "public") -> QualifiedName:
-    """``schema.name`` (or ``name``, in ``default_schema``) as a QualifiedName."""
+    """``schema.name`` (or ``name``, in ``default_schema``) as a QualifiedName. A part with a dot in it is
+    quoted as in SQL (``test."welcome.html"``, ``"my.app".users``); else each part is written as it is."""
+    if '"' in text:
+        parts = _quoted_parts(text)
+        if parts is not None:
+            return QualifiedName(parts[0] if len(parts) == 2 else default_schema, parts[-1])
     schema, dot, name = text.rpartition(".")
     return QualifiedName(schema if dot else default_schema, name)
+
+
+_QUOTED_PART_RE = re.compile(r'"((?:[^"]|"")*)"(?=\.|$)')
+
+
+def _quoted_parts(text: str) -> list[str] | None:
+    """The one or two dot-separated parts of ``text`` where at least one is quoted as in SQL; None when the text
+    is not of that form (a name with a double quote inside it, written as it is)."""
+    parts: list[str] = []
+    rest, quoted = text, False
+    while True:
+        m = _QUOTED_PART_RE.match(rest)
+        if m:
+            parts.append(m.group(1).replace('""', '"'))
+            rest, quoted = rest[m.end():], True
+        else:
+            bare, dot, after = rest.partition(".")
+            parts.append(bare)
+            rest = dot + after
+        if not rest:
+            return parts if quoted and len(parts) <= 2 and all(parts) else None
+        rest = rest[1:]
+
+
+def name_key(schema: str, name: str) -> str:
+    """How schema.yaml keys an object: ``name`` in public, else ``schema.name`` (each part as key_part writes
+    it), so that split_name reads it back."""
+    return key_part(name) if schema == "public" else f"{key_part(schema)}.{key_part(name)}"
+
+
+def key_part(part: str) -> str:
+    """One part of a name as schema.yaml writes it: as it is, or quoted as in SQL where it has a dot in it or
+    starts with a double quote."""
+    return '"' + part.replace('"', '""') + '"' if "." in part or part.startswith('"') else part
 
 
 # a name quoted as in SQL ("Odd Table"), or as it is: then a double quote may be inside it (a"b), not first

@@ -97,7 +97,9 @@ def read_sequences(r: ColumnReader, node: Node | None) -> list[Sequence]:
 
 def read_domains(r: ColumnReader, node: Node | None) -> list[Domain]:
     out = []
-    for qn, item in _mapping(r, node, "domains"):
+    items = _mapping(r, node, "domains")
+    r.declare_types([qn for qn, _ in items])  # a domain may be over another (declared in any order)
+    for qn, item in items:
         if item.is_scalar:
             item = Node({"type": item}, item.loc, item.path, item.key_loc)
         if not r.keys(item, DOMAIN_KEYS, f"domain '{qn.name}'"):
@@ -273,8 +275,9 @@ def _returns(r: ColumnReader, text: str, node: Node) -> str | None:
     return r.column_type(text, node, allow_pseudo=True)
 
 
-_RELATION_RE = re.compile(r'(?:(?:[A-Za-z_][\w$]*|"[^"]+")\.)?(?:[A-Za-z_][\w$]*|"[^"]+")')
 _TABLE_RE = re.compile(r"^\s*table\s*\((.*)\)\s*$", re.I | re.S)
+# one column of TABLE(...): a name (quoted, with anything in it, or plain) and its type
+_TABLE_COLUMN_RE = re.compile(r'^\s*("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s+(\S.*?)\s*$', re.S)
 
 
 def _returns_table(r: ColumnReader, text: str, node: Node) -> str | None:
@@ -283,10 +286,11 @@ def _returns_table(r: ColumnReader, text: str, node: Node) -> str | None:
     columns = split_top_level(m.group(1)) if m else []
     out = []
     for column in columns:
-        name, _, ctype = column.strip().partition(" ")
-        if not _RELATION_RE.fullmatch(name) or "." in name.strip('"'):
+        named = _TABLE_COLUMN_RE.match(column)
+        if not named:
             r.problem(node, f"cannot read the column '{column.strip()}' of returns", "write TABLE(name type, ...)")
             return None
+        name, ctype = named.groups()
         canonical = r.column_type(ctype, node)
         if canonical is None:
             return None

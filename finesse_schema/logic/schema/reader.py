@@ -105,12 +105,6 @@ class _SchemaReader(ColumnReader):
                 if spelled not in self.user_types:
                     self.row_types.setdefault(spelled, f"{t.schema}.{t.name}")
 
-    def declare_types(self, objects) -> None:  # type: ignore[no-untyped-def]
-        """Make enums and domains usable as column types, by name or schema.name."""
-        for o in objects:
-            for spelled in (o.name, f"{o.schema}.{o.name}", f'"{o.schema}"."{o.name}"'):
-                self.user_types.setdefault(spelled, f"{o.schema}.{o.name}")
-
     def read_namespaces(self, node: Node | None) -> list[Namespace]:
         """schemas: [reporting] or {reporting: {comment: ...}, cron: {managed: false}}."""
         if node is None or node.value is None:

@@ -127,7 +127,8 @@ def parse_type(text: str, *, user_types: dict[str, str] | None = None,
     if tz:
         base = f"{base} {' '.join(tz.lower().split())}"
     name_as_written = m.group("base").strip()
-    if name_as_written in user_types or base in user_types:
+    # PostgreSQL looks in pg_catalog first: an enum or domain named bit or point is reached only qualified
+    if (name_as_written in user_types or base in user_types) and not is_builtin_name(" ".join(name_as_written.split())):
         if args:
             raise TypeError_(f"type '{name_as_written}' takes no modifiers")
         return ParsedType(user_types.get(name_as_written) or user_types[base], (), arrays, True)
@@ -156,6 +157,11 @@ def parse_type(text: str, *, user_types: dict[str, str] | None = None,
     close = difflib.get_close_matches(base, choices, n=1, cutoff=0.6)
     raise TypeError_(f"unknown type '{raw}'", f"did you mean '{close[0]}'?" if close else
                      "declare it under enums: or use a PostgreSQL type")
+
+
+def is_builtin_name(name: str) -> bool:
+    """Whether ``name``, written unqualified, is a type of pg_catalog (which PostgreSQL searches first)."""
+    return name in _BASES
 
 
 _INT_RANK = {"smallint": 1, "integer": 2, "bigint": 3}
