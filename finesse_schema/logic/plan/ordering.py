@@ -149,11 +149,21 @@ def _edges(changes: tuple[Change, ...], source: Dependencies, target: Dependenci
                         edges[p].add(i)
         removes = c.kind == D or _removes_old_version(c)
         if removes or _blocked_by_dependents(c):  # after what depended on it is gone (or let go of it)
-            for dependent in _all_dependents(source, c.key) if c.kind == D else source.dependents(c.key):
+            dependents = _all_dependents(source, c.key) if c.kind == D else set(source.dependents(c.key))
+            own_index = ("rel", c.key[1], c.key[-1])  # a key's index has its name and goes with it: a foreign
+            if c.kind == D and c.key[0] == "con" and own_index in source.needs.get(c.key, ()):  # key on it first
+                dependents |= _all_dependents(source, own_index) - {c.key}
+            for dependent in dependents:
                 for p in removers(dependent) + [j for j in touches.get(dependent, []) if removes
                                                         and changes[j].kind == A and changes[j].object_type != "comment"]:
                     if p != i and changes[p].kind != C:
                         edges[p].add(i)
+    for i, c in enumerate(changes):  # a primary key goes before DROP NOT NULL on its columns (PostgreSQL refuses
+        if c.kind == D and c.key[:1] == ("con",):  # it while the key stands), whatever else orders the key's drop
+            for column in source.needs.get(c.key, ()):
+                for j in touches.get(column, []) if column[:1] == ("col",) else []:
+                    if changes[j].kind == A and changes[j].reason.startswith("drop not null"):
+                        edges[i].add(j)
     for i, c in enumerate(changes):  # a partition attached has its parent's columns; one detached goes its own way
         if c.reason in ("attach partition", "detach partition") and c.refs:
             tables = {c.key[1:], c.refs[0][1:]}
