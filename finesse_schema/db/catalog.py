@@ -235,6 +235,11 @@ QUERIES: dict[str, str] = {
         SELECT 'text search dictionary', n.nspname || '.' || td.dictname
           FROM pg_ts_dict td JOIN pg_namespace n ON n.oid = td.dictnamespace
          WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("td.oid", "pg_ts_dict") + """
+        UNION ALL
+        SELECT 'privileges on column', n.nspname || '.' || c.relname || '.' || a.attname
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND a.attnum > 0 AND NOT a.attisdropped
+           AND cardinality(a.attacl) > 0 AND """ + _own("c.oid", "pg_class") + """
         ORDER BY 1, 2""",
     "privileges": PRIVILEGES_SQL,
     "default_privileges": DEFAULT_PRIVILEGES_SQL,
