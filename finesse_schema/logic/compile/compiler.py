@@ -24,7 +24,8 @@ from ...core.routines import Aggregate
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name, sql_literal
 from .grants import default_grant_statements, grant_statements, roles_granted
-from .table_extras import cluster_sql, exclusion_sql, foreign_key_sql, statistics_sql, storage_sql
+from .table_extras import (cluster_sql, exclusion_sql, foreign_key_sql, keys_after_create_sql, keys_added_after,
+                           statistics_sql, storage_sql)
 from .objects import (aggregate_signature, aggregate_sql, aggregate_uses_row_types, collation_sql, comment_sql,
                       domain_sql, function_signature, function_sql, operator_name, operator_sql, ordered_views,
                       owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, uses_row_types, view_sql)
@@ -172,13 +173,14 @@ def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
     """The SQLAlchemy Table of a model table, with keys, constraints and indexes."""
     pk_cols = set(t.primary_key.columns) if t.primary_key else set()
     items: list[object] = [_sa_column(c, schema, c.name in pk_cols) for c in t.columns]
-    local = {c.name for c in t.columns}  # a key on inherited columns is added after CREATE TABLE (inherited_keys_sql)
+    local = {c.name for c in t.columns}  # some keys are added after CREATE TABLE (keys_after_create_sql)
     if t.primary_key and set(t.primary_key.columns) <= local:
         items.append(sa.PrimaryKeyConstraint(*t.primary_key.columns, name=t.primary_key.name,
                                              **_deferral(t.primary_key.deferrable, t.primary_key.initially_deferred)))
+    later = keys_added_after(t)
     items += [sa.UniqueConstraint(*u.columns, name=u.name, **_deferral(u.deferrable, u.initially_deferred),
                                   **({"postgresql_nulls_not_distinct": True} if u.nulls_not_distinct else {}))
-              for u in t.uniques if set(u.columns) <= local]
+              for u in t.uniques if u.name not in later]
     items += [sa.CheckConstraint(sql_expression(c.expression), name=c.name) for c in t.checks if not c.not_valid]
     items += [sa.ForeignKeyConstraint(
         list(fk.columns), [f"{fk.ref_table.schema}.{fk.ref_table.name}.{c}" for c in fk.ref_columns],
@@ -197,22 +199,6 @@ def build_table(t: Table, schema: Schema, metadata: sa.MetaData) -> sa.Table:
         if all(e.column is None or e.column in table.c for e in ix.elements):  # MetaData keeps what it can name
             _sa_index(ix, table)
     return table
-
-
-def inherited_keys_sql(t: Table) -> list[str]:
-    """ALTER TABLE ... ADD for the primary key and unique constraints on columns ``t`` inherits."""
-    local = {c.name for c in t.columns}
-    keys = ([("PRIMARY KEY", t.primary_key)] if t.primary_key else []) + [("UNIQUE", u) for u in t.uniques]
-    out = []
-    for word, key in keys:
-        if set(key.columns) <= local:
-            continue
-        sql = (f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(key.name)} {word} "
-               f"({', '.join(quote(c) for c in key.columns)})")
-        if key.deferrable:
-            sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if key.initially_deferred else "IMMEDIATE")
-        out.append(sql)
-    return out
 
 
 def _deferral(deferrable: bool, initially_deferred: bool) -> dict[str, object]:
@@ -379,7 +365,7 @@ def compile_schema(schema: Schema) -> Compiled:
             out += _index_ddl(ix, t, f"{path}.indexes")
         for x in t.excludes:
             out.append(DDL(exclusion_sql(t, x), f"add exclusion constraint {x.name}", x.loc, f"{path}.exclude"))
-        out += [DDL(sql, f"add key of {t.schema}.{t.name}", t.loc, path) for sql in inherited_keys_sql(t)]
+        out += [DDL(sql, f"add key of {t.schema}.{t.name}", t.loc, path) for sql in keys_after_create_sql(t)]
         for sql in statistics_sql(t) + [s for s in [cluster_sql(t)] if s]:
             out.append(DDL(sql, f"alter table {t.schema}.{t.name}", t.loc, path))
         for c in t.checks:

@@ -1,5 +1,5 @@
 """DDL for the parts of tables SQLAlchemy does not write: exclusion constraints, CLUSTER ON, per-column
-statistics targets, and storage parameters of indexes."""
+statistics targets, storage parameters of indexes, and the keys CREATE TABLE cannot hold."""
 
 from __future__ import annotations
 
@@ -47,3 +47,35 @@ def foreign_key_sql(schema: str, table: str, fk: ForeignKey) -> str:
     if fk.deferrable:
         sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if fk.initially_deferred else "IMMEDIATE")
     return sql + (" NOT VALID" if fk.not_valid else "")
+
+
+def keys_added_after(t: Table) -> set[str]:
+    """The keys CREATE TABLE cannot hold, added by ALTER TABLE after it: those on columns ``t`` inherits, and a
+    unique constraint on the very columns of the primary key or of an earlier unique constraint (CREATE TABLE
+    keeps only one of equal keys; pg_dump adds such keys apart too)."""
+    local = {c.name for c in t.columns}
+    out: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
+    for key in ([t.primary_key] if t.primary_key else []) + list(t.uniques):
+        if not set(key.columns) <= local or tuple(key.columns) in seen:
+            out.add(key.name)
+        else:
+            seen.add(tuple(key.columns))
+    return out
+
+
+def keys_after_create_sql(t: Table) -> list[str]:
+    """ALTER TABLE ... ADD for the keys CREATE TABLE does not hold (keys_added_after)."""
+    later = keys_added_after(t)
+    keys = ([("PRIMARY KEY", t.primary_key)] if t.primary_key else []) + [("UNIQUE", u) for u in t.uniques]
+    out = []
+    for word, key in keys:
+        if key.name not in later:
+            continue
+        nulls = " NULLS NOT DISTINCT" if getattr(key, "nulls_not_distinct", False) else ""
+        sql = (f"ALTER TABLE {qualified(t.schema, t.name)} ADD CONSTRAINT {quote(key.name)} {word}{nulls} "
+               f"({', '.join(quote(c) for c in key.columns)})")
+        if key.deferrable:
+            sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if key.initially_deferred else "IMMEDIATE")
+        out.append(sql)
+    return out
