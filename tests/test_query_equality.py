@@ -12,6 +12,10 @@ SAME = [
     (" SELECT ru.r,\n    NULL::integer AS x\n   FROM ru;", "select ru.r, null::integer as x from ru"),
     ("SELECT a FROM t WHERE ((a > 1) AND (b < 2))", "SELECT a FROM t WHERE a > 1 AND b < 2 -- why"),
     ("SELECT a FROM t UNION ALL SELECT b FROM u", "(SELECT a FROM t) UNION ALL (SELECT b FROM u)"),
+    # a view's BETWEEN written back as a nested AND, which reads back flat (PostgREST's big test schema)
+    ("SELECT a FROM t WHERE ((a > 0) AND (b = 1) AND ((c >= 1) AND (c <= 3)))",
+     "SELECT a FROM t WHERE ((a > 0) AND (b = 1) AND (c >= 1) AND (c <= 3))"),
+    ("SELECT a FROM t WHERE a OR (b OR c)", "SELECT a FROM t WHERE (a OR b) OR c"),
 ]
 DIFFERENT = [
     ("SELECT a FROM t", "SELECT b FROM t"),
@@ -19,6 +23,8 @@ DIFFERENT = [
     ("SELECT a::text FROM t", "SELECT a FROM t"),
     ("SELECT a AS x FROM t", "SELECT a AS y FROM t"),
     ("SELECT a FROM t", "SELECT a FROM"),  # one side does not parse
+    ("SELECT a FROM t WHERE a AND (b OR c)", "SELECT a FROM t WHERE a AND b OR c"),
+    ("SELECT a FROM t WHERE a OR (b AND c)", "SELECT a FROM t WHERE a OR b OR c"),
 ]
 
 

@@ -22,8 +22,10 @@ deparsed string constants assume.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from typing import Any
 
 from pglast import ast, parse_sql
 from pglast.enums import SetOperation, VariableSetKind
@@ -214,13 +216,33 @@ _LOCATION_RE = re.compile(r',?"location":-?\d+')
 
 @lru_cache(maxsize=4096)
 def _query_tree(sql: str) -> str | None:
-    """``sql``'s parse tree with the positions of its tokens left out; None when it does not parse."""
+    """``sql``'s parse tree with the positions of its tokens left out, and ANDs within ANDs (ORs within ORs)
+    as one list: ``a AND (b AND c)`` is ``a AND b AND c``, and PostgreSQL writes back a view's BETWEEN as a
+    nested AND that reads back flat. None when it does not parse."""
     from pglast.parser import parse_sql_json
 
     try:
-        return _LOCATION_RE.sub("", parse_sql_json(sql.strip().rstrip(";")))
+        tree = json.loads(_LOCATION_RE.sub("", parse_sql_json(sql.strip().rstrip(";"))))
     except ParseError:
         return None
+    return json.dumps(_flat_booleans(tree), sort_keys=True)
+
+
+def _flat_booleans(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_flat_booleans(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _flat_booleans(v) for k, v in node.items()}
+    expr = node.get("BoolExpr")
+    if isinstance(expr, dict) and expr.get("boolop") in ("AND_EXPR", "OR_EXPR"):
+        args: list[Any] = []
+        for arg in expr.get("args", []):
+            inner = arg.get("BoolExpr") if isinstance(arg, dict) else None
+            same = isinstance(inner, dict) and inner.get("boolop") == expr["boolop"]
+            args += inner.get("args", []) if same else [arg]  # type: ignore[union-attr]
+        node = {**node, "BoolExpr": {**expr, "args": args}}
+    return node
 
 
 def same_query(a: str, b: str) -> bool:
