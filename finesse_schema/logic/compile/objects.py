@@ -7,6 +7,7 @@ from ...core.routines import Aggregate, Function, Operator
 from ..sql.expressions import (check_query, default_sql, dollar_quoted, expression_sql, function_statement_check, setting_sql,
                                view_statement_check)
 from ..sql.quoting import qualified, quote, sql_literal
+from ..sql.text import table_columns
 from .order import mentioned_names, topological
 
 
@@ -53,7 +54,9 @@ def owned_by_sql(s: Sequence) -> str | None:
 def uses_row_types(f: Function, schema: Schema) -> bool:
     """Whether ``f`` takes or returns a table's rows: it is created once the tables are."""
     tables = {f"{t.schema}.{t.name}" for t in schema.tables}
-    types = [a.type for a in f.arguments] + [(f.returns or "").removeprefix("SETOF ")]
+    returns = (f.returns or "").removeprefix("SETOF ")
+    columns = table_columns(returns)
+    types = [a.type for a in f.arguments] + ([c[1] for c in columns if c] if columns is not None else [returns])
     return any(t.rstrip("[]") in tables for t in types)
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from ...core.model import Collation, Extension, Namespace, QualifiedName, Schema, Sequence, View
 from ...core.routines import Aggregate, Argument, Function, Operator
-from ..sql.text import restore_in_lists, split_top_level
+from ..sql.text import restore_in_lists, split_top_level, table_columns
 from ..sql.quoting import quote_if_needed
 from .catalog_grants import with_grants
 from .catalog_tables import (ARG_MODES, Row, TableImporter, Unsupported, VOLATILITY, _SEQ_RANGE, _display)
@@ -78,7 +78,15 @@ class _Importer(TableImporter):
             if low.startswith("setof "):
                 inner = self.argument_type(returns[len("setof "):].strip(), name)
                 returns = f"SETOF {inner}" if inner else None
-            elif not (low.startswith("table(") or low in ("trigger", "void", "event_trigger", "record")):
+            elif low.startswith("table("):  # each column's type as schema.yaml reads it back (a row type qualified)
+                parsed = table_columns(returns) or []
+                if not parsed or None in parsed:
+                    self.skip("function", name, f"its result {returns} is not one schema.yaml can read")
+                    return None
+                columns = [(n, self.argument_type(t, name)) for n, t in parsed]  # type: ignore[misc]
+                returns = None if any(t is None for _, t in columns) else \
+                    f"TABLE({', '.join(f'{n} {t}' for n, t in columns)})"
+            elif low not in ("trigger", "void", "event_trigger", "record"):
                 returns = self.argument_type(returns, name)
             if returns is None:
                 return None

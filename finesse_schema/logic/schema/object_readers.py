@@ -35,7 +35,7 @@ import re
 
 from ...core.model import Check, Domain, Partition, Policy, QualifiedName, Sequence, Suppression, Trigger, View
 from ...core.routines import Argument, Function
-from ..sql.text import split_top_level
+from ..sql.text import table_columns
 from ..sql.expressions import check_query, partition_bound_sql, partition_by_sql, setting_sql
 from .columns import ColumnReader
 from .grants import read_grants
@@ -275,23 +275,15 @@ def _returns(r: ColumnReader, text: str, node: Node) -> str | None:
     return r.column_type(text, node, allow_pseudo=True)
 
 
-_TABLE_RE = re.compile(r"^\s*table\s*\((.*)\)\s*$", re.I | re.S)
-# one column of TABLE(...): a name (quoted, with anything in it, or plain) and its type
-_TABLE_COLUMN_RE = re.compile(r'^\s*("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s+(\S.*?)\s*$', re.S)
-
-
 def _returns_table(r: ColumnReader, text: str, node: Node) -> str | None:
-    """returns: "TABLE(name type, ...)": each column a name and a type schema.yaml knows."""
-    m = _TABLE_RE.match(text)
-    columns = split_top_level(m.group(1)) if m else []
+    """returns: "TABLE(name type, ...)": each column a name and a type schema.yaml knows (a table's rows too)."""
     out = []
-    for column in columns:
-        named = _TABLE_COLUMN_RE.match(column)
-        if not named:
-            r.problem(node, f"cannot read the column '{column.strip()}' of returns", "write TABLE(name type, ...)")
+    for column in table_columns(text) or []:
+        if column is None:
+            r.problem(node, f"cannot read a column of returns '{text.strip()}'", "write TABLE(name type, ...)")
             return None
-        name, ctype = named.groups()
-        canonical = r.column_type(ctype, node)
+        name, ctype = column
+        canonical = r.column_type(ctype, node, allow_pseudo=True)
         if canonical is None:
             return None
         out.append(f"{name} {canonical}")

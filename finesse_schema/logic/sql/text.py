@@ -40,6 +40,24 @@ def _scan(text: str):  # type: ignore[no-untyped-def]
         i += 1
 
 
+_TABLE_RE = re.compile(r"^\s*table\s*\((.*)\)\s*$", re.I | re.S)
+# one column of TABLE(...): a name (quoted, with anything in it, or plain) and its type
+_TABLE_COLUMN_RE = re.compile(r'^\s*("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s+(\S.*?)\s*$', re.S)
+
+
+def table_columns(returns: str) -> list[tuple[str, str] | None] | None:
+    """The (name, type) of each column of ``RETURNS TABLE(name type, ...)``, None for a column that is not of
+    that form; None when ``returns`` is not TABLE(...)."""
+    m = _TABLE_RE.match(returns)
+    if not m:
+        return None
+    out: list[tuple[str, str] | None] = []
+    for column in split_top_level(m.group(1)):
+        named = _TABLE_COLUMN_RE.match(column)
+        out.append((named.group(1), named.group(2)) if named else None)
+    return out
+
+
 def split_top_level(text: str, sep: str = ",") -> list[str]:
     """``a, f(b, c), 'x,y'`` -> ``['a', 'f(b, c)', "'x,y'"]``."""
     if not text.strip():
