@@ -145,3 +145,13 @@ def test_a_cold_plan_is_proved_in_place_only_where_that_database_is_the_live_sch
     assert plan.verified and plan.upgrade and plan.downgrade
     copied = "copying the live schema into a scratch database" in said
     assert copied == (route == "on a copy"), said
+
+
+def test_a_view_postgresql_writes_back_with_a_nested_and_is_proved(live_db: str, pg_admin: str) -> None:
+    """PostgreSQL writes a view's BETWEEN back as a nested AND, which reads back flat: the view is the same
+    to the diff and to the proof's dumps, so a plan around it is proved (it was refused once views compared
+    flat in the diff but not in the dumps)."""
+    run_sql(live_db, LIVE + "; CREATE VIEW named AS SELECT id FROM items WHERE id > 0 AND id BETWEEN 1 AND 9")
+    view = "views:\n  named:\n    definition: SELECT id FROM items WHERE id > 0 AND id >= 1 AND id <= 9\n"
+    plan = _plan(live_db, pg_admin, SCHEMA.format(extensions="") + view, None)
+    assert plan.verified and not any(c.object_type == "view" for c in plan.upgrade)

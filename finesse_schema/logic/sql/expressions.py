@@ -25,12 +25,13 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from pglast import ast, parse_sql
-from pglast.enums import SetOperation, VariableSetKind
+from pglast.enums import BoolExprType, SetOperation, VariableSetKind
 from pglast.parser import ParseError, scan
 from pglast.stream import RawStream
+from pglast.visitors import Visitor
 
 
 class SqlError(ValueError):
@@ -261,7 +262,26 @@ def canonical_query(sql: str) -> str:
         statements = parse_sql(sql.strip().rstrip(";"))
     except ParseError:
         return sql
+    flat = _FlatBooleans()
+    for s in statements:
+        flat(s.stmt)
     return "; ".join(_deparse(s.stmt) for s in statements)
+
+
+class _FlatBooleans(Visitor):  # type: ignore[misc]
+    """ANDs within ANDs (ORs within ORs) as one list, as _query_tree compares them."""
+
+    def visit_BoolExpr(self, _ancestors: Any, node: ast.BoolExpr) -> None:  # noqa: N802 - pglast's naming
+        if node.boolop != BoolExprType.NOT_EXPR:
+            node.args = tuple(_flat_args(node))
+
+
+def _flat_args(node: ast.BoolExpr) -> Iterator[Any]:
+    for arg in node.args or ():
+        if isinstance(arg, ast.BoolExpr) and arg.boolop == node.boolop:
+            yield from _flat_args(arg)
+        else:
+            yield arg
 
 
 def dropped_data(sql: str) -> list[tuple[str, str, str | None]]:
