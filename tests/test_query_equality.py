@@ -16,6 +16,9 @@ SAME = [
     ("SELECT a FROM t WHERE ((a > 0) AND (b = 1) AND ((c >= 1) AND (c <= 3)))",
      "SELECT a FROM t WHERE ((a > 0) AND (b = 1) AND (c >= 1) AND (c <= 3))"),
     ("SELECT a FROM t WHERE a OR (b OR c)", "SELECT a FROM t WHERE (a OR b) OR c"),
+    # the parser records where an IN list starts and ends (PostgREST's big test schema)
+    ("SELECT a FROM t WHERE a IN (1, 2, 3)", "SELECT a FROM t WHERE    a IN (1,2,3)"),
+    ("SELECT ARRAY[1, 2] AS x", "SELECT ARRAY[1,2]   AS x"),
 ]
 DIFFERENT = [
     ("SELECT a FROM t", "SELECT b FROM t"),

@@ -217,9 +217,9 @@ _LOCATION_RE = re.compile(r',?"location":-?\d+')
 
 @lru_cache(maxsize=4096)
 def _query_tree(sql: str) -> str | None:
-    """``sql``'s parse tree with the positions of its tokens left out, and ANDs within ANDs (ORs within ORs)
-    as one list: ``a AND (b AND c)`` is ``a AND b AND c``, and PostgreSQL writes back a view's BETWEEN as a
-    nested AND that reads back flat. None when it does not parse."""
+    """``sql``'s parse tree without the positions of its tokens and lists, and with ANDs within ANDs (ORs
+    within ORs) as one list: ``a AND (b AND c)`` is ``a AND b AND c``, and PostgreSQL writes back a view's
+    BETWEEN as a nested AND that reads back flat. None when it does not parse."""
     from pglast.parser import parse_sql_json
 
     try:
@@ -229,12 +229,17 @@ def _query_tree(sql: str) -> str | None:
     return json.dumps(_flat_booleans(tree), sort_keys=True)
 
 
+def _position(key: str) -> bool:
+    """Whether a parse tree's field says where in the text something is (location, rexpr_list_start, ...)."""
+    return key in ("location", "stmt_location", "stmt_len") or key.endswith(("list_start", "list_end"))
+
+
 def _flat_booleans(node: Any) -> Any:
     if isinstance(node, list):
         return [_flat_booleans(n) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: _flat_booleans(v) for k, v in node.items()}
+    node = {k: _flat_booleans(v) for k, v in node.items() if not _position(k)}
     expr = node.get("BoolExpr")
     if isinstance(expr, dict) and expr.get("boolop") in ("AND_EXPR", "OR_EXPR"):
         args: list[Any] = []
