@@ -91,6 +91,20 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
 """
 
 
+# a foreign key on every unique index of its referenced columns, not only the one pg_depend names: which of two
+# equal keys PostgreSQL ties it to depends on the order they were made, which another database may not share
+_FOREIGN_KEY_INDEXES_SQL = """
+SELECT ARRAY['con', fn.nspname, ft.relname, f.conname], ARRAY['rel', n.nspname, ic.relname]
+FROM pg_constraint f JOIN pg_class ft ON ft.oid = f.conrelid JOIN pg_namespace fn ON fn.oid = ft.relnamespace
+JOIN pg_index i ON i.indrelid = f.confrelid AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+ AND i.indnkeyatts = cardinality(f.confkey)
+ AND (SELECT array_agg(k ORDER BY k) FROM unnest(i.indkey[0:i.indnkeyatts - 1]) k)
+   = (SELECT array_agg(k ORDER BY k) FROM unnest(f.confkey) k)
+JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+WHERE f.contype = 'f' AND fn.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+"""
+
+
 def read_dependencies(conn: Any, schemas: set[str]) -> Dependencies:
     """The edges between objects of ``schemas`` (and the schemas, extensions and types they use)."""
     edges: list[tuple[Key, Key]] = []
@@ -111,6 +125,9 @@ def read_dependencies(conn: Any, schemas: set[str]) -> Dependencies:
     for index, column in conn.exec_driver_sql(_INDEX_COLUMNS_SQL):
         if index[1] in schemas:
             edges.append((tuple(index), tuple(column)))
+    for foreign_key, index in conn.exec_driver_sql(_FOREIGN_KEY_INDEXES_SQL):
+        if foreign_key[1] in schemas or index[1] in schemas:
+            edges.append((tuple(foreign_key), tuple(index)))
     return Dependencies.from_edges(edges)
 
 
