@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..logic.compile.order import topological
 from ..logic.sql.quoting import qualified, quote, sql_literal
 
 _OBJECTS_SQL = """
@@ -259,7 +260,9 @@ def _domain_create(schema: str, name: str, d: DomainInfo) -> str:
 def domain_statements(source: Extras, target: Extras) -> tuple[list[str], list[str]]:
     """(statements to run before tables change, statements to run after): create, alter, drop domains."""
     early, late = [], []
-    for key in _bases_first(set(source.domains) | set(target.domains), target.domains):
+    keys = sorted(set(source.domains) | set(target.domains))  # by name, a domain over another after it
+    over = {repr(k): {repr(d.over)} for k, d in target.domains.items() if d.over}
+    for key in topological(keys, repr, lambda k: over.get(repr(k), set())):
         old, new = source.domains.get(key), target.domains.get(key)
         name = qualified(*key)
         if old is None and new is not None:
@@ -284,23 +287,6 @@ def domain_statements(source: Extras, target: Extras) -> tuple[list[str], list[s
                 if old_c.get(cname) != new_c[cname]:
                     early.append(f"alter domain {name} add constraint {quote(cname)} {new_c[cname]};")
     return early, late
-
-
-def _bases_first(keys: set[tuple[str, str]], target: dict[tuple[str, str], DomainInfo]) -> list[tuple[str, str]]:
-    """The domains by name, except that one over another (in ``target``) comes after it."""
-    out: list[tuple[str, str]] = []
-
-    def place(key: tuple[str, str], path: frozenset[tuple[str, str]]) -> None:
-        if key in out or key in path:
-            return
-        over = target[key].over if key in target else None
-        if over in keys:
-            place(over, path | {key})  # type: ignore[arg-type]
-        out.append(key)
-
-    for key in sorted(keys):
-        place(key, frozenset())
-    return out
 
 
 _SEQ_CLAUSES = ("as {}", "start with {}", "increment by {}", "minvalue {}", "maxvalue {}", "cache {}", None)

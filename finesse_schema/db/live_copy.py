@@ -20,7 +20,6 @@ from .migra import INTERNAL_SCHEMAS
 Progress = Callable[[str], None]
 
 
-
 def _compared_apart(line: str, managed: tuple[str, ...]) -> bool:
     """Whether ``line`` of a dump of the whole database, not in the dump of its managed schemas, is what the
     proof compares apart: an extension, or privileges on the managed schemas and their objects (what

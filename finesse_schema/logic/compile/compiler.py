@@ -19,13 +19,14 @@ from sqlalchemy.sql.elements import quoted_name
 from sqlalchemy.types import UserDefinedType
 
 from ...core.errors import Location
-from ...core.model import Column, Domain, FkAction, Index, IdentityKind, Schema, Table
+from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
 from ...core.routines import Aggregate
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name, sql_literal
 from .grants import default_grant_statements, grant_statements, roles_granted
 from .table_extras import (cluster_sql, exclusion_sql, foreign_key_sql, keys_after_create_sql, keys_added_after,
                            statistics_sql, storage_sql)
+from .order import topological
 from .objects import (aggregate_signature, aggregate_sql, aggregate_uses_row_types, collation_sql, comment_sql,
                       domain_sql, function_signature, function_sql, operator_name, operator_sql, ordered_views,
                       owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, uses_row_types, view_sql)
@@ -321,7 +322,8 @@ def compile_schema(schema: Schema) -> Compiled:
     for e in schema.enums:
         enum = pg.ENUM(*e.values, name=e.name, schema=e.schema)
         out.append(DDL(_ddl(CreateEnumType(enum)), f"create enum {e.schema}.{e.name}", e.loc, f"enums.{e.name}"))
-    for d in _domains_in_order(schema.domains):
+    for d in topological(schema.domains, lambda d: f"{d.schema}.{d.name}",  # a domain over another after it
+                         lambda d: {d.type.replace("[]", "")}):
         out.append(DDL(domain_sql(d), f"create domain {d.schema}.{d.name}", d.loc, f"domains.{d.name}"))
     for sq in schema.sequences:
         out.append(DDL(sequence_sql(sq), f"create sequence {sq.schema}.{sq.name}", sq.loc, f"sequences.{sq.name}"))
@@ -397,27 +399,6 @@ def _aggregate_ddl(a: Aggregate) -> list[DDL]:
     if a.comment is not None:
         out.append(DDL(comment_sql("AGGREGATE", aggregate_signature(a), a.comment),
                        f"comment on aggregate {a.name}", a.loc, f"aggregates.{a.name}"))
-    return out
-
-
-def _domains_in_order(domains: tuple[Domain, ...]) -> list[Domain]:
-    """The domains in declaration order, except that a domain over another comes after it."""
-    by_name = {f"{d.schema}.{d.name}": d for d in domains}
-    out: list[Domain] = []
-    placed: set[str] = set()
-
-    def place(d: Domain, path: frozenset[str]) -> None:
-        name = f"{d.schema}.{d.name}"
-        if name in placed or name in path:
-            return
-        base = by_name.get(d.type.replace("[]", ""))
-        if base is not None:
-            place(base, path | {name})
-        placed.add(name)
-        out.append(d)
-
-    for d in domains:
-        place(d, frozenset())
     return out
 
 

@@ -35,8 +35,6 @@ class Names:
         return (owner.schema, owner.name, name) in self.explicit
 
 
-
-
 def _ordered(objects):  # type: ignore[no-untyped-def]
     return sorted(objects, key=lambda o: (o.schema != "public", o.schema, o.name, getattr(o, "identity_arguments", "")))
 

@@ -23,7 +23,6 @@ deparsed string constants assume.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -212,9 +211,6 @@ def function_statement_check(sql: str, body: str) -> None:
         raise SqlError("the function's body does not fit in its dollar quotes")
 
 
-_LOCATION_RE = re.compile(r',?"location":-?\d+')
-
-
 @lru_cache(maxsize=4096)
 def _query_tree(sql: str) -> str | None:
     """``sql``'s parse tree without the positions of its tokens and lists, and with ANDs within ANDs (ORs
@@ -223,7 +219,7 @@ def _query_tree(sql: str) -> str | None:
     from pglast.parser import parse_sql_json
 
     try:
-        tree = json.loads(_LOCATION_RE.sub("", parse_sql_json(sql.strip().rstrip(";"))))
+        tree = json.loads(parse_sql_json(sql.strip().rstrip(";")))
     except ParseError:
         return None
     return json.dumps(_flat_booleans(tree), sort_keys=True)
