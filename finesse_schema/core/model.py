@@ -313,6 +313,31 @@ class Sequence:
 
 
 @dataclass(frozen=True)
+class Attribute:
+    """An attribute of a composite type: a name, a type and, for a text type, a collation."""
+
+    name: str
+    type: str
+    collation: str | None = None
+    loc: Location | None = _loc()
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    """CREATE TYPE name AS (attribute type, ...): a row shape columns, functions and other types may use."""
+
+    schema: str
+    name: str
+    attributes: tuple[Attribute, ...]
+    comment: str | None = None
+    loc: Location | None = _loc()
+
+    @property
+    def qualified(self) -> QualifiedName:
+        return QualifiedName(self.schema, self.name)
+
+
+@dataclass(frozen=True)
 class Domain:
     schema: str
     name: str
@@ -371,6 +396,7 @@ class Schema:
     collations: tuple[Collation, ...] = ()
     aggregates: tuple["Aggregate", ...] = ()
     operators: tuple["Operator", ...] = ()
+    types: tuple[CompositeType, ...] = ()  # composite types (types: in schema.yaml)
     suppressions: tuple[Suppression, ...] = field(default=(), compare=False)  # lint: {suppress: [...]}
     source: str = field(default="schema.yaml", compare=False)
     source_hash: str = field(default="", compare=False)
@@ -383,7 +409,7 @@ class Schema:
         names.update(e.schema for e in self.enums)
         names.update(x.schema for x in self.extensions if x.schema)
         for group in (self.sequences, self.domains, self.functions, self.views, self.collations, self.aggregates,
-                      self.operators):
+                      self.operators, self.types):
             names.update(o.schema for o in group)
         return tuple(sorted(names))
 

@@ -83,7 +83,16 @@ QUERIES: dict[str, str] = {
                CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN
                    (SELECT c.collname FROM pg_collation c WHERE c.oid = t.typcollation) END AS collation,
                (SELECT array_agg(array[c.conname, pg_get_constraintdef(c.oid)] ORDER BY c.conname)
-                  FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') AS checks
+                  FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c') AS checks,
+               CASE WHEN t.typtype = 'c' THEN
+                   (SELECT array_agg(array[a.attname, format_type(a.atttypid, a.atttypmod),
+                                           CASE WHEN a.attcollation <> at.typcollation THEN
+                                               (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN co.collname
+                                                            ELSE cn.nspname || '.' || co.collname END
+                                                  FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                                                 WHERE co.oid = a.attcollation) END] ORDER BY a.attnum)
+                      FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+                     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END AS attributes
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
         WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("t.oid", "pg_type") + """

@@ -3,10 +3,11 @@
 Every dependency PostgreSQL records between user objects is read: a view's rule on the columns, functions
 and types it reads and on the constraint its GROUP BY relies on; an index on its table and columns; a
 foreign key on the referenced columns and unique index; a default on its function and sequence; a column
-on its type; a function on the types of its arguments and result (a table's row type too); a trigger on its
-function; a partition on its parent. An index that implements a constraint is turned round: the constraint
-(ADD CONSTRAINT ... USING INDEX) needs the index. An extension's own objects stand for the extension (a
-column of type citext needs the extension citext); the system's objects are left out.
+on its type; a composite type (its attributes) on theirs; a function on the types of its arguments and
+result (a table's row type too); a trigger on its function; a partition on its parent. An index that
+implements a constraint is turned round: the constraint (ADD CONSTRAINT ... USING INDEX) needs the index.
+An extension's own objects stand for the extension (a column of type citext needs the extension citext);
+the system's objects are left out.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from ..logic.plan.dependencies import Dependencies, Key
 # (classid, objid, objsubid) -> a key; the same expression serves both ends of an edge
 _KEY = """
 CASE {c}::regclass
-  WHEN 'pg_class'::regclass THEN (SELECT CASE WHEN {s} = 0 THEN ARRAY['rel', n.nspname, r.relname]
+  WHEN 'pg_class'::regclass THEN (SELECT CASE WHEN r.relkind = 'c' THEN ARRAY['type', n.nspname, r.relname]
+                                             WHEN {s} = 0 THEN ARRAY['rel', n.nspname, r.relname]
                                              ELSE ARRAY['col', n.nspname, r.relname, a.attname] END
        FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace
        LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = {s} WHERE r.oid = {o})

@@ -25,6 +25,7 @@ from ...logic.sql.quoting import qualified, quote
 from ...logic.sql.text import restore_in_lists
 from ..extra_kinds.aggregates import Aggregates, aggregate_statements, read_aggregates
 from ..extra_kinds.collations import read_collation_clauses
+from ..extra_kinds.composite_types import composite_alterations
 from ..connect import sa_engine
 from ..dependencies import read_dependencies
 from ..gaps import (Extras, comment_statements, domain_statements, dropped_objects, enum_additions,
@@ -107,6 +108,11 @@ _HEAD_RE = re.compile(r"^\s*(create schema|create extension|alter extension|crea
 def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     """The statements that turn ``source`` into ``target``: migra's, with its gaps closed (gaps.py)."""
     additions, source_inspected = _enum_additions(source, target)
+    alterations, patched = composite_alterations(source_inspected, target.inspected)
+    if patched:  # migra is shown those composite types as already changed
+        source_inspected = copy.copy(source_inspected)
+        source_inspected.composite_types = {**source_inspected.composite_types, **patched}
+        source_inspected.selectables = {**source_inspected.selectables, **patched}
     migration = Migration(source_inspected, target.inspected)
     migration.set_safety(False)
     migration.add_all_changes(privileges=False)
@@ -115,6 +121,7 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
     statements = [restore_in_lists(s.strip()) for s in migration.statements
                   if s and s.strip() and not s.strip().lower().startswith("select 1; --")]
     early, domain_drops = domain_statements(source.extras, target.extras)
+    early += alterations
     # after migra has created them
     late = sequence_statements(source.extras, target.extras) + identity_statements(source.extras, target.extras)
     late += forced_rls_statements(source.extras, target.extras,

@@ -19,17 +19,17 @@ from sqlalchemy.sql.elements import quoted_name
 from sqlalchemy.types import UserDefinedType
 
 from ...core.errors import Location
-from ...core.model import Column, FkAction, Index, IdentityKind, Schema, Table
+from ...core.model import Column, Domain, FkAction, Index, IdentityKind, Schema, Table
 from ...core.routines import Aggregate
 from ..sql.expressions import default_sql, expression_sql, partition_bound_sql, partition_by_sql
 from ..sql.quoting import qualified, quote, quote_name, sql_literal
 from .grants import default_grant_statements, grant_statements, roles_granted
 from .table_extras import (cluster_sql, exclusion_sql, foreign_key_sql, keys_after_create_sql, keys_added_after,
                            statistics_sql, storage_sql)
-from .order import topological
 from .objects import (aggregate_signature, aggregate_sql, aggregate_uses_row_types, collation_sql, comment_sql,
-                      domain_sql, function_signature, function_sql, operator_name, operator_sql, ordered_views,
-                      owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql, uses_row_types, view_sql)
+                      composite_type_sql, domain_sql, function_signature, function_sql, operator_name, operator_sql,
+                      ordered_views, owned_by_sql, row_security_sql, sequence_sql, trigger_sql, type_sql,
+                      types_in_order, uses_row_types, view_sql)
 from ..schema.types import parse_type
 
 # "named" paramstyle: DDL text goes to the server as written (pyformat would double every %).
@@ -104,8 +104,8 @@ _SIMPLE: dict[str, sa.types.TypeEngine] = {
 
 def sa_type(type_name: str, schema: Schema) -> sa.types.TypeEngine:
     """The SQLAlchemy type for a canonical model type."""
-    domains = {f"{d.schema}.{d.name}" for d in schema.domains}
-    if type_name.rstrip("[]") in domains:
+    made_here = {f"{d.schema}.{d.name}" for d in (*schema.domains, *schema.types)}  # CREATE DOMAIN, CREATE TYPE
+    if type_name.rstrip("[]") in made_here:
         return RawType(type_sql(type_name))
     user = {f"{e.schema}.{e.name}": f"{e.schema}.{e.name}" for e in schema.enums}
     parsed = parse_type(type_name, user_types=user,
@@ -322,9 +322,11 @@ def compile_schema(schema: Schema) -> Compiled:
     for e in schema.enums:
         enum = pg.ENUM(*e.values, name=e.name, schema=e.schema)
         out.append(DDL(_ddl(CreateEnumType(enum)), f"create enum {e.schema}.{e.name}", e.loc, f"enums.{e.name}"))
-    for d in topological(schema.domains, lambda d: f"{d.schema}.{d.name}",  # a domain over another after it
-                         lambda d: {d.type.replace("[]", "")}):
-        out.append(DDL(domain_sql(d), f"create domain {d.schema}.{d.name}", d.loc, f"domains.{d.name}"))
+    for d in types_in_order(schema):
+        if isinstance(d, Domain):
+            out.append(DDL(domain_sql(d), f"create domain {d.schema}.{d.name}", d.loc, f"domains.{d.name}"))
+        else:
+            out.append(DDL(composite_type_sql(d), f"create type {d.schema}.{d.name}", d.loc, f"types.{d.name}"))
     for sq in schema.sequences:
         out.append(DDL(sequence_sql(sq), f"create sequence {sq.schema}.{sq.name}", sq.loc, f"sequences.{sq.name}"))
     # function bodies are checked when called, not here (as pg_dump restores): a function may read
@@ -445,12 +447,12 @@ def _after_tables(schema: Schema) -> list[DDL]:
             if tr.comment is not None:
                 out.append(DDL(comment_sql("TRIGGER", f"{quote(tr.name)} ON {qualified(owner.schema, owner.name)}",
                                            tr.comment), f"comment on trigger {tr.name}", tr.loc, f"{path}.triggers"))
-    for group, kind in ((schema.enums, "TYPE"), (schema.domains, "DOMAIN"), (schema.sequences, "SEQUENCE")):
+    for group, kind, section in ((schema.enums, "TYPE", "enums"), (schema.domains, "DOMAIN", "domains"),
+                                 (schema.types, "TYPE", "types"), (schema.sequences, "SEQUENCE", "sequences")):
         for o in group:
             if o.comment is not None:
                 out.append(DDL(comment_sql(kind, qualified(o.schema, o.name), o.comment),
-                               f"comment on {kind.lower()} {o.name}", o.loc,
-                               f"{'enum' if kind == 'TYPE' else kind.lower()}s.{o.name}"))
+                               f"comment on {kind.lower()} {o.name}", o.loc, f"{section}.{o.name}"))
     for f in schema.functions:
         if f.comment is not None:
             out.append(DDL(comment_sql(f.kind.upper(), function_signature(f), f.comment),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ...core.model import Collation, Domain, QualifiedName, Schema, Sequence, Table, Trigger, View
+from ...core.model import Collation, CompositeType, Domain, QualifiedName, Schema, Sequence, Table, Trigger, View
 from ...core.routines import Aggregate, Function, Operator
 from ..sql.expressions import (check_query, default_sql, dollar_quoted, expression_sql, function_statement_check, setting_sql,
                                view_statement_check)
-from ..sql.quoting import qualified, quote, sql_literal
+from ..sql.quoting import qualified, quote, quote_name, sql_literal
 from ..sql.text import table_columns
 from .order import mentioned_names, topological
 
@@ -32,6 +32,21 @@ def domain_sql(d: Domain) -> str:
     for c in d.checks:
         sql += f" CONSTRAINT {quote(c.name)} CHECK ({expression_sql(c.expression)})"
     return sql
+
+
+def composite_type_sql(c: CompositeType) -> str:
+    attributes = ", ".join(f"{quote(a.name)} {type_sql(a.type)}" + (f" COLLATE {quote_name(a.collation)}"
+                                                                       if a.collation else "")
+                           for a in c.attributes)
+    return f"CREATE TYPE {qualified(c.schema, c.name)} AS ({attributes})"
+
+
+def types_in_order(schema: Schema) -> list[Domain | CompositeType]:
+    """Domains and composite types, each after the domains and composite types it is made of."""
+    def uses(o: Domain | CompositeType) -> set[str]:
+        types = [o.type] if isinstance(o, Domain) else [a.type for a in o.attributes]
+        return {t.replace("[]", "") for t in types}
+    return topological([*schema.domains, *schema.types], lambda o: f"{o.schema}.{o.name}", uses)
 
 
 def sequence_sql(s: Sequence) -> str:

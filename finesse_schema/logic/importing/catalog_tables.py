@@ -8,9 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...core.model import (Check, Column, Domain, Enum, Exclusion, ExclusionElement, FkAction, ForeignKey, Identity,
-                           IdentityKind, Index, IndexElement, Partition, Policy, PrimaryKey, QualifiedName,
-                           Table, Trigger, Unique)
+from ...core.model import (Attribute, Check, Column, CompositeType, Domain, Enum, Exclusion, ExclusionElement,
+                           FkAction, ForeignKey, Identity, IdentityKind, Index, IndexElement, Partition, Policy,
+                           PrimaryKey, QualifiedName, Table, Trigger, Unique)
 from ..schema.naming import make_object_name
 from ..schema.types import TypeError_, parse_type
 from ..sql.quoting import quote_if_needed
@@ -125,32 +125,62 @@ class TableImporter:
         self.unsupported.append(Unsupported(kind, name, reason))
 
     # ---- types ---------------------------------------------------------------------------
-    def read_types(self) -> tuple[list[Enum], list[Domain]]:
-        enums, domains = [], []
+    def read_types(self) -> tuple[list[Enum], list[Domain], list[CompositeType]]:
+        enums, made = [], []
         for t in self.rows["types"]:
             name = _display(t["schema"], t["name"])
             qualified = f"{t['schema']}.{t['name']}"
             if t["kind"] == "e":
                 enums.append(Enum(t["schema"], t["name"], tuple(t["labels"] or ()), t["comment"]))
                 self.user_types[qualified] = qualified
-            elif t["kind"] == "d":
+            elif t["kind"] in ("d", "c"):
                 self.user_types[qualified] = qualified
+                made.append(t)
             else:
-                what = {"c": "composite type", "r": "range type", "b": "base type"}[t["kind"]]
+                what = {"r": "range type", "b": "base type"}[t["kind"]]
                 self.skip(what, name, "schema.yaml has no way to declare it; columns of this type are left out too")
-        for t in self.rows["types"]:
-            if t["kind"] != "d":
-                continue
-            name = _display(t["schema"], t["name"])
-            base = self.column_type(t["base_type"], "domain", name)
-            if base is None:
-                self.user_types.pop(f"{t['schema']}.{t['name']}", None)
-                continue
-            if t["collation"]:
-                self.skip("domain", name, f"its collation {t['collation']} is not kept")
-            checks = tuple(Check(cname, _check_expression(definition)) for cname, definition in (t["checks"] or ()))
-            domains.append(Domain(t["schema"], t["name"], base, t["not_null"], t["default"], checks, t["comment"]))
-        return enums, domains
+        failed: set[str] = set()
+        while True:  # a domain or composite type made of one left out is left out too
+            read: dict[str, Domain | CompositeType] = {}
+            newly_failed = False
+            for t in made:
+                qualified = f"{t['schema']}.{t['name']}"
+                if qualified in failed:
+                    continue
+                o = self._domain(t) if t["kind"] == "d" else self._composite_type(t)
+                if o is None:
+                    failed.add(qualified)
+                    self.user_types.pop(qualified, None)
+                    newly_failed = True
+                else:
+                    read[qualified] = o
+            if not newly_failed:
+                break
+        return (enums, [o for o in read.values() if isinstance(o, Domain)],
+                [o for o in read.values() if isinstance(o, CompositeType)])
+
+    def _domain(self, t: Row) -> Domain | None:
+        name = _display(t["schema"], t["name"])
+        base = self.column_type(t["base_type"], "domain", name)
+        if base is None:
+            return None
+        if t["collation"]:
+            self.skip("domain", name, f"its collation {t['collation']} is not kept")
+        checks = tuple(Check(cname, _check_expression(definition)) for cname, definition in (t["checks"] or ()))
+        return Domain(t["schema"], t["name"], base, t["not_null"], t["default"], checks, t["comment"])
+
+    def _composite_type(self, t: Row) -> CompositeType | None:
+        name = _display(t["schema"], t["name"])
+        attributes = []
+        for attname, type_text, collation in t["attributes"] or ():
+            atype = self.column_type(type_text, "composite type", name)
+            if atype is None:
+                return None
+            attributes.append(Attribute(attname, atype, collation))
+        if not attributes:
+            self.skip("composite type", name, "schema.yaml declares composite types with attributes")
+            return None
+        return CompositeType(t["schema"], t["name"], tuple(attributes), t["comment"])
 
     def column_type(self, text: str, kind: str, name: str) -> str | None:
         """The canonical model spelling of a type as format_type() prints it, or None (and a note)."""
@@ -262,7 +292,7 @@ class TableImporter:
 
     def read_column(self, rel: Row, r: Row) -> Column | None:
         display = f"{_display(rel['schema'], rel['name'])}.{r['name']}"
-        if r["type_kind"] in ("e", "d") and r["type_schema"] != "pg_catalog":
+        if r["type_kind"] in ("e", "d", "c") and r["type_schema"] != "pg_catalog":
             qualified = f"{r['type_schema']}.{r['type_name']}"
             if qualified not in self.user_types:
                 self.skip("column", display, f"its type {qualified} is not imported")

@@ -239,7 +239,7 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     extensions = [Extension(e["name"], None if e["schema"] == "public" else e["schema"],
                             version=e["version"] if e["version"] != e["default_version"] else None)
                   for e in rows["extensions"]]
-    enums, domains = imp.read_types()
+    enums, domains, types = imp.read_types()
     tables = imp.read_tables()
     sequences = imp.read_sequences()
     functions = imp.read_functions()
@@ -247,7 +247,7 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     imp.read_others()
     schema = Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
                     tuple(functions), tuple(views), collations=tuple(imp.read_collations()),
-                    aggregates=tuple(imp.read_aggregates()), operators=tuple(imp.read_operators()))
+                    aggregates=tuple(imp.read_aggregates()), operators=tuple(imp.read_operators()), types=tuple(types))
     used = set(schema.schemas)
     namespaces = tuple(Namespace(s["name"], _schema_comment(s)) for s in rows["schemas"]
                        if s["name"] not in used or _schema_comment(s) is not None)

@@ -30,4 +30,5 @@ def short_type(canonical: str, schema: Schema) -> str:
 
 def _unambiguous(name: str, schema: Schema) -> bool:
     """Whether ``name`` alone names one type of the schema: no other schema's, and none of pg_catalog's."""
-    return sum(1 for o in (*schema.enums, *schema.domains) if o.name == name) == 1 and not is_builtin_name(name)
+    named = sum(1 for o in (*schema.enums, *schema.domains, *schema.types) if o.name == name)
+    return named == 1 and not is_builtin_name(name)

@@ -1,6 +1,6 @@
 """The model -> schema.yaml text: readable, deterministic, and read back as the same model.
 
-Layout: extensions, enums, domains, sequences, functions, tables, views; within each,
+Layout: extensions, enums, domains, composite types, sequences, functions, tables, views; within each,
 the objects of ``public`` first (unqualified), then every other schema (qualified),
 alphabetically. Columns keep their order. A column is one line (``name: type`` or a
 flow mapping) when it fits; long SQL goes into literal blocks.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ...core.model import (Check, Column, Domain, Enum, FkAction, ForeignKey, Index, IndexElement,
+from ...core.model import (Check, Column, CompositeType, Domain, Enum, FkAction, ForeignKey, Index, IndexElement,
                            QualifiedName, Schema, Sequence, Table, Trigger, View)
 from ..schema.naming import key_part, name_key
 from ..schema.yaml_source import yaml_block, yaml_scalar
@@ -122,6 +122,7 @@ class _Writer:
         self.section("collations", s.collations, collation)
         self.section("enums", s.enums, self.enum)
         self.section("domains", s.domains, self.domain)
+        self.section("types", s.types, self.composite_type)
         self.section("sequences", s.sequences, self.sequence)
         self.section("functions", s.functions, lambda f: function(f, self.schema), blank=True)
         self.section("aggregates", s.aggregates, lambda a: aggregate(a, self.schema))
@@ -161,6 +162,11 @@ class _Writer:
         if d.comment:
             out["comment"] = d.comment
         return out
+
+    def composite_type(self, c: CompositeType) -> dict:
+        attributes = {a.name: {"type": short_type(a.type, self.schema), "collation": a.collation} if a.collation
+                      else short_type(a.type, self.schema) for a in c.attributes}
+        return {"attributes": attributes, "comment": c.comment} if c.comment else {"attributes": attributes}
 
     def sequence(self, q: Sequence) -> dict:
         out: dict = {}

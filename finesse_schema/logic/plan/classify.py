@@ -252,7 +252,9 @@ def _alter_type(sql: str, raw: str, rest: str, facts: SchemaFacts) -> Change:
                       key=key)
     if low.startswith("rename value"):
         return Change(A, "enum", name, sql, False, rest, key=key)
-    return Change(A, "type", name, sql, False, rest, key=key)
+    # a composite type's attribute dropped takes its values from every column of the type (PostgreSQL refuses
+    # an attribute's new type while a column has the type)
+    return Change(A, "type", name, sql, "drop attribute" in low, rest, key=key)
 
 
 def _alter_table(sql: str, raw: str, rest: str, facts: SchemaFacts) -> Change:

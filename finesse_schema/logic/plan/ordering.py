@@ -4,9 +4,10 @@ section / contract phases on top.
 Edges come from both databases' catalogs (logic/plan/dependencies.py) and from the changes themselves:
 
 * a change that creates or alters an object runs after the changes that create what the object needs in
-  the database the plan goes to (an index after its table and columns, a view after the columns,
-  functions and constraints it reads, a foreign key after the unique index it references, a function
-  after the table whose row type it returns, a partition after its parent, a default after its sequence);
+  the database the plan goes to (a table after its columns' types, an index after its table and columns, a
+  view after the columns, functions and constraints it reads, a foreign key after the unique index it
+  references, a function after the table whose row type it returns, a partition after its parent, a default
+  after its sequence);
 * a change that drops or alters an object runs after the changes that drop (or alter) what depends on it
   in the database the plan comes from (drops run in reverse);
 * changes that touch the same object keep migra's order (a view dropped, then created again);
@@ -129,20 +130,27 @@ def _edges(changes: tuple[Change, ...], source: Dependencies, target: Dependenci
             return makes[key]
         return [p for parent in container(key) if key[0] == "col" for p in makes.get(parent, [])]
 
-    def removers(key: Key) -> list[int]:  # a column, constraint or trigger goes with its table's drop too
-        parts = [p for parent in container(key) if key[0] in ("col", "con", "trigger", "policy")
-                 for p in unmakes.get(parent, [])]
-        return unmakes.get(key, []) + parts
+    def removers(key: Key) -> list[int]:  # a column, constraint or trigger goes with its table's drop too,
+        if key in unmakes:  # unless dropped on its own (before the table: the table's drop waits for it)
+            return unmakes[key]
+        return [p for parent in container(key) if key[0] in ("col", "con", "trigger", "policy")
+                for p in unmakes.get(parent, [])]
 
     for key, members in touches.items():  # the same object: migra's order (a column's alterations: removals first)
         chain = _column_steps(members, changes) if key[0] == "col" else members
         for a, b in zip(chain, chain[1:]):
             edges[a].add(b)
+    column_types: dict[Key, set[Key]] = defaultdict(set)  # a table's columns' types: its CREATE TABLE needs them
+    for k, needed in target.needs.items():
+        if k[0] == "col":
+            column_types[("rel", k[1], k[2])].update(n for n in needed if n[0] == "type")
     for i, c in enumerate(changes):
         if not c.key:
             continue
         if c.kind in (C, A):  # after what it needs in the database the plan goes to, made or changed
             needs = target.of(c.key) if _introduces(c) else container(c.key)
+            if c.kind == C and c.object_type == "table":
+                needs = needs | column_types.get(c.key, set())
             for needed in needs | {r for r in c.refs if c.kind == C or c.object_type != "column"}:
                 for p in providers(needed) + [j for j in touches.get(needed, []) if _reshapes(changes[j])]:
                     if p != i:
@@ -245,21 +253,26 @@ def _column_steps(members: list[int], changes: tuple[Change, ...]) -> list[int]:
 
 
 def _reshapes(c: Change) -> bool:
-    """An alteration that what needs the object must follow: a column's new type, an enum's new values."""
+    """An alteration that what needs the object must follow: a column's new type, an enum's new values, a
+    composite type's attributes."""
     return c.kind == A and (c.object_type == "column" and c.reason.startswith("type ")
-                            or c.object_type == "enum" and c.reason.startswith(("add value", "rename value")))
+                            or c.object_type == "enum" and c.reason.startswith(("add value", "rename value"))
+                            or c.object_type == "type")  # a composite type's attributes
 
 
 def _introduces(c: Change) -> bool:
     """Whether ``c`` brings in what its object needs in the target: a new object does, and a column's new
     default or type; an alteration that only takes something away (drop identity, drop default) does not."""
-    return c.kind == C or (c.object_type == "column" and c.reason.startswith(("set default", "type ")))
+    return c.kind == C or (c.object_type == "column" and c.reason.startswith(("set default", "type "))) \
+        or (c.kind == A and c.object_type == "type")  # a composite type's new attributes and their types
 
 
 def _blocked_by_dependents(c: Change) -> bool:
     """An alteration PostgreSQL refuses while something depends on the object: a column's new type (a view
-    reading it must be dropped first)."""
-    return c.kind == A and c.object_type == "column" and c.reason.startswith("type ")
+    reading it must be dropped first), a composite type's attribute dropped or retyped (a view reading it)."""
+    return c.kind == A and (c.object_type == "column" and c.reason.startswith("type ")
+                            or c.object_type == "type" and ("drop attribute" in c.reason or
+                                                            "alter attribute" in c.reason))
 
 
 def _removes_old_version(c: Change) -> bool:

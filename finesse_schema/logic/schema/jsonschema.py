@@ -8,6 +8,7 @@ copy in the repository is current.
 from __future__ import annotations
 
 from .collations import AGGREGATE_KEYS, COLLATION_KEYS, PROVIDERS
+from .composite_types import ATTRIBUTE_KEYS, TYPE_KEYS
 from .columns import COLUMN_KEYS, ELEMENT_KEYS, FK_ACTIONS, FK_KEYS, INDEX_KEYS, INDEX_METHODS, PRIMARY_KEY_KEYS
 from .object_readers import (ARGUMENT_KEYS, DOMAIN_KEYS, EVENTS, FUNCTION_KEYS, MODES, PARTITION_KEYS, POLICY_KEYS,
                              RLS_KEYS, SEQUENCE_KEYS, TRIGGER_KEYS, VIEW_KEYS)
@@ -174,6 +175,13 @@ def schema_json_schema() -> dict:
         "type": {"type": "string"}, "not_null": {"type": "boolean"},
         "default": {"type": ["string", "number", "boolean"]}, "checks": {"type": "array", "items": check},
         "comment": {"type": "string"}}, DOMAIN_KEYS, ("type",))]}
+    attribute = {"oneOf": [{"type": "string", "description": "Shorthand: just the attribute's type."}, _obj({
+        "type": {"type": "string"}, "collation": {"type": "string"}}, ATTRIBUTE_KEYS, ("type",))]}
+    composite_type = _obj({
+        "attributes": {"type": "object", "additionalProperties": attribute, "minProperties": 1,
+                       "description": "name: type, in order"},
+        "comment": {"type": "string"}}, TYPE_KEYS, ("attributes",),
+        description="CREATE TYPE name AS (attribute type, ...): usable as a column type.")
     argument = {"oneOf": [{"type": "string", "description": "[mode] [name] type [DEFAULT expr]"}, _obj({
         "name": _NAME, "type": {"type": "string"}, "mode": {"type": "string", "enum": list(MODES)},
         "default": {"type": ["string", "number", "boolean"]}}, ARGUMENT_KEYS, ("type",))]}
@@ -212,6 +220,8 @@ def schema_json_schema() -> dict:
                            "description": "overloads: one symbol, different argument types"}]}},
             "enums": {"type": "object", "additionalProperties": enum},
             "domains": {"type": "object", "additionalProperties": domain},
+            "types": {"type": "object", "additionalProperties": composite_type,
+                      "description": "Composite types by name; schema.name for a schema other than public."},
             "sequences": {"type": "object", "additionalProperties": sequence},
             "functions": {"type": "object", "additionalProperties": {"oneOf": [
                 function, {"type": "array", "items": function, "minItems": 1,

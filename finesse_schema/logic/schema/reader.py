@@ -29,6 +29,7 @@ from ...core.errors import InputError, Location, Problem
 from ...core.model import (Check, Column, Enum, Extension, ForeignKey, Namespace, QualifiedName, Schema, Table,
                            Unique, View)
 from .columns import ColumnReader
+from .composite_types import declare_composite_types, read_composite_types
 from .naming import split_name
 from .object_readers import (read_domains, read_functions, read_partitioning, read_policies, read_row_security,
                              read_sequences, read_suppressions, read_triggers, read_views)
@@ -38,8 +39,8 @@ from .operators import read_operators
 from .grants import read_default_grants, read_grants
 from .yaml_source import Node
 
-TOP_KEYS = ("schemas", "extensions", "collations", "enums", "domains", "sequences", "functions", "aggregates",
-            "operators", "tables", "views", "lint")
+TOP_KEYS = ("schemas", "extensions", "collations", "enums", "domains", "types", "sequences", "functions",
+            "aggregates", "operators", "tables", "views", "lint")
 TABLE_KEYS = ("columns", "primary_key", "foreign_keys", "unique", "checks", "indexes", "comment", "triggers",
               "renamed_from", "row_level_security", "policies", "partition_by", "partitions", "group", "exclude",
               "unlogged", "with", "inherits", "cluster_on", "grants")
@@ -64,8 +65,10 @@ class _SchemaReader(ColumnReader):
         collations = read_collations(self, root.get("collations"))
         enums = self.read_enums(root.get("enums"))
         self.declare_types(enums)
+        declare_composite_types(self, root.get("types"))
         domains = read_domains(self, root.get("domains"))
         self.declare_types(domains)
+        types = read_composite_types(self, root.get("types"))
         sequences = read_sequences(self, root.get("sequences"))
         tables_node = root.get("tables")
         tables: list[Table] = []
@@ -96,7 +99,8 @@ class _SchemaReader(ColumnReader):
             raise InputError(self.problems)
         return Schema(tuple(extensions), tuple(enums), tuple(tables), tuple(sequences), tuple(domains),
                       tuple(functions), tuple(views), tuple(namespaces), tuple(collations), tuple(aggregates),
-                      tuple(operators), tuple(suppressions), source=self.source, source_hash=source_hash)
+                      tuple(operators), tuple(types), tuple(suppressions), source=self.source,
+                      source_hash=source_hash)
 
     def declare_row_types(self, tables: list[Table]) -> None:
         """Make each table's row type usable as a function's argument or result, by name or schema.name."""

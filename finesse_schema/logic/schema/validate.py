@@ -27,7 +27,7 @@ def validate_schema(schema: Schema) -> list[Problem]:
     """Every problem in ``schema``, sorted by location."""
     problems: list[Problem] = []
     tables = {t.qualified: t for t in schema.tables}
-    type_names = {(e.schema, e.name): "enum" for e in schema.enums}
+    type_names = {(e.schema, e.name): "an enum" for e in schema.enums}
     relation_names: dict[tuple[str, str], str] = {}
 
     def claim(space: dict, schema_name: str, name: str, what: str, loc: Location | None, path: str) -> None:
@@ -44,11 +44,17 @@ def validate_schema(schema: Schema) -> list[Problem]:
     for e in schema.enums:
         if len(e.name.encode()) > NAMEDATALEN - 1:
             problems.append(_p(f"name '{e.name}' is longer than 63 bytes", e.loc, f"enums.{e.name}"))
+    for d in schema.domains:
+        claim(type_names, d.schema, d.name, "a domain", d.loc, f"domains.{d.name}")
+    for c in schema.types:  # a composite type is a relation too (pg_class), as a table's row type is a type
+        claim(type_names, c.schema, c.name, "a composite type", c.loc, f"types.{c.name}")
+        claim(relation_names, c.schema, c.name, "a composite type", c.loc, f"types.{c.name}")
     for t in schema.tables:
         tpath = f"tables.{t.name if t.schema == 'public' else t.qualified}"
-        if (t.schema, t.name) in type_names:
-            problems.append(_p(f"table '{t.name}' has the name of an enum; a table is also a type in PostgreSQL",
-                               t.loc, tpath, "rename the table or the enum"))
+        what = type_names.get((t.schema, t.name))
+        if what in ("an enum", "a domain"):
+            problems.append(_p(f"table '{t.name}' has the name of {what}; a table is also a type in PostgreSQL",
+                               t.loc, tpath, f"rename the table or the {what.split(' ', 1)[1]}"))
         claim(relation_names, t.schema, t.name, f"table {t.name}", t.loc, tpath)
         for c in t.columns:
             if len(c.name.encode()) > NAMEDATALEN - 1:
