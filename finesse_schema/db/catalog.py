@@ -245,6 +245,14 @@ QUERIES: dict[str, str] = {
           FROM pg_ts_dict td JOIN pg_namespace n ON n.oid = td.dictnamespace
          WHERE n.nspname = ANY(%(schemas)s) AND """ + _own("td.oid", "pg_ts_dict") + """
         UNION ALL
+        SELECT 'cast', '(' || format_type(k.castsource, NULL) || ' AS ' || format_type(k.casttarget, NULL) || ')'
+          FROM pg_cast k
+         WHERE k.oid >= 16384 AND """ + _own("k.oid", "pg_cast") + """
+           AND EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                        WHERE t.oid IN (k.castsource, k.casttarget) AND n.nspname = ANY(%(schemas)s))
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- a range type's own cast to its multirange
+                            WHERE d.classid = 'pg_cast'::regclass AND d.objid = k.oid AND d.deptype = 'i')
+        UNION ALL
         SELECT 'privileges on column', n.nspname || '.' || c.relname || '.' || a.attname
           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = ANY(%(schemas)s) AND a.attnum > 0 AND NOT a.attisdropped
