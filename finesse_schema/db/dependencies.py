@@ -110,6 +110,7 @@ WHERE f.contype = 'f' AND fn.nspname NOT IN ('pg_catalog', 'information_schema',
 def read_dependencies(conn: Any, schemas: set[str]) -> Dependencies:
     """The edges between objects of ``schemas`` (and the schemas, extensions and types they use)."""
     edges: list[tuple[Key, Key]] = []
+    owned: list[tuple[Key, Key]] = []
     extension_of = {tuple(member): ("ext", name) for member, name in conn.exec_driver_sql(_MEMBERS_SQL)
                     if member and None not in member}
     for dependent, referenced, deptype, index_of_constraint, owned_sequence in conn.exec_driver_sql(_EDGES_SQL):
@@ -119,8 +120,10 @@ def read_dependencies(conn: Any, schemas: set[str]) -> Dependencies:
         dep, ref = extension_of.get(dep, dep), extension_of.get(ref, ref)
         if not (_in(dep, schemas) or _in(ref, schemas)) or _system(dep) or _system(ref):
             continue
-        if owned_sequence:
-            continue  # OWNED BY, or an identity's own sequence: part of the column, which needs it, not after it
+        if owned_sequence:  # OWNED BY, or an identity's own sequence: part of the column, which needs it, not
+            if dep[0] == "rel" and ref[0] == "col":  # after it; dropped with the column's table
+                owned.append((("rel", ref[1], ref[2]), dep))
+            continue
         if deptype == "i" and index_of_constraint:
             dep, ref = ref, dep  # ADD CONSTRAINT ... USING INDEX: the constraint needs its index
         edges.append((dep, ref))
@@ -130,7 +133,7 @@ def read_dependencies(conn: Any, schemas: set[str]) -> Dependencies:
     for foreign_key, index in conn.exec_driver_sql(_FOREIGN_KEY_INDEXES_SQL):
         if foreign_key[1] in schemas or index[1] in schemas:
             edges.append((tuple(foreign_key), tuple(index)))
-    return Dependencies.from_edges(edges)
+    return Dependencies.from_edges(edges, owned)
 
 
 _SYSTEM = ("pg_catalog", "information_schema", "pg_toast")

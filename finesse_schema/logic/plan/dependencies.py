@@ -27,14 +27,19 @@ class Dependencies:
     """``needs[key]``: the keys an object needs to exist (read from pg_depend and friends)."""
 
     needs: dict[Key, frozenset[Key]] = field(default_factory=dict)
+    owned: dict[Key, frozenset[Key]] = field(default_factory=dict)  # a table's sequences (OWNED BY, a serial's)
 
     @staticmethod
-    def from_edges(edges: Iterable[tuple[Key, Key]]) -> "Dependencies":
+    def from_edges(edges: Iterable[tuple[Key, Key]], owned: Iterable[tuple[Key, Key]] = ()) -> "Dependencies":
+        """From (dependent, referenced) edges and (table, sequence it owns) pairs."""
         grouped: dict[Key, set[Key]] = defaultdict(set)
         for dependent, referenced in edges:
             if dependent != referenced:
                 grouped[dependent].add(referenced)
-        return Dependencies({k: frozenset(v) for k, v in grouped.items()})
+        owns: dict[Key, set[Key]] = defaultdict(set)
+        for table, sequence in owned:
+            owns[table].add(sequence)
+        return Dependencies({k: frozenset(v) for k, v in grouped.items()}, {k: frozenset(v) for k, v in owns.items()})
 
     def of(self, key: Key) -> frozenset[Key]:
         """What ``key`` needs, with the object it belongs to (a column its table, a table its schema)."""

@@ -158,6 +158,9 @@ def _edges(changes: tuple[Change, ...], source: Dependencies, target: Dependenci
         removes = c.kind == D or _removes_old_version(c)
         if removes or _blocked_by_dependents(c):  # after what depended on it is gone (or let go of it)
             dependents = _all_dependents(source, c.key) if c.kind == D else set(source.dependents(c.key))
+            if c.kind == D:  # a table's drop drops its own sequences, which another table's default may use
+                for sequence in source.owned.get(c.key, ()):
+                    dependents |= _all_dependents(source, sequence) - {c.key}
             own_index = ("rel", c.key[1], c.key[-1])  # a key's index has its name and goes with it: a foreign
             if c.kind == D and c.key[0] == "con" and own_index in source.needs.get(c.key, ()):  # key on it first
                 dependents |= _all_dependents(source, own_index) - {c.key}
