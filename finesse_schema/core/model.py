@@ -108,6 +108,8 @@ class Column:
     renamed_from: str | None = None
     collation: str | None = None
     statistics: int | None = None  # SET STATISTICS: the planner's sample for this column (None: the default)
+    n_distinct: float | None = None  # SET (n_distinct = ...): the planner's distinct count (below 0: a fraction)
+    n_distinct_inherited: float | None = None  # the same, over the table and its children
     loc: Location | None = _loc()
 
 

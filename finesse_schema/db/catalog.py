@@ -125,7 +125,7 @@ QUERIES: dict[str, str] = {
                                 ELSE cn.nspname || '.' || co.collname END
                       FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
                      WHERE co.oid = a.attcollation) END AS collation,
-               a.attstattarget AS stat_target, a.attislocal AS is_local
+               a.attstattarget AS stat_target, a.attislocal AS is_local, a.attoptions AS options
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_type t ON t.oid = a.atttypid
         JOIN pg_type et ON et.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END

@@ -1,4 +1,5 @@
-"""What migra does not compare about tables: storage parameters, per-column statistics targets, CLUSTER ON; and
+"""What migra does not compare about tables: storage parameters, per-column statistics targets and distinct
+counts (n_distinct), CLUSTER ON; and
 whether a sequence is unlogged (migra creates every sequence logged; a serial of an unlogged table is not).
 
 Each is read from the catalog of both databases and turned into the ALTER statements that take one to the
@@ -20,6 +21,11 @@ _STATISTICS_SQL = """
 SELECT n.nspname, c.relname, a.attname, a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0
+"""
+_COLUMN_OPTIONS_SQL = """
+SELECT n.nspname, c.relname, a.attname, a.attoptions FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped AND a.attoptions IS NOT NULL
 """
 _INDEX_STATISTICS_SQL = """
 SELECT n.nspname, c.relname, a.attnum, a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -45,6 +51,7 @@ class TableFacts:
     storage: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # "name=value", in order
     kinds: dict[tuple[str, str], str] = field(default_factory=dict)  # relkind of those with storage parameters
     statistics: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    column_options: dict[tuple[str, str, str], dict[str, float]] = field(default_factory=dict)  # n_distinct...
     clustered: dict[tuple[str, str], str] = field(default_factory=dict)  # table -> the index CLUSTER uses
     unlogged_sequences: set[tuple[str, str]] = field(default_factory=set)
     index_statistics: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (schema, index, column n)
@@ -59,6 +66,9 @@ def read_table_facts(conn: Any, keep: set[str]) -> TableFacts:
     for schema, table, column, target in conn.exec_driver_sql(_STATISTICS_SQL):
         if schema in keep:
             out.statistics[(schema, table, column)] = target
+    for schema, table, column, options in conn.exec_driver_sql(_COLUMN_OPTIONS_SQL):
+        if schema in keep:  # compared by value: PostgreSQL keeps the text as it was set (-0.020, -0.02)
+            out.column_options[(schema, table, column)] = {k: float(v) for k, v in _pairs(tuple(options))}
     for schema, table, index in conn.exec_driver_sql(_CLUSTER_SQL):
         if schema in keep:
             out.clustered[(schema, table)] = index
@@ -70,11 +80,13 @@ def read_table_facts(conn: Any, keep: set[str]) -> TableFacts:
 def table_fact_statements(source: TableFacts, target: TableFacts, tables: set[tuple[str, str]],  # noqa: PLR0913
                           matviews: set[tuple[str, str]], sequences: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
                           indexes: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
-                          made: set[tuple[str, str]] = frozenset()) -> list[str]:  # type: ignore[assignment]
+                          made: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+                          columns: set[tuple[str, str, str]] | None = None) -> list[str]:
     """ALTER statements for the storage parameters, statistics targets and clustering of the target's tables
     (``tables``) and materialized views (``matviews``), the persistence of its ``sequences`` and the statistics
     targets of its ``indexes``' expressions, after migra has created them (a sequence it creates is logged; an
-    index it ``made`` has no statistics targets yet)."""
+    index it ``made`` has no statistics targets yet). A column's distinct counts are set where the target has
+    the column (``columns``: every one, when not given)."""
     out: list[str] = []
     for key in sorted(set(source.index_statistics) | set(target.index_statistics)):
         old = None if key[:2] in made else source.index_statistics.get(key)
@@ -98,6 +110,16 @@ def table_fact_statements(source: TableFacts, target: TableFacts, tables: set[tu
         if key[:2] in tables and source.statistics.get(key) != target.statistics.get(key):
             out.append(f"alter table {qualified(*key[:2])} alter column {quote(key[2])} set statistics "
                        f"{target.statistics.get(key, -1)};")
+    for key in sorted(set(source.column_options) | set(target.column_options)):
+        old_options, new_options = source.column_options.get(key, {}), target.column_options.get(key, {})
+        if key[:2] in tables and old_options != new_options and (columns is None or key in columns):
+            column = f"alter table {qualified(*key[:2])} alter column {quote(key[2])}"
+            gone = sorted(set(old_options) - set(new_options))
+            if gone:
+                out.append(f"{column} reset ({', '.join(gone)});")
+            if new_options:
+                values = ", ".join(f"{k}={repr(v).removesuffix('.0')}" for k, v in sorted(new_options.items()))
+                out.append(f"{column} set ({values});")
     for key in sorted(tables):
         if source.clustered.get(key) != target.clustered.get(key):
             index = target.clustered.get(key)

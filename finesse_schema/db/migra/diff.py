@@ -131,7 +131,8 @@ def diff_statements(source: Inspection, target: Inspection) -> list[str]:
                                   {(m.schema, m.name) for m in target.inspected.materialized_views.values()},
                                   {(q.schema, q.name) for q in target.inspected.sequences.values()},
                                   {(i.schema, i.name) for i in target.inspected.indexes.values()},
-                                  created_indexes(statements))
+                                  created_indexes(statements),
+                                  {(t.schema, t.name, c) for t in target.inspected.tables.values() for c in t.columns})
     head = next((i for i, s in enumerate(statements) if not _HEAD_RE.match(s)), len(statements))
     tail = len(statements)
     while tail > head and statements[tail - 1].lower().startswith("drop schema"):

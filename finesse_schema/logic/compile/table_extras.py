@@ -3,7 +3,7 @@ statistics targets, storage parameters of indexes, and the keys CREATE TABLE can
 
 from __future__ import annotations
 
-from ...core.model import Exclusion, FkAction, ForeignKey, Table
+from ...core.model import Column, Exclusion, FkAction, ForeignKey, Table
 from ..sql.expressions import expression_sql
 from ..sql.quoting import qualified, quote, quote_name
 
@@ -32,8 +32,21 @@ def cluster_sql(t: Table) -> str | None:
 
 
 def statistics_sql(t: Table) -> list[str]:
-    return [f"ALTER TABLE {qualified(t.schema, t.name)} ALTER COLUMN {quote(c.name)} SET STATISTICS {c.statistics}"
-            for c in t.columns if c.statistics is not None]
+    """SET STATISTICS and SET (n_distinct, n_distinct_inherited): what the planner is told of each column."""
+    out = [f"ALTER TABLE {qualified(t.schema, t.name)} ALTER COLUMN {quote(c.name)} SET STATISTICS {c.statistics}"
+           for c in t.columns if c.statistics is not None]
+    for c in t.columns:
+        options = column_options(c)
+        if options:
+            out.append(f"ALTER TABLE {qualified(t.schema, t.name)} ALTER COLUMN {quote(c.name)} SET ({options})")
+    return out
+
+
+def column_options(c: Column) -> str:
+    """A column's attribute options as SET (...) takes them: ``n_distinct=-0.02``."""
+    return ", ".join(f"{name}={repr(value).removesuffix('.0')}"
+                     for name, value in (("n_distinct", c.n_distinct), ("n_distinct_inherited", c.n_distinct_inherited))
+                     if value is not None)
 
 
 def foreign_key_sql(schema: str, table: str, fk: ForeignKey) -> str:

@@ -310,8 +310,12 @@ class TableImporter:
             if serial:
                 ctype, default = serial, None
         target = r["stat_target"]
+        options = dict(o.split("=", 1) for o in r["options"] or ())  # n_distinct, n_distinct_inherited
+        n_distinct, inherited = (float(options[k]) if k in options else None
+                                 for k in ("n_distinct", "n_distinct_inherited"))
         return Column(r["name"], ctype, not r["not_null"], default, identity, r["generated"], r["comment"],
-                      collation=r["collation"], statistics=target if target is not None and target >= 0 else None)
+                      collation=r["collation"], statistics=target if target is not None and target >= 0 else None,
+                      n_distinct=n_distinct, n_distinct_inherited=inherited)
 
     def read_identity(self, rel: Row, r: Row, display: str) -> Identity:
         kind = IdentityKind.ALWAYS if r["identity"] == "a" else IdentityKind.BY_DEFAULT

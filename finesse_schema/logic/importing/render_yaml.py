@@ -298,6 +298,9 @@ class _Writer:
             out["collation"] = c.collation
         if c.statistics is not None:
             out["statistics"] = c.statistics
+        for key, value in (("n_distinct", c.n_distinct), ("n_distinct_inherited", c.n_distinct_inherited)):
+            if value is not None:
+                out[key] = int(value) if value.is_integer() else value
         if unique:
             out["unique"] = True
         if fk is not None:

@@ -22,7 +22,8 @@ PSEUDO_TYPES = ("anyelement", "anyarray", "anynonarray", "anyenum", "anyrange", 
                 "anycompatible", "anycompatiblearray", "record", "internal", "cstring", "void", "trigger",
                 "event_trigger", "regclass", "regproc", "regtype")
 COLUMN_KEYS = ("type", "nullable", "default", "primary_key", "unique", "identity", "generated", "comment",
-               "references", "on_delete", "on_update", "renamed_from", "collation", "statistics")
+               "references", "on_delete", "on_update", "renamed_from", "collation", "statistics", "n_distinct",
+               "n_distinct_inherited")
 FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "deferrable", "initially_deferred",
            "renamed_from", "not_valid")
 INDEX_KEYS = ("columns", "name", "unique", "where", "include", "method", "renamed_from", "with")
@@ -115,7 +116,25 @@ class ColumnReader(Reader):
             statistics = None
         return Column(name, ctype, nullable, default, identity, generated, self.text(node.get("comment"), "comment"),
                       self.text(node.get("renamed_from"), "renamed_from"), collation,
-                      None if statistics == -1 else statistics, loc=node.key_loc or node.loc)
+                      None if statistics == -1 else statistics, self.n_distinct(node.get("n_distinct"), "n_distinct"),
+                      self.n_distinct(node.get("n_distinct_inherited"), "n_distinct_inherited"),
+                      loc=node.key_loc or node.loc)
+
+    def n_distinct(self, node: Node | None, what: str) -> float | None:
+        """The planner's distinct count of a column: a count (1 or more), a fraction of the rows (-1 to below
+        0), or 0 for PostgreSQL's own estimate."""
+        if node is None or node.value is None:
+            return None
+        value = node.value
+        try:
+            number = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not -1 <= number < float("inf"):
+            self.problem(node, f"{what} is a number of distinct values, or from -1 to 0 a fraction of the rows",
+                         "e.g. -0.05 (one row in twenty is distinct) or 500")
+            return None
+        return number
 
     def column_type(self, text: str, node: Node, *, allow_pseudo: bool = False) -> str | None:
         """A column's type in its canonical spelling; with ``allow_pseudo`` (a function's argument or result),

@@ -65,6 +65,10 @@ def schema_json_schema() -> dict:
             "collation": {"type": "string", "description": 'e.g. "C" or "und-x-icu"'},
             "statistics": {"type": "integer", "minimum": -1, "maximum": 10000,
                            "description": "SET STATISTICS: the planner's sample for this column"},
+            "n_distinct": {"type": "number", "minimum": -1,
+                           "description": "SET (n_distinct): distinct values, or from -1 to 0 a fraction of the rows"},
+            "n_distinct_inherited": {"type": "number", "minimum": -1,
+                                     "description": "SET (n_distinct_inherited): the same over the children too"},
         }, COLUMN_KEYS, ("type",))]}
     element = {"oneOf": [_NAME, _obj({
         "column": _NAME, "expression": _SQL, "order": {"type": "string", "enum": ["asc", "desc"]},
