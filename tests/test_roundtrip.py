@@ -22,3 +22,9 @@ CASES = sorted((FIXTURES / "roundtrip").glob("*.sql"))
 def test_round_trip(source: Path, contrib_admin: str, tmp_path: Path) -> None:
     outcome = rebuild_round_trip(contrib_admin, source, tmp_path)
     assert not outcome.problems, "\n".join(outcome.steps + outcome.problems)
+
+
+def test_a_comment_of_its_own_on_an_extension_is_listed_as_left_out(contrib_admin: str, tmp_path: Path) -> None:
+    outcome = rebuild_round_trip(contrib_admin, FIXTURES / "left_out" / "extension_comment.sql", tmp_path)
+    said = outcome.steps + outcome.problems
+    assert "import: left out: comment on extension pg_trgm: comments on extensions are not kept" in said, said

@@ -35,7 +35,9 @@ QUERIES: dict[str, str] = {
         ORDER BY 1""",
     "extensions": """
         SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version,
-               (SELECT default_version FROM pg_available_extensions a WHERE a.name = e.extname) AS default_version
+               (SELECT default_version FROM pg_available_extensions a WHERE a.name = e.extname) AS default_version,
+               obj_description(e.oid, 'pg_extension') IS DISTINCT FROM
+                   (SELECT comment FROM pg_available_extensions a WHERE a.name = e.extname) AS own_comment
         FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1""",
     "collations": """
         SELECT n.nspname AS schema, c.collname AS name,

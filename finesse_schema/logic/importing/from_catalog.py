@@ -236,6 +236,9 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     """The model of the database whose catalog ``rows`` hold, and what it could not express (sorted)."""
     imp = _Importer(rows)
     imp.extensions = frozenset(e["name"] for e in rows["extensions"])
+    for e in rows["extensions"]:
+        if e["own_comment"]:  # COMMENT ON EXTENSION, other than the one CREATE EXTENSION gives
+            imp.skip("comment", f"on extension {e['name']}", "comments on extensions are not kept")
     extensions = [Extension(e["name"], None if e["schema"] == "public" else e["schema"],
                             version=e["version"] if e["version"] != e["default_version"] else None)
                   for e in rows["extensions"]]
