@@ -28,6 +28,20 @@ def _own(oid: str, catalog: str) -> str:
     return _NOT_EXTENSION.format(oid=oid, catalog=catalog)
 
 
+def _uses_text_search(classid: str, objid: str) -> str:
+    """Whether an object reads a text search configuration or dictionary of its own (not an extension's), or calls
+    a function whose body names such a configuration (MusicBrainz's indexes on mb_simple_tsvector(name)): schema.yaml
+    holds none, so what reads one cannot be built from it either."""
+    own = ("{o} >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_depend te WHERE te.classid = {c} AND te.objid = {o} "
+           "AND te.deptype = 'e')")
+    return (f"EXISTS (SELECT 1 FROM pg_depend ts WHERE ts.classid = '{classid}'::regclass AND ts.objid = {objid} "
+            "AND (ts.refclassid IN ('pg_ts_config'::regclass, 'pg_ts_dict'::regclass) AND "
+            + own.format(o="ts.refobjid", c="ts.refclassid")
+            + " OR ts.refclassid = 'pg_proc'::regclass AND EXISTS (SELECT 1 FROM pg_proc tf JOIN pg_ts_config tc "
+            "ON tf.prosrc ~ ('\\m' || tc.cfgname || '\\M') WHERE tf.oid = ts.refobjid AND "
+            + own.format(o="tc.oid", c="'pg_ts_config'::regclass") + ")))")
+
+
 QUERIES: dict[str, str] = {
     "schemas": """
         SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
@@ -110,7 +124,9 @@ QUERIES: dict[str, str] = {
                (SELECT array_agg(pn.nspname || '.' || p.relname ORDER BY i.inhseqno) FROM pg_inherits i
                   JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
                  WHERE i.inhrelid = c.oid) AS parents,
-               CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition
+               CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition,
+               EXISTS (SELECT 1 FROM pg_rewrite w WHERE w.ev_class = c.oid AND """ + _uses_text_search("pg_rewrite", "w.oid")
+               + """) AS uses_text_search
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
           AND """ + _own("c.oid", "pg_class") + """
@@ -147,6 +163,7 @@ QUERIES: dict[str, str] = {
                c.condeferrable AS deferrable, c.condeferred AS deferred, c.convalidated AS validated,
                c.connoinherit AS no_inherit, c.conislocal AS is_local, c.conindid AS index_oid,
                pg_get_constraintdef(c.oid) AS definition, obj_description(c.oid, 'pg_constraint') AS comment,
+               """ + _uses_text_search("pg_constraint", "c.oid") + """ AS uses_text_search,
                {set_columns} AS set_columns
         FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
         LEFT JOIN pg_class f ON f.oid = c.confrelid LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace
@@ -177,7 +194,8 @@ QUERIES: dict[str, str] = {
                EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ic.oid AND c.contype IN ('p', 'u', 'x')
                        AND c.conrelid = i.indrelid) AS backs_constraint,
                EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = ic.oid) AS inherited, i.indisclustered AS clustered,
-               {nulls_not_distinct} AS nulls_not_distinct
+               {nulls_not_distinct} AS nulls_not_distinct,
+               """ + _uses_text_search("pg_class", "ic.oid") + """ AS uses_text_search
         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class r ON r.oid = i.indrelid
         JOIN pg_namespace n ON n.oid = r.relnamespace JOIN pg_am am ON am.oid = ic.relam
         WHERE n.nspname = ANY(%(schemas)s) AND r.relkind IN ('r', 'p', 'm')

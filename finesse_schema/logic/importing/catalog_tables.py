@@ -41,6 +41,8 @@ _EXECUTE_RE = re.compile(r"\) EXECUTE (?:FUNCTION|PROCEDURE) ")
 
 _RELKIND = {"r": "table", "p": "table", "v": "view", "m": "materialized view", "f": "foreign table"}
 
+# why an object is left out that reads one schema.yaml cannot declare (a plan cannot build it from the file)
+TEXT_SEARCH = "it reads a text search configuration or dictionary, which schema.yaml does not hold"
 
 
 @dataclass(frozen=True, order=True)
@@ -104,6 +106,7 @@ class TableImporter:
         self.unsupported: list[Unsupported] = []
         self.user_types: dict[str, str] = {}
         self.extensions: frozenset[str] = frozenset()
+        self.extension_types: frozenset[str] = frozenset()  # schema.name of the extension types schema.yaml knows
         self.relations: dict[int, Row] = {r["oid"]: r for r in rows["relations"]}
         self.by_table: dict[str, dict[int, list[Row]]] = {}
         for kind in ("columns", "constraints", "indexes", "triggers", "policies"):
@@ -267,6 +270,9 @@ class TableImporter:
             elif c["kind"] == "c":
                 if not c["is_local"]:
                     continue
+                if c["uses_text_search"]:
+                    self.skip("constraint", cname, TEXT_SEARCH)
+                    continue
                 if c["no_inherit"]:
                     self.skip("constraint", cname, "NO INHERIT is not kept")
                 checks.append(Check(c["name"], _check_expression(c["definition"]), not_valid=not c["validated"]))
@@ -292,7 +298,8 @@ class TableImporter:
 
     def read_column(self, rel: Row, r: Row) -> Column | None:
         display = f"{_display(rel['schema'], rel['name'])}.{r['name']}"
-        if r["type_kind"] in ("e", "d", "c") and r["type_schema"] != "pg_catalog":
+        if r["type_kind"] in ("e", "d", "c") and r["type_schema"] != "pg_catalog" \
+                and f"{r['type_schema']}.{r['type_name']}" not in self.extension_types:
             qualified = f"{r['type_schema']}.{r['type_name']}"
             if qualified not in self.user_types:
                 self.skip("column", display, f"its type {qualified} is not imported")
@@ -369,6 +376,9 @@ class TableImporter:
             return None
         if not r["valid"]:
             self.skip("index", name, "it is INVALID (a failed concurrent build); drop and rebuild it")
+            return None
+        if r["uses_text_search"]:
+            self.skip("index", name, TEXT_SEARCH)
             return None
         if r["odd_collation"]:
             self.skip("index", name, "a column collation of the index is not kept")

@@ -16,8 +16,9 @@ from ...core.model import Collation, Extension, Namespace, QualifiedName, Schema
 from ...core.routines import Aggregate, Argument, Function, Operator
 from ..sql.text import restore_in_lists, split_top_level, table_columns
 from ..sql.quoting import quote_if_needed
+from ..schema.types import EXTENSION_TYPES
 from .catalog_grants import with_grants
-from .catalog_tables import (ARG_MODES, Row, TableImporter, Unsupported, VOLATILITY, _SEQ_RANGE, _display)
+from .catalog_tables import (ARG_MODES, Row, TEXT_SEARCH, TableImporter, Unsupported, VOLATILITY, _SEQ_RANGE, _display)
 
 
 class _Importer(TableImporter):
@@ -150,6 +151,9 @@ class _Importer(TableImporter):
             if rel["kind"] not in ("v", "m"):
                 continue
             name = _display(rel["schema"], rel["name"])
+            if rel["uses_text_search"]:
+                self.skip("view", name, TEXT_SEARCH)
+                continue
             if rel["options"]:
                 self.skip("view", name, f"its options ({', '.join(rel['options'])}) are not kept")
             for c in self.by_table["columns"].get(rel["oid"], []):
@@ -236,6 +240,8 @@ def import_schema(rows: Any) -> tuple[Schema, list[Unsupported]]:
     """The model of the database whose catalog ``rows`` hold, and what it could not express (sorted)."""
     imp = _Importer(rows)
     imp.extensions = frozenset(e["name"] for e in rows["extensions"])
+    imp.extension_types = frozenset(f"{e['schema']}.{name}" for e in rows["extensions"]
+                                    for name, extension in EXTENSION_TYPES.items() if extension == e["name"])
     for e in rows["extensions"]:
         if e["own_comment"]:  # COMMENT ON EXTENSION, other than the one CREATE EXTENSION gives
             imp.skip("comment", f"on extension {e['name']}", "comments on extensions are not kept")

@@ -34,6 +34,10 @@ _BASES: dict[str, str] = {
     "polygon": "polygon", "circle": "circle",
     "bit": "bit", "varbit": "bit varying", "bit varying": "bit varying",
     "oid": "oid", "regclass": "regclass", "name": "name", "pg_lsn": "pg_lsn",
+    # the other object identifier types (MusicBrainz's immutable_unaccent(regdictionary, text)), and system ones
+    **{t: t for t in ("regproc", "regprocedure", "regoper", "regoperator", "regtype", "regrole", "regnamespace",
+                      "regconfig", "regdictionary", "regcollation", "xid", "xid8", "cid", "tid", "pg_snapshot",
+                      "txid_snapshot", "jsonpath", "aclitem")},
     "int4range": "int4range", "int8range": "int8range", "numrange": "numrange",
     "tsrange": "tsrange", "tstzrange": "tstzrange", "daterange": "daterange",
     "int4multirange": "int4multirange", "int8multirange": "int8multirange",
@@ -51,6 +55,8 @@ EXTENSION_TYPES: dict[str, str] = {
     "citext": "citext", "hstore": "hstore", "ltree": "ltree", "lquery": "ltree", "cube": "cube",
     "vector": "vector", "halfvec": "vector", "sparsevec": "vector",
     "geometry": "postgis", "geography": "postgis", "isbn": "isn", "ean13": "isn",
+    "isbn13": "isn", "ismn": "isn", "ismn13": "isn", "issn": "isn", "issn13": "isn", "upc": "isn",
+    "earth": "earthdistance", "seg": "seg", "ltxtquery": "ltree", "lo": "lo",
 }
 
 _SERIAL_BASE = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
