@@ -20,6 +20,8 @@ def composite_alterations(source: Any, target: Any) -> tuple[list[str], dict[str
     statements: list[str] = []
     patched: dict[str, Any] = {}
     for key, old in source.composite_types.items():
+        if key not in source.selectables:
+            continue  # not in a managed schema: the inspection keeps only those among its selectables
         new = target.composite_types.get(key)
         if new is None or list(old.columns.items()) == list(new.columns.items()):
             continue
