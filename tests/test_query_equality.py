@@ -19,6 +19,12 @@ SAME = [
     # the parser records where an IN list starts and ends (PostgREST's big test schema)
     ("SELECT a FROM t WHERE a IN (1, 2, 3)", "SELECT a FROM t WHERE    a IN (1,2,3)"),
     ("SELECT ARRAY[1, 2] AS x", "SELECT ARRAY[1,2]   AS x"),
+    # only the leftmost branch of a set operation names the columns: PostgreSQL writes back a bare NULL of
+    # another branch as NULL::integer, which reads back named int4 (MusicBrainz's release_event)
+    ("SELECT a, b FROM t UNION ALL SELECT c, NULL::integer FROM u",
+     "SELECT a, b FROM t UNION ALL SELECT c, NULL::integer AS int4 FROM u"),
+    ("SELECT a FROM t UNION SELECT b AS x FROM u UNION SELECT c AS y FROM v",
+     "SELECT a FROM t UNION SELECT b FROM u UNION SELECT c FROM v"),
 ]
 DIFFERENT = [
     ("SELECT a FROM t", "SELECT b FROM t"),
@@ -28,6 +34,7 @@ DIFFERENT = [
     ("SELECT a FROM t", "SELECT a FROM"),  # one side does not parse
     ("SELECT a FROM t WHERE a AND (b OR c)", "SELECT a FROM t WHERE a AND b OR c"),
     ("SELECT a FROM t WHERE a OR (b AND c)", "SELECT a FROM t WHERE a OR b OR c"),
+    ("SELECT a AS x FROM t UNION ALL SELECT b FROM u", "SELECT a AS y FROM t UNION ALL SELECT b FROM u"),
 ]
 
 

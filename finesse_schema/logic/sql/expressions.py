@@ -236,6 +236,8 @@ def _flat_booleans(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     node = {k: _flat_booleans(v) for k, v in node.items() if not _position(k)}
+    if node.get("op", "SETOP_NONE") != "SETOP_NONE" and isinstance(node.get("rarg"), dict):
+        node = {**node, "rarg": _unnamed(node["rarg"])}
     expr = node.get("BoolExpr")
     if isinstance(expr, dict) and expr.get("boolop") in ("AND_EXPR", "OR_EXPR"):
         args: list[Any] = []
@@ -245,6 +247,23 @@ def _flat_booleans(node: Any) -> Any:
             args += inner.get("args", []) if same else [arg]  # type: ignore[union-attr]
         node = {**node, "BoolExpr": {**expr, "args": args}}
     return node
+
+
+def _unnamed(node: Any) -> Any:
+    """A set operation's right branch without the names of its columns: only the leftmost branch names the
+    result's columns, and PostgreSQL writes back a bare NULL there as ``NULL::integer AS int4``."""
+    if isinstance(node, list):
+        return [_unnamed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _unnamed(v) for k, v in node.items() if k not in ("targetList", "larg", "rarg")}
+    for k in ("larg", "rarg"):
+        if k in node:
+            out[k] = _unnamed(node[k])
+    if "targetList" in node:
+        out["targetList"] = [{"ResTarget": {k: v for k, v in t["ResTarget"].items() if k != "name"}}
+                             if isinstance(t, dict) and "ResTarget" in t else t for t in node["targetList"]]
+    return out
 
 
 def same_query(a: str, b: str) -> bool:
@@ -270,11 +289,25 @@ def canonical_query(sql: str) -> str:
 
 
 class _FlatBooleans(Visitor):  # type: ignore[misc]
-    """ANDs within ANDs (ORs within ORs) as one list, as _query_tree compares them."""
+    """ANDs within ANDs (ORs within ORs) as one list, and a set operation's right branch without the names of
+    its columns, as _query_tree compares them."""
 
     def visit_BoolExpr(self, _ancestors: Any, node: ast.BoolExpr) -> None:  # noqa: N802 - pglast's naming
         if node.boolop != BoolExprType.NOT_EXPR:
             node.args = tuple(_flat_args(node))
+
+    def visit_SelectStmt(self, _ancestors: Any, node: ast.SelectStmt) -> None:  # noqa: N802 - pglast's naming
+        if node.op is not None and node.op.name != "SETOP_NONE" and node.rarg is not None:
+            _unname(node.rarg)
+
+
+def _unname(select: Any) -> None:
+    for target in select.targetList or ():
+        if isinstance(target, ast.ResTarget):
+            target.name = None
+    for branch in (select.larg, select.rarg):
+        if branch is not None:
+            _unname(branch)
 
 
 def _flat_args(node: ast.BoolExpr) -> Iterator[Any]:
