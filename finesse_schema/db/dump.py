@@ -17,7 +17,7 @@ from typing import Iterator
 from ..core.errors import DatabaseError
 from .connect import connect, libpq_arguments, mask_secrets, mask_url, server_major
 from ..logic.sql.expressions import canonical_query
-from ..logic.sql.quoting import sql_literal
+from ..logic.sql.quoting import number_options, sql_literal
 from .embedded import embedded_bin_dir
 
 
@@ -150,7 +150,7 @@ def _normalized(dump: str, column_order: bool) -> tuple[str, ...]:
         if " NOT NULL" in line and "CONSTRAINT" in line:
             line = _NOT_NULL_NAME_RE.sub(" NOT NULL", line)
         if "SET (n_distinct" in line:  # a distinct count by value: PostgreSQL keeps the text it was set with
-            line = _N_DISTINCT_RE.sub(lambda m: f"{m[1]}={repr(float(m[2])).removesuffix('.0')}", line)
+            line = _N_DISTINCT_RE.sub(lambda m: number_options([(m[1], float(m[2]))]), line)
         if query is not None:
             query.append(line)
             if line.endswith(";"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..logic.sql.quoting import qualified, quote
+from ..logic.sql.quoting import number_options, qualified, quote
 
 _STORAGE_SQL = """
 SELECT n.nspname, c.relname, c.relkind, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -118,8 +118,7 @@ def table_fact_statements(source: TableFacts, target: TableFacts, tables: set[tu
             if gone:
                 out.append(f"{column} reset ({', '.join(gone)});")
             if new_options:
-                values = ", ".join(f"{k}={repr(v).removesuffix('.0')}" for k, v in sorted(new_options.items()))
-                out.append(f"{column} set ({values});")
+                out.append(f"{column} set ({number_options(sorted(new_options.items()))});")
     for key in sorted(tables):
         if source.clustered.get(key) != target.clustered.get(key):
             index = target.clustered.get(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...core.model import Column, Exclusion, FkAction, ForeignKey, Table
 from ..sql.expressions import expression_sql
-from ..sql.quoting import qualified, quote, quote_name
+from ..sql.quoting import number_options, qualified, quote, quote_name
 
 
 def storage_sql(storage: tuple[tuple[str, str], ...]) -> str:
@@ -44,9 +44,7 @@ def statistics_sql(t: Table) -> list[str]:
 
 def column_options(c: Column) -> str:
     """A column's attribute options as SET (...) takes them: ``n_distinct=-0.02``."""
-    return ", ".join(f"{name}={repr(value).removesuffix('.0')}"
-                     for name, value in (("n_distinct", c.n_distinct), ("n_distinct_inherited", c.n_distinct_inherited))
-                     if value is not None)
+    return number_options((("n_distinct", c.n_distinct), ("n_distinct_inherited", c.n_distinct_inherited)))
 
 
 def foreign_key_sql(schema: str, table: str, fk: ForeignKey) -> str:

@@ -1,4 +1,4 @@
-"""Identifiers and literals as SQL text: the one place finesse quotes a name or a string.
+"""Identifiers and literals as SQL text: the one place finesse quotes a name or a string, or spells an option.
 
 Every identifier is quoted, always (a name that needs no quotes is still correct quoted),
 so no name from schema.yaml or a catalog can end an identifier early.
@@ -7,6 +7,7 @@ so no name from schema.yaml or a catalog can end an identifier early.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 
 _PLAIN_RE = re.compile(r"^[a-z_][a-z0-9_$]*$")
@@ -37,3 +38,10 @@ def quote_if_needed(name: str) -> str:
     """An identifier as people write it: plain when lower case letters, digits and underscores spell it,
     quoted otherwise (for names shown to people and in schema.yaml; SQL finesse runs uses :func:`quote`)."""
     return name if _PLAIN_RE.match(name) else quote(name)
+
+
+def number_options(pairs: Iterable[tuple[str, float | None]]) -> str:
+    """Numeric options as SET (...) takes them, those without a value left out: ``n_distinct=-0.02,
+    n_distinct_inherited=500`` (a whole number without its ``.0``); one spelling, so two equal values read the
+    same."""
+    return ", ".join(f"{name}={repr(float(value)).removesuffix('.0')}" for name, value in pairs if value is not None)
